@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+
+#include "config.h"
+
+#define COMMENT_CHAR '#'
+
+/*
+ * rte_cfgfile keeps no line numbers, so the loader scans the file once more to find them:
+ * one record per section header and per entry, in file order. The scan also catches the
+ * syntax errors rte_cfgfile would only log.
+ */
+struct line_rec {
+	char section[CFG_NAME_LEN];
+	char key[CFG_NAME_LEN]; /* empty for a section header */
+	int line;
+};
+
+struct loader {
+	const char *path;
+	struct rte_cfgfile *cf;
+	struct line_rec *recs;
+	unsigned int n_recs;
+	char *err;
+	size_t errlen;
+};
+
+static char *strip(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Line of the nth (0-based) occurrence of key in section; of the section header if key is
+ * NULL; 0 if unknown. */
+static int line_of(const struct loader *L, const char *section, const char *key, int nth)
+{
+	for (unsigned int i = 0; i < L->n_recs; i++) {
+		const struct line_rec *r = &L->recs[i];
+		if (strcmp(r->section, section) != 0)
+			continue;
+		if (key == NULL ? r->key[0] == '\0' : strcmp(r->key, key) == 0) {
+			if (nth-- == 0)
+				return r->line;
+		}
+	}
+	return 0;
+}
+
+static int fail_at(struct loader *L, int line, const char *section, const char *key,
+	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int fail_at(
+	struct loader *L, int line, const char *section, const char *key, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (key != NULL)
+		snprintf(L->err, L->errlen, "%s:%d: [%s] %s: %s", L->path, line, section, key, msg);
+	else if (section != NULL)
+		snprintf(L->err, L->errlen, "%s:%d: [%s]: %s", L->path, line, section, msg);
+	else
+		snprintf(L->err, L->errlen, "%s:%d: %s", L->path, line, msg);
+	return -1;
+}
+
+#define fail(L, section, key, nth, ...)                                                            \
+	fail_at(L, line_of(L, section, key, nth), section, key, __VA_ARGS__)
+
+static int scan_lines(struct loader *L)
+{
+	FILE *f = fopen(L->path, "r");
+	char buf[1024], section[CFG_NAME_LEN] = "";
+	int line = 0;
+
+	if (f == NULL) {
+		snprintf(L->err, L->errlen, "%s: %s", L->path, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		line++;
+		if (strchr(buf, '\n') == NULL && !feof(f)) {
+			fclose(f);
+			return fail_at(
+				L, line, NULL, NULL, "line longer than %zu bytes", sizeof(buf) - 2);
+		}
+		char *hash = strchr(buf, COMMENT_CHAR);
+		if (hash != NULL)
+			*hash = '\0';
+		char *s = strip(buf);
+		if (*s == '\0')
+			continue;
+		struct line_rec rec = {.line = line};
+		if (*s == '[') {
+			char *end = strchr(s, ']');
+			if (end == NULL || *strip(end + 1) != '\0') {
+				fclose(f);
+				return fail_at(L, line, NULL, NULL, "malformed section header");
+			}
+			*end = '\0';
+			char *name = strip(s + 1);
+			if (*name == '\0' || strlen(name) >= CFG_NAME_LEN) {
+				fclose(f);
+				return fail_at(L, line, NULL, NULL, "bad section name");
+			}
+			snprintf(section, sizeof(section), "%s", name);
+			if (line_of(L, section, NULL, 0) != 0) {
+				fclose(f);
+				return fail_at(L, line, section, NULL,
+					"section repeated (first at line %d)",
+					line_of(L, section, NULL, 0));
+			}
+		} else {
+			char *eq = strchr(s, '=');
+			if (section[0] == '\0') {
+				fclose(f);
+				return fail_at(L, line, NULL, NULL, "entry outside any section");
+			}
+			if (eq == NULL) {
+				fclose(f);
+				return fail_at(L, line, section, NULL, "expected KEY = VALUE");
+			}
+			*eq = '\0';
+			char *key = strip(s);
+			if (*key == '\0' || strlen(key) >= CFG_NAME_LEN) {
+				fclose(f);
+				return fail_at(L, line, section, NULL, "bad key name");
+			}
+			if (strlen(strip(eq + 1)) >= CFG_VALUE_LEN) {
+				fclose(f);
+				return fail_at(L, line, section, key, "value longer than %d bytes",
+					CFG_VALUE_LEN - 1);
+			}
+			snprintf(rec.key, sizeof(rec.key), "%s", key);
+		}
+		snprintf(rec.section, sizeof(rec.section), "%s", section);
+		struct line_rec *n = realloc(L->recs, (L->n_recs + 1) * sizeof(*n));
+		if (n == NULL) {
+			fclose(f);
+			snprintf(L->err, L->errlen, "%s: out of memory", L->path);
+			return -1;
+		}
+		L->recs = n;
+		L->recs[L->n_recs++] = rec;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int parse_uint(struct loader *L, const char *section, const char *key, int nth,
+	const char *value, unsigned long min, unsigned long max, unsigned int *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(value, &end, 0);
+
+	if (errno != 0 || end == value || *end != '\0' || value[0] == '-')
+		return fail(L, section, key, nth, "'%s' is not a number", value);
+	if (v < min || v > max)
+		return fail(L, section, key, nth, "%lu is out of range [%lu, %lu]", v, min, max);
+	*out = v;
+	return 0;
+}
+
+/* Split `value` into at most max words on whitespace, in place. */
+static int split_words(char *value, char **words, int max)
+{
+	int n = 0;
+	char *save, *w;
+
+	for (w = strtok_r(value, " \t", &save); w != NULL; w = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			return max + 1;
+		words[n++] = w;
+	}
+	return n;
+}
+
+static int load_global(struct loader *L, struct mpgw_config *cfg)
+{
+	const char *sec = "mpgw";
+	int n = rte_cfgfile_section_num_entries(L->cf, sec);
+	struct rte_cfgfile_entry *e = calloc(n > 0 ? n : 1, sizeof(*e));
+
+	if (e == NULL)
+		return fail(L, sec, NULL, 0, "out of memory");
+	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
+	for (int i = 0; i < n; i++) {
+		int rc;
+		if (strcmp(e[i].name, "idle_sleep_us") == 0)
+			rc = parse_uint(
+				L, sec, e[i].name, 0, e[i].value, 0, 1000000, &cfg->idle_sleep_us);
+		else if (strcmp(e[i].name, "burst") == 0)
+			rc = parse_uint(L, sec, e[i].name, 0, e[i].value, 1, 256, &cfg->burst);
+		else if (strcmp(e[i].name, "mbufs") == 0)
+			rc = parse_uint(
+				L, sec, e[i].name, 0, e[i].value, 0, 16u << 20, &cfg->mbufs);
+		else
+			rc = fail(L, sec, e[i].name, 0, "unknown key");
+		if (rc < 0) {
+			free(e);
+			return -1;
+		}
+	}
+	free(e);
+	return 0;
+}
+
+static bool valid_port_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= MPGW_NAME_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+			return false;
+	return true;
+}
+
+static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name)
+{
+	struct cfg_port *p = &cfg->ports[cfg->n_ports];
+	int n = rte_cfgfile_section_num_entries(L->cf, sec), n_addr = 0, rc = 0;
+	struct rte_cfgfile_entry *e;
+
+	if (!valid_port_name(name))
+		return fail(L, sec, NULL, 0,
+			"port name must be 1-%d letters, digits or '_' (it names counters)",
+			MPGW_NAME_LEN - 1);
+	if (config_port_index(cfg, name) >= 0)
+		return fail(L, sec, NULL, 0, "port name used twice");
+	if (cfg->n_ports == MPGW_MAX_PORTS)
+		return fail(L, sec, NULL, 0, "more than %d ports", MPGW_MAX_PORTS);
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->mtu = 1500;
+	p->rx_desc = 1024;
+	p->tx_desc = 1024;
+	p->line = line_of(L, sec, NULL, 0);
+
+	e = calloc(n > 0 ? n : 1, sizeof(*e));
+	if (e == NULL)
+		return fail(L, sec, NULL, 0, "out of memory");
+	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *k = e[i].name, *v = e[i].value;
+		unsigned int u;
+		if (strcmp(k, "device") == 0) {
+			if (v[0] == '\0' || strlen(v) >= sizeof(p->device))
+				rc = fail(L, sec, k, 0, "bad device name");
+			snprintf(p->device, sizeof(p->device), "%s", v);
+		} else if (strcmp(k, "mtu") == 0) {
+			rc = parse_uint(L, sec, k, 0, v, 68, 9600, &u);
+			p->mtu = u;
+		} else if (strcmp(k, "rx_desc") == 0) {
+			rc = parse_uint(L, sec, k, 0, v, 64, 16384, &u);
+			p->rx_desc = u;
+		} else if (strcmp(k, "tx_desc") == 0) {
+			rc = parse_uint(L, sec, k, 0, v, 64, 16384, &u);
+			p->tx_desc = u;
+		} else if (strcmp(k, "mac") == 0) {
+			if (mac_parse(v, &p->mac) < 0 || !rte_is_unicast_ether_addr(&p->mac) ||
+				rte_is_zero_ether_addr(&p->mac))
+				rc = fail(L, sec, k, 0, "'%s' is not a unicast MAC address", v);
+			p->has_mac = true;
+		} else if (strcmp(k, "address") == 0) {
+			struct ipprefix a;
+			if (ipprefix_parse(v, &a) < 0)
+				rc = fail(L, sec, k, n_addr, "'%s' is not ADDRESS/LEN", v);
+			else if (p->n_addrs == RTE_DIM(p->addrs))
+				rc = fail(L, sec, k, n_addr, "more than %zu addresses",
+					RTE_DIM(p->addrs));
+			else
+				p->addrs[p->n_addrs++] = a;
+			n_addr++;
+		} else {
+			rc = fail(L, sec, k, 0, "unknown key");
+		}
+	}
+	free(e);
+	if (rc == 0 && p->device[0] == '\0')
+		rc = fail(L, sec, NULL, 0, "missing key 'device'");
+	for (unsigned int i = 0; rc == 0 && i < cfg->n_ports; i++)
+		if (strcmp(cfg->ports[i].device, p->device) == 0)
+			rc = fail(L, sec, "device", 0, "device %s is already port %s", p->device,
+				cfg->ports[i].name);
+	if (rc == 0)
+		cfg->n_ports++;
+	return rc;
+}
+
+/* The port whose subnet holds `a`, or -1. */
+static int port_of_subnet(const struct mpgw_config *cfg, const struct ipaddr *a)
+{
+	int best = -1, best_len = -1;
+
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		for (unsigned int j = 0; j < cfg->ports[i].n_addrs; j++) {
+			const struct ipprefix *p = &cfg->ports[i].addrs[j];
+			if (ipprefix_contains(p, a) && p->len > best_len) {
+				best = i;
+				best_len = p->len;
+			}
+		}
+	return best;
+}
+
+/* "port NAME" at words[i]; fills *port. */
+static int parse_port_ref(struct loader *L, const struct mpgw_config *cfg, const char *sec,
+	const char *key, int nth, char **words, int n, int i, int *port)
+{
+	if (i + 2 != n || strcmp(words[i], "port") != 0)
+		return fail(L, sec, key, nth, "expected 'port NAME' after '%s'", words[i - 1]);
+	*port = config_port_index(cfg, words[i + 1]);
+	if (*port < 0)
+		return fail(L, sec, key, nth, "no port named '%s'", words[i + 1]);
+	return 0;
+}
+
+static int load_route(struct loader *L, struct mpgw_config *cfg, const char *value, int nth)
+{
+	const char *sec = "routes", *key = "route";
+	struct cfg_route r = {.port = -1, .line = line_of(L, sec, key, nth)};
+	char buf[CFG_VALUE_LEN], *w[6];
+	int n;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	n = split_words(buf, w, 5);
+	if (n < 2 || n > 5)
+		return fail(L, sec, key, nth,
+			"expected 'PREFIX via ADDRESS [port NAME]', 'PREFIX port NAME' or "
+			"'PREFIX blackhole'");
+	if (ipprefix_parse(w[0], &r.prefix) < 0)
+		return fail(L, sec, key, nth, "'%s' is not a prefix", w[0]);
+	ipprefix_mask(&r.prefix);
+	if (strcmp(w[1], "blackhole") == 0 && n == 2) {
+		r.type = CFG_ROUTE_BLACKHOLE;
+	} else if (strcmp(w[1], "via") == 0 && n >= 3) {
+		r.type = CFG_ROUTE_VIA;
+		if (ipaddr_parse(w[2], &r.via) < 0)
+			return fail(L, sec, key, nth, "'%s' is not an address", w[2]);
+		if (r.via.family != r.prefix.addr.family)
+			return fail(
+				L, sec, key, nth, "gateway %s is not of the prefix's family", w[2]);
+		if (n > 3) {
+			if (parse_port_ref(L, cfg, sec, key, nth, w, n, 3, &r.port) < 0)
+				return -1;
+		} else {
+			r.port = port_of_subnet(cfg, &r.via);
+			if (r.port < 0)
+				return fail(L, sec, key, nth,
+					"gateway %s is on no port's subnet: add 'port NAME'", w[2]);
+		}
+	} else if (strcmp(w[1], "port") == 0) {
+		r.type = CFG_ROUTE_ONLINK;
+		if (parse_port_ref(L, cfg, sec, key, nth, w, n, 1, &r.port) < 0)
+			return -1;
+	} else {
+		return fail(
+			L, sec, key, nth, "expected 'via', 'port' or 'blackhole' after %s", w[0]);
+	}
+	struct cfg_route *nr = realloc(cfg->routes, (cfg->n_routes + 1) * sizeof(*nr));
+	if (nr == NULL)
+		return fail(L, sec, key, nth, "out of memory");
+	cfg->routes = nr;
+	cfg->routes[cfg->n_routes++] = r;
+	return 0;
+}
+
+static int load_neighbour(struct loader *L, struct mpgw_config *cfg, const char *value, int nth)
+{
+	const char *sec = "neighbours", *key = "neighbour";
+	struct cfg_neighbour nb = {.port = -1, .line = line_of(L, sec, key, nth)};
+	char buf[CFG_VALUE_LEN], *w[5];
+	int n;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	n = split_words(buf, w, 4);
+	if (n != 2 && n != 4)
+		return fail(L, sec, key, nth, "expected 'ADDRESS MAC [port NAME]'");
+	if (ipaddr_parse(w[0], &nb.addr) < 0)
+		return fail(L, sec, key, nth, "'%s' is not an address", w[0]);
+	if (mac_parse(w[1], &nb.mac) < 0 || !rte_is_unicast_ether_addr(&nb.mac))
+		return fail(L, sec, key, nth, "'%s' is not a unicast MAC address", w[1]);
+	if (n == 4) {
+		if (parse_port_ref(L, cfg, sec, key, nth, w, n, 2, &nb.port) < 0)
+			return -1;
+	} else {
+		nb.port = port_of_subnet(cfg, &nb.addr);
+		if (nb.port < 0)
+			return fail(L, sec, key, nth, "%s is on no port's subnet: add 'port NAME'",
+				w[0]);
+	}
+	for (unsigned int i = 0; i < cfg->n_neighbours; i++)
+		if (ipaddr_equal(&cfg->neighbours[i].addr, &nb.addr) &&
+			cfg->neighbours[i].port == nb.port)
+			return fail(L, sec, key, nth, "%s is already a neighbour (line %d)", w[0],
+				cfg->neighbours[i].line);
+	struct cfg_neighbour *nn = realloc(cfg->neighbours, (cfg->n_neighbours + 1) * sizeof(*nn));
+	if (nn == NULL)
+		return fail(L, sec, key, nth, "out of memory");
+	cfg->neighbours = nn;
+	cfg->neighbours[cfg->n_neighbours++] = nb;
+	return 0;
+}
+
+/* [routes] and [neighbours] hold one repeatable key each. */
+static int load_list(struct loader *L, struct mpgw_config *cfg, const char *sec, const char *key,
+	int (*load_one)(struct loader *, struct mpgw_config *, const char *, int))
+{
+	int n = rte_cfgfile_section_num_entries(L->cf, sec), rc = 0, nth = 0;
+	struct rte_cfgfile_entry *e = calloc(n > 0 ? n : 1, sizeof(*e));
+
+	if (e == NULL)
+		return fail(L, sec, NULL, 0, "out of memory");
+	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (strcmp(e[i].name, key) != 0)
+			rc = fail(L, sec, e[i].name, 0, "unknown key (expected '%s')", key);
+		else
+			rc = load_one(L, cfg, e[i].value, nth++);
+	}
+	free(e);
+	return rc;
+}
+
+int config_port_index(const struct mpgw_config *cfg, const char *name)
+{
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		if (strcmp(cfg->ports[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int load_all(struct loader *L, struct mpgw_config *cfg)
+{
+	int n = rte_cfgfile_num_sections(L->cf, NULL, 0);
+	char(*names)[CFG_NAME_LEN] = calloc(n > 0 ? n : 1, CFG_NAME_LEN);
+	char *ptrs[n > 0 ? n : 1];
+	int rc = 0;
+
+	if (names == NULL)
+		return fail_at(L, 0, NULL, NULL, "out of memory");
+	for (int i = 0; i < n; i++)
+		ptrs[i] = names[i];
+	n = rte_cfgfile_sections(L->cf, ptrs, n);
+	/* Ports first: routes and neighbours refer to them, wherever they stand in the file. */
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (strncmp(names[i], "port ", 5) == 0)
+			rc = load_port(L, cfg, names[i], strip(names[i] + 5));
+		else if (strcmp(names[i], "port") == 0)
+			rc = fail(L, names[i], NULL, 0, "expected [port NAME]");
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (strcmp(names[i], "mpgw") == 0)
+			rc = load_global(L, cfg);
+		else if (strcmp(names[i], "routes") == 0)
+			rc = load_list(L, cfg, "routes", "route", load_route);
+		else if (strcmp(names[i], "neighbours") == 0)
+			rc = load_list(L, cfg, "neighbours", "neighbour", load_neighbour);
+		else if (strncmp(names[i], "port ", 5) != 0)
+			rc = fail(L, names[i], NULL, 0, "unknown section");
+	}
+	free(names);
+	if (rc == 0 && cfg->n_ports == 0)
+		rc = fail_at(L, 0, NULL, NULL, "no [port NAME] section");
+	return rc;
+}
+
+struct mpgw_config *config_load(const char *path, char *err, size_t errlen)
+{
+	struct loader L = {.path = path, .err = err, .errlen = errlen};
+	struct rte_cfgfile_parameters params = {.comment_character = COMMENT_CHAR};
+	struct mpgw_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	cfg->idle_sleep_us = 100;
+	cfg->burst = 32;
+
+	if (scan_lines(&L) < 0)
+		goto fail;
+	L.cf = rte_cfgfile_load_with_params(path, 0, &params);
+	if (L.cf == NULL) {
+		snprintf(err, errlen, "%s: rte_cfgfile could not read it", path);
+		goto fail;
+	}
+	if (load_all(&L, cfg) < 0)
+		goto fail;
+	rte_cfgfile_close(L.cf);
+	free(L.recs);
+	return cfg;
+fail:
+	if (L.cf != NULL)
+		rte_cfgfile_close(L.cf);
+	free(L.recs);
+	config_free(cfg);
+	return NULL;
+}
+
+void config_free(struct mpgw_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->routes);
+	free(cfg->neighbours);
+	free(cfg);
+}
