@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "fib.h"
+
+struct fib *fib_live;
+static uint32_t fib_gen;
+
+struct builder {
+	struct fib *f;
+	uint32_t cap; /* nexthops allocated */
+	const struct fib_port *ports;
+	char *err;
+	size_t errlen;
+};
+
+/* The id of an identical nexthop, or a new one; -1 when the id space is full. */
+static int nh_get(
+	struct builder *b, enum fib_nh_type type, int port, const struct rte_ether_addr *dst)
+{
+	struct fib_nexthop nh = {.type = type, .port = port < 0 ? 0 : port};
+
+	if (port >= 0) {
+		nh.port_id = b->ports[port].port_id;
+		nh.src = b->ports[port].mac;
+	}
+	if (dst != NULL)
+		nh.dst = *dst;
+	for (uint32_t i = 0; i < b->f->n_nexthops; i++)
+		if (memcmp(&b->f->nexthops[i], &nh, sizeof(nh)) == 0)
+			return i;
+	if (b->f->n_nexthops == b->cap) {
+		snprintf(b->err, b->errlen, "more than %u nexthops", b->cap);
+		return -1;
+	}
+	b->f->nexthops[b->f->n_nexthops] = nh;
+	return b->f->n_nexthops++;
+}
+
+static int add_route(struct builder *b, const struct ipprefix *p, int nh)
+{
+	char buf[64];
+	int rc;
+
+	if (nh < 0)
+		return -1;
+	if (p->addr.family == 4) {
+		rc = rte_lpm_add(b->f->lpm4, rte_be_to_cpu_32(p->addr.v4), p->len, nh);
+		b->f->n_routes4++;
+	} else {
+		rc = rte_lpm6_add(b->f->lpm6, p->addr.v6, p->len, nh);
+		b->f->n_routes6++;
+	}
+	if (rc < 0)
+		snprintf(b->err, b->errlen, "cannot add route %s/%u: %s",
+			ipaddr_str(&p->addr, buf, sizeof(buf)), p->len, rte_strerror(-rc));
+	return rc;
+}
+
+static const struct cfg_neighbour *find_neighbour(
+	const struct mpgw_config *cfg, const struct ipaddr *a, int port)
+{
+	for (unsigned int i = 0; i < cfg->n_neighbours; i++)
+		if (cfg->neighbours[i].port == port && ipaddr_equal(&cfg->neighbours[i].addr, a))
+			return &cfg->neighbours[i];
+	return NULL;
+}
+
+static struct ipprefix host_prefix(const struct ipaddr *a)
+{
+	struct ipprefix p = {.addr = *a, .len = a->family == 4 ? 32 : 128};
+	return p;
+}
+
+/*
+ * Precedence, lowest first (a later add of the same prefix replaces the earlier one):
+ * configured routes, connected subnets, neighbour host routes, the ports' own addresses.
+ */
+static int fill(struct builder *b, const struct mpgw_config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->n_routes; i++) {
+		const struct cfg_route *r = &cfg->routes[i];
+		const struct cfg_neighbour *nb;
+		int nh;
+
+		switch (r->type) {
+		case CFG_ROUTE_BLACKHOLE:
+			nh = nh_get(b, FIB_NH_BLACKHOLE, -1, NULL);
+			break;
+		case CFG_ROUTE_VIA:
+			nb = find_neighbour(cfg, &r->via, r->port);
+			nh = nb ? nh_get(b, FIB_NH_FORWARD, r->port, &nb->mac)
+				: nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
+			break;
+		default:
+			nh = nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
+			break;
+		}
+		if (add_route(b, &r->prefix, nh) < 0)
+			return -1;
+	}
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		for (unsigned int j = 0; j < cfg->ports[i].n_addrs; j++) {
+			struct ipprefix net = cfg->ports[i].addrs[j];
+			ipprefix_mask(&net);
+			if (add_route(b, &net, nh_get(b, FIB_NH_UNRESOLVED, i, NULL)) < 0)
+				return -1;
+		}
+	for (unsigned int i = 0; i < cfg->n_neighbours; i++) {
+		const struct cfg_neighbour *nb = &cfg->neighbours[i];
+		struct ipprefix host = host_prefix(&nb->addr);
+		if (add_route(b, &host, nh_get(b, FIB_NH_FORWARD, nb->port, &nb->mac)) < 0)
+			return -1;
+	}
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		for (unsigned int j = 0; j < cfg->ports[i].n_addrs; j++) {
+			struct ipprefix host = host_prefix(&cfg->ports[i].addrs[j].addr);
+			if (add_route(b, &host, nh_get(b, FIB_NH_LOCAL, i, NULL)) < 0)
+				return -1;
+		}
+	return 0;
+}
+
+struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *ports, int socket,
+	char *err, size_t errlen)
+{
+	uint32_t n_entries =
+		cfg->n_routes + cfg->n_neighbours + 2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports;
+	uint32_t cap = RTE_MIN(n_entries + 1, MPGW_MAX_NEXTHOPS);
+	struct builder b = {.cap = cap, .ports = ports, .err = err, .errlen = errlen};
+	char name[RTE_LPM_NAMESIZE];
+	uint32_t gen = ++fib_gen;
+
+	b.f = rte_zmalloc_socket("mpgw_fib", sizeof(*b.f) + cap * sizeof(struct fib_nexthop),
+		RTE_CACHE_LINE_SIZE, socket);
+	if (b.f == NULL) {
+		snprintf(err, errlen, "cannot allocate the FIB");
+		return NULL;
+	}
+	b.f->gen = gen;
+
+	struct rte_lpm_config c4 = {
+		.max_rules = RTE_MAX(1024u, 2 * n_entries),
+		.number_tbl8s = RTE_MAX(256u, n_entries),
+	};
+	snprintf(name, sizeof(name), "mpgw_fib4_%u", gen);
+	b.f->lpm4 = rte_lpm_create(name, socket, &c4);
+
+	struct rte_lpm6_config c6 = {
+		.max_rules = RTE_MAX(1024u, 2 * n_entries),
+		/* a /128 can take up to 13 tbl8 groups */
+		.number_tbl8s = RTE_MAX(1024u, 14 * n_entries),
+	};
+	snprintf(name, sizeof(name), "mpgw_fib6_%u", gen);
+	b.f->lpm6 = rte_lpm6_create(name, socket, &c6);
+
+	if (b.f->lpm4 == NULL || b.f->lpm6 == NULL) {
+		snprintf(
+			err, errlen, "cannot create the route tables: %s", rte_strerror(rte_errno));
+		fib_free(b.f);
+		return NULL;
+	}
+	if (fill(&b, cfg) < 0) {
+		fib_free(b.f);
+		return NULL;
+	}
+	return b.f;
+}
+
+void fib_free(struct fib *f)
+{
+	if (f == NULL)
+		return;
+	rte_lpm_free(f->lpm4);
+	rte_lpm6_free(f->lpm6);
+	rte_free(f);
+}
+
+void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu)
+{
+	struct fib *old = __atomic_exchange_n(&fib_live, f, __ATOMIC_ACQ_REL);
+
+	if (old == NULL)
+		return;
+	if (rcu != NULL)
+		rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
+	fib_free(old);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Forwarding tables: IPv4 and IPv6 longest-prefix match to a nexthop id, and the nexthop
+ * array. A `struct fib` is one immutable version. The control thread builds a new version,
+ * publishes it with fib_publish(), which waits for every worker to pass a quiescent state
+ * (rte_rcu_qsbr) before freeing the old one. Workers load the live version once per graph
+ * walk and never take a lock. DPDK 22.11's rte_lpm6 has no RCU hook, hence whole versions
+ * rather than in-place updates.
+ */
+#ifndef MPGW_FIB_H
+#define MPGW_FIB_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_lpm.h>
+#include <rte_lpm6.h>
+#include <rte_rcu_qsbr.h>
+
+#include "config.h"
+
+enum fib_nh_type {
+	FIB_NH_FORWARD,	   /* to a resolved neighbour: MACs below are valid */
+	FIB_NH_UNRESOLVED, /* on-link destination or gateway with no neighbour entry */
+	FIB_NH_LOCAL,	   /* one of mpgw's own addresses */
+	FIB_NH_BLACKHOLE,  /* blackhole route */
+};
+
+/* 16 bytes: the Ethernet addresses are the precomputed start of the outgoing header. */
+struct fib_nexthop {
+	struct rte_ether_addr dst;
+	struct rte_ether_addr src;
+	uint16_t port_id; /* DPDK port id */
+	uint8_t type;	  /* enum fib_nh_type */
+	uint8_t port;	  /* mpgw port index */
+};
+
+struct fib {
+	struct rte_lpm *lpm4;
+	struct rte_lpm6 *lpm6;
+	uint32_t gen;
+	uint32_t n_nexthops;
+	uint32_t n_routes4; /* entries added, connected and host routes included */
+	uint32_t n_routes6;
+	struct fib_nexthop nexthops[];
+};
+
+/* What the tables need to know of each configured port once its device is up. */
+struct fib_port {
+	uint16_t port_id;
+	struct rte_ether_addr mac;
+};
+
+/* Build a version from the configuration. NULL on error, with a message in err. */
+struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *ports, int socket,
+	char *err, size_t errlen);
+void fib_free(struct fib *f);
+
+/* Make f the live version; frees the previous one once no worker can hold it. rcu may be
+ * NULL before any worker runs. */
+void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu);
+
+extern struct fib *fib_live;
+
+static inline struct fib *fib_current(void)
+{
+	return __atomic_load_n(&fib_live, __ATOMIC_ACQUIRE);
+}
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* IPv4 validation: header, lengths, checksum, L4 header; then the route lookup. */
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "nodes.h"
+#include "pkt_meta.h"
+#include "pkt_parse.h"
+
+enum { IP4_IN_NEXT_LOOKUP, IP4_IN_NEXT_DROP };
+#define NODE_DROP_BASE IP4_IN_NEXT_DROP
+
+static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	if (f == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		return true;
+	if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return false;
+	/* Summing a valid header, checksum field included, gives 0xffff. */
+	return rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff;
+}
+
+static inline rte_edge_t ip4_input_one(struct rte_mbuf *m)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+	struct pkt_info pi = {.l3_off = meta->l3_off, .l3 = PKT_L3_IP4};
+	enum pkt_status st = pkt_parse_ip4(m, &pi);
+
+	if (unlikely(st != PKT_OK))
+		return node_drop_edge(NODE_DROP_BASE, (enum mpgw_drop)st);
+	/* Later nodes read and rewrite the headers in place. */
+	if (unlikely(m->data_len < pi.l3_off + sizeof(struct rte_ipv4_hdr)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pi.l3_off);
+	if (unlikely(m->data_len < pi.l3_off + rte_ipv4_hdr_len(ip)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
+	if (unlikely(!ip4_cksum_ok(m, ip)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_ip4_cksum);
+	if (unlikely(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) ||
+		     ip->dst_addr == RTE_BE32(0xffffffff)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);
+	/* Ethernet padding after a short datagram must not be forwarded. Padding only follows
+	 * frames below 60 bytes, which fit in one segment. */
+	uint32_t end = pi.l3_off + pi.l3_len;
+	if (unlikely(m->pkt_len > end) && rte_pktmbuf_trim(m, m->pkt_len - end) < 0)
+		return node_drop_edge(NODE_DROP_BASE, DROP_ip4_totlen);
+	pkt_meta_fill(meta, &pi);
+	return IP4_IN_NEXT_LOOKUP;
+}
+
+static uint16_t ip4_input_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
+{
+	for (uint16_t i = 0; i < cnt; i++)
+		rte_node_enqueue_x1(graph, node, ip4_input_one(objs[i]), objs[i]);
+	return cnt;
+}
+
+static struct rte_node_register ip4_input_node = {
+	.name = NODE_IP4_INPUT,
+	.process = ip4_input_process,
+	.init = node_init_worker,
+	.nb_edges = NODE_NB_EDGES,
+	.next_nodes = {[IP4_IN_NEXT_LOOKUP] = NODE_IP4_LOOKUP, NODE_DROP_EDGES},
+};
+RTE_NODE_REGISTER(ip4_input_node);

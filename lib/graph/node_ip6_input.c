@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* IPv6 validation: header, payload length, extension-header chain, L4 header. */
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "nodes.h"
+#include "pkt_meta.h"
+#include "pkt_parse.h"
+
+enum { IP6_IN_NEXT_LOOKUP, IP6_IN_NEXT_DROP };
+#define NODE_DROP_BASE IP6_IN_NEXT_DROP
+
+static inline rte_edge_t ip6_input_one(struct rte_mbuf *m)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+	struct pkt_info pi = {.l3_off = meta->l3_off, .l3 = PKT_L3_IP6};
+	enum pkt_status st = pkt_parse_ip6(m, &pi);
+
+	if (unlikely(st != PKT_OK))
+		return node_drop_edge(NODE_DROP_BASE, (enum mpgw_drop)st);
+	if (unlikely(m->data_len < pi.l3_off + sizeof(struct rte_ipv6_hdr)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, pi.l3_off);
+	if (unlikely(ip->dst_addr[0] == 0xff))
+		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);
+	uint32_t end = pi.l3_off + pi.l3_len;
+	if (unlikely(m->pkt_len > end) && rte_pktmbuf_trim(m, m->pkt_len - end) < 0)
+		return node_drop_edge(NODE_DROP_BASE, DROP_ip6_paylen);
+	pkt_meta_fill(meta, &pi);
+	return IP6_IN_NEXT_LOOKUP;
+}
+
+static uint16_t ip6_input_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
+{
+	for (uint16_t i = 0; i < cnt; i++)
+		rte_node_enqueue_x1(graph, node, ip6_input_one(objs[i]), objs[i]);
+	return cnt;
+}
+
+static struct rte_node_register ip6_input_node = {
+	.name = NODE_IP6_INPUT,
+	.process = ip6_input_process,
+	.init = node_init_worker,
+	.nb_edges = NODE_NB_EDGES,
+	.next_nodes = {[IP6_IN_NEXT_LOOKUP] = NODE_IP6_LOOKUP, NODE_DROP_EDGES},
+};
+RTE_NODE_REGISTER(ip6_input_node);

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rewrite for forwarding: MTU check, a fresh untagged Ethernet header from the nexthop's
+ * precomputed addresses (ingress VLAN tags are not carried over), TTL / hop limit - 1 with
+ * an incremental IPv4 checksum update.
+ */
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "fib.h"
+#include "nodes.h"
+#include "pkt_cksum.h"
+#include "pkt_meta.h"
+#include "port.h"
+
+enum { REWRITE_NEXT_TX, REWRITE_NEXT_DROP };
+#define NODE_DROP_BASE REWRITE_NEXT_DROP
+
+static inline rte_edge_t rewrite_one(const struct fib *f, struct rte_mbuf *m)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+	const struct fib_nexthop *nh = &f->nexthops[meta->nexthop];
+
+	if (unlikely(meta->l3_len > ports[nh->port].mtu))
+		return node_drop_edge(NODE_DROP_BASE, DROP_mtu_exceeded);
+
+	/* l3_off >= 14: strip VLAN tags by moving the start of the frame up to the new header. */
+	uint16_t strip = meta->l3_off - RTE_ETHER_HDR_LEN;
+	if (strip != 0) {
+		rte_pktmbuf_adj(m, strip);
+		meta->l3_off -= strip;
+		meta->l4_off -= strip;
+	}
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	rte_ether_addr_copy(&nh->dst, &eth->dst_addr);
+	rte_ether_addr_copy(&nh->src, &eth->src_addr);
+
+	if (meta->l3 == PKT_L3_IP4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+		/* TTL is the high byte of the (TTL, protocol) word. */
+		uint16_t old = *(uint16_t *)&ip->time_to_live;
+		ip->time_to_live--;
+		ip->hdr_checksum =
+			pkt_cksum_update16(ip->hdr_checksum, old, *(uint16_t *)&ip->time_to_live);
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+		ip->hop_limits--;
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	}
+	m->port = nh->port_id;
+	m->ol_flags &= ~(RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ);
+	return REWRITE_NEXT_TX;
+}
+
+static uint16_t rewrite_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
+{
+	const struct fib *f = node_worker(node)->fib;
+
+	for (uint16_t i = 0; i < cnt; i++)
+		rte_node_enqueue_x1(graph, node, rewrite_one(f, objs[i]), objs[i]);
+	return cnt;
+}
+
+static struct rte_node_register rewrite_node = {
+	.name = NODE_REWRITE,
+	.process = rewrite_process,
+	.init = node_init_worker,
+	.nb_edges = NODE_NB_EDGES,
+	.next_nodes = {[REWRITE_NEXT_TX] = NODE_TX, NODE_DROP_EDGES},
+};
+RTE_NODE_REGISTER(rewrite_node);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-packet metadata carried between graph nodes in an mbuf dynamic field. It holds what
+ * the parser found (offsets, protocol, flags, flow hash) and what the lookup decided, so no
+ * node parses a header twice. The full 5-tuple key (up to 40 bytes) does not fit beside it
+ * in the mbuf's dynamic area; consumers that need it rebuild it from the offsets.
+ */
+#ifndef MPGW_PKT_META_H
+#define MPGW_PKT_META_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "pkt_parse.h"
+
+struct pkt_meta {
+	uint32_t hash;	  /* symmetric flow hash */
+	uint16_t l3_off;  /* from the start of the frame as received */
+	uint16_t l4_off;  /* idem */
+	uint16_t l3_len;  /* IP datagram length */
+	uint16_t nexthop; /* set by the lookup nodes */
+	uint8_t l3;	  /* enum pkt_l3 */
+	uint8_t l4_proto;
+	uint8_t flags; /* PKT_F_* */
+	uint8_t tcp_flags;
+};
+
+extern int pkt_meta_offset;
+
+/* Register the dynamic field; call once after rte_eal_init. Returns 0 or -rte_errno. */
+int pkt_meta_register(void);
+
+static inline struct pkt_meta *pkt_meta(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, pkt_meta_offset, struct pkt_meta *);
+}
+
+/* Copy what the L3/L4 parse found into the metadata (l3_off and l3 are already there). */
+static inline void pkt_meta_fill(struct pkt_meta *meta, const struct pkt_info *pi)
+{
+	meta->hash = pi->hash;
+	meta->l4_off = pi->l4_off;
+	meta->l3_len = pi->l3_len;
+	meta->l4_proto = pi->l4_proto;
+	meta->flags = pi->flags;
+	meta->tcp_flags = pi->tcp_flags;
+}
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: the DPDK devices named in the configuration, set up with one RX queue per worker
+ * (RSS when the device has it and there is more than one) and one TX queue per worker plus
+ * one for the control thread.
+ */
+#ifndef MPGW_PORT_H
+#define MPGW_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include "config.h"
+#include "mpgw_limits.h"
+
+#define PORT_NO_QUEUE UINT16_MAX
+
+struct port {
+	char name[MPGW_NAME_LEN];
+	char device[128];
+	uint16_t port_id;
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	uint16_t ctl_txq; /* the control thread's TX queue, or PORT_NO_QUEUE */
+	bool rss;
+	bool started;
+};
+
+extern struct port ports[MPGW_MAX_PORTS];
+extern unsigned int n_ports;
+/* mpgw port index of a DPDK port id, or -1: the data path reads mbuf->port through it. */
+extern int8_t port_index_of[RTE_MAX_ETHPORTS];
+
+/*
+ * Find every configured device and check it can serve n_workers (nothing is configured
+ * yet, so a failure leaves nothing half-started). Errors name the config line.
+ */
+int ports_probe(const struct mpgw_config *cfg, unsigned int n_workers, char *err, size_t errlen);
+
+/* Configure queues, MTU and MAC, and start every port. */
+int ports_start(const struct mpgw_config *cfg, struct rte_mempool *pool, unsigned int n_workers,
+	char *err, size_t errlen);
+
+/* Stop and close every started port (closing flushes pcap writers). */
+void ports_stop(void);
+
+/* mbufs the ports' queues and n_workers' bursts can hold at once, with slack. */
+unsigned int ports_mbufs_needed(const struct mpgw_config *cfg, unsigned int n_workers);
+
+/* Log one line per port: device, MAC, queues, link state. */
+void ports_log_link(void);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Every reason the data path drops a packet. Each reason is a graph node named
+ * "mpgw_drop_<name>" and a per-worker counter; telemetry (/mpgw/drops) sums the counters.
+ * The first entries mirror enum pkt_status so that a parser verdict is its drop reason.
+ */
+#ifndef MPGW_DROP_REASONS_H
+#define MPGW_DROP_REASONS_H
+
+#include "pkt_parse.h"
+
+#define MPGW_DROP_REASONS(X)                                                                       \
+	X(l2_trunc, "Ethernet or VLAN header truncated")                                           \
+	X(vlan_depth, "more than 2 VLAN tags")                                                     \
+	X(ip4_trunc, "IPv4 header truncated")                                                      \
+	X(ip4_version, "IPv4 version field is not 4")                                              \
+	X(ip4_ihl, "IPv4 IHL below 5")                                                             \
+	X(ip4_totlen, "IPv4 total length below the header or beyond the data")                     \
+	X(ip6_trunc, "IPv6 header truncated")                                                      \
+	X(ip6_version, "IPv6 version field is not 6")                                              \
+	X(ip6_paylen, "IPv6 payload length beyond the data, or a jumbogram")                       \
+	X(ip6_ext_trunc, "IPv6 extension header runs past the datagram")                           \
+	X(ip6_ext_chain, "IPv6 extension-header chain longer than the cap")                        \
+	X(tcp_trunc, "TCP header truncated")                                                       \
+	X(tcp_doff, "TCP data offset below 5 or beyond the segment")                               \
+	X(udp_trunc, "UDP header truncated")                                                       \
+	X(udp_len, "UDP length below 8 or beyond the IP payload")                                  \
+	X(icmp_trunc, "ICMP header truncated")                                                     \
+	X(icmp6_trunc, "ICMPv6 header truncated")                                                  \
+	X(not_ip, "not IPv4 or IPv6 (ARP, LLDP, ...): no exception path yet")                      \
+	X(not_for_us, "unicast frame for another MAC address")                                     \
+	X(ip4_cksum, "bad IPv4 header checksum")                                                   \
+	X(hdr_split, "Ethernet and IP headers not in the first mbuf segment")                      \
+	X(multicast, "multicast or broadcast destination: not routed")                             \
+	X(no_route, "no route to the destination")                                                 \
+	X(no_neighbour, "route found but no neighbour (MAC) for the nexthop")                      \
+	X(local, "addressed to mpgw itself: no exception path yet")                                \
+	X(blackhole, "blackhole route")                                                            \
+	X(ttl_exceeded, "TTL or hop limit would reach 0")                                          \
+	X(mtu_exceeded, "larger than the egress port's MTU")                                       \
+	X(tx_full, "egress TX queue full")
+
+enum mpgw_drop {
+	DROP_NONE = 0,
+#define DROP_ENUM(name, desc) DROP_##name,
+	MPGW_DROP_REASONS(DROP_ENUM)
+#undef DROP_ENUM
+		DROP_MAX
+};
+
+_Static_assert((int)DROP_l2_trunc == (int)PKT_ERR_L2_TRUNC &&
+		       (int)DROP_icmp6_trunc == (int)PKT_ERR_ICMP6_TRUNC &&
+		       (int)DROP_not_ip == (int)PKT_STATUS_MAX,
+	"drop reasons must mirror enum pkt_status");
+
+/* Name and description of a reason, e.g. "no_route". */
+const char *drop_reason_name(enum mpgw_drop r);
+const char *drop_reason_desc(enum mpgw_drop r);
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_graph_worker.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "nodes.h"
+#include "port.h"
+#include "worker.h"
+
+_Static_assert(MPGW_MAX_PORTS <= 32, "the tx node keeps a 32-bit mask of ports");
+
+struct worker *workers;
+unsigned int n_workers;
+struct rte_rcu_qsbr *worker_rcu;
+static bool stop_requested;
+
+unsigned int workers_count_lcores(void)
+{
+	unsigned int n = 0, lcore;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	n++;
+	return n;
+}
+
+static int create_graph(struct worker *w, char *err, size_t errlen)
+{
+	static const char *patterns[] = {NODE_PATTERN};
+	struct rte_graph_param prm = {
+		.socket_id = rte_lcore_to_socket_id(w->lcore),
+		.nb_node_patterns = RTE_DIM(patterns),
+		.node_patterns = patterns,
+	};
+	char name[RTE_GRAPH_NAMESIZE];
+
+	snprintf(name, sizeof(name), "mpgw_worker%u", w->idx);
+	node_worker_building = w;
+	rte_graph_t id = rte_graph_create(name, &prm);
+	node_worker_building = NULL;
+	if (id == RTE_GRAPH_ID_INVALID) {
+		snprintf(err, errlen, "cannot create graph %s: %s", name, rte_strerror(rte_errno));
+		return -1;
+	}
+	w->graph_id = id;
+	w->graph = rte_graph_lookup(name);
+	return 0;
+}
+
+int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen)
+{
+	unsigned int lcore, idx = 0;
+	size_t sz;
+
+	n_workers = workers_count_lcores();
+	workers = rte_zmalloc("mpgw_workers", n_workers * sizeof(*workers), RTE_CACHE_LINE_SIZE);
+	sz = rte_rcu_qsbr_get_memsize(n_workers);
+	worker_rcu = rte_zmalloc("mpgw_rcu", sz, RTE_CACHE_LINE_SIZE);
+	if (workers == NULL || worker_rcu == NULL ||
+		rte_rcu_qsbr_init(worker_rcu, n_workers) != 0) {
+		snprintf(err, errlen, "cannot allocate workers");
+		return -1;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		struct worker *w = &workers[idx];
+		w->lcore = lcore;
+		w->idx = idx++;
+		w->burst = burst;
+		w->idle_sleep_us = idle_sleep_us;
+		for (unsigned int p = 0; p < n_ports; p++) {
+			/* Worker i polls queue i of every port that has one for it. */
+			if (w->idx < ports[p].nb_rxq)
+				w->rxq[w->n_rxq++] = (struct worker_rxq){
+					.port_id = ports[p].port_id,
+					.queue = w->idx,
+					.port = p,
+				};
+			w->txq[p] = w->idx;
+		}
+		if (create_graph(w, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int idle = 0;
+
+	rte_rcu_qsbr_thread_register(worker_rcu, w->idx);
+	rte_rcu_qsbr_thread_online(worker_rcu, w->idx);
+	__atomic_store_n(&w->last_rx_tsc, rte_rdtsc(), __ATOMIC_RELAXED);
+
+	while (!__atomic_load_n(&stop_requested, __ATOMIC_RELAXED)) {
+		rte_graph_walk(w->graph);
+		rte_rcu_qsbr_quiescent(worker_rcu, w->idx);
+		if (w->polled != 0) {
+			idle = 0;
+			continue;
+		}
+		if (++idle < WORKER_IDLE_POLLS || w->idle_sleep_us == 0)
+			continue;
+		/* Offline while asleep, so the control thread never waits for a sleeping worker. */
+		rte_rcu_qsbr_thread_offline(worker_rcu, w->idx);
+		rte_delay_us_sleep(w->idle_sleep_us);
+		rte_rcu_qsbr_thread_online(worker_rcu, w->idx);
+	}
+	/* Drain: whatever the queues still hold is processed and sent, not dropped. */
+	for (unsigned int i = 0; i < WORKER_DRAIN_WALKS; i++) {
+		rte_graph_walk(w->graph);
+		if (w->polled == 0)
+			break;
+	}
+	rte_rcu_qsbr_thread_offline(worker_rcu, w->idx);
+	rte_rcu_qsbr_thread_unregister(worker_rcu, w->idx);
+	return 0;
+}
+
+int workers_launch(void)
+{
+	__atomic_store_n(&stop_requested, false, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < n_workers; i++) {
+		int rc = rte_eal_remote_launch(worker_main, &workers[i], workers[i].lcore);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void workers_stop(void)
+{
+	__atomic_store_n(&stop_requested, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+}
+
+void workers_free(void)
+{
+	for (unsigned int i = 0; i < n_workers; i++)
+		if (workers[i].graph != NULL)
+			rte_graph_destroy(workers[i].graph_id);
+	rte_free(workers);
+	rte_free(worker_rcu);
+	workers = NULL;
+	worker_rcu = NULL;
+	n_workers = 0;
+}
+
+uint64_t workers_last_rx_tsc(void)
+{
+	uint64_t last = 0;
+
+	for (unsigned int i = 0; i < n_workers; i++)
+		last = RTE_MAX(last, __atomic_load_n(&workers[i].last_rx_tsc, __ATOMIC_RELAXED));
+	return last;
+}
+
+uint64_t workers_drops(enum mpgw_drop r)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < n_workers; i++)
+		sum += __atomic_load_n(&workers[i].drops[r], __ATOMIC_RELAXED);
+	return sum;
+}
+
+void workers_port_stats(unsigned int port, struct worker_port_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < n_workers; i++) {
+		const struct worker_port_stats *s = &workers[i].port[port];
+		out->rx_packets += __atomic_load_n(&s->rx_packets, __ATOMIC_RELAXED);
+		out->tx_packets += __atomic_load_n(&s->tx_packets, __ATOMIC_RELAXED);
+		out->tx_dropped += __atomic_load_n(&s->tx_dropped, __ATOMIC_RELAXED);
+	}
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker lcores: each owns an rte_graph instance, polls its RX queues, reports an RCU
+ * quiescent state after every walk and sleeps when idle. Counters live in the worker's own
+ * cache lines, written only by it; telemetry reads and sums them.
+ */
+#ifndef MPGW_WORKER_H
+#define MPGW_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_graph.h>
+#include <rte_rcu_qsbr.h>
+
+#include "drop_reasons.h"
+#include "fib.h"
+#include "mpgw_limits.h"
+
+/* Consecutive empty polls before a worker sleeps idle_sleep_us. */
+#define WORKER_IDLE_POLLS 32
+/* Walks a stopping worker makes at most to drain its RX queues. */
+#define WORKER_DRAIN_WALKS 64
+
+struct worker_rxq {
+	uint16_t port_id;
+	uint16_t queue;
+	uint8_t port; /* mpgw port index */
+};
+
+/* Packets gathered per egress port within one tx node call, sent in one burst. */
+#define WORKER_TX_BURST 64
+
+struct worker_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[WORKER_TX_BURST];
+};
+
+struct worker_port_stats {
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t tx_dropped;
+};
+
+struct worker {
+	/* Read-mostly, set up before launch. */
+	unsigned int lcore;
+	unsigned int idx; /* 0..n_workers-1, also the RCU thread id */
+	struct rte_graph *graph;
+	rte_graph_t graph_id;
+	unsigned int n_rxq;
+	struct worker_rxq rxq[MPGW_MAX_PORTS];
+	uint16_t txq[MPGW_MAX_PORTS]; /* by mpgw port index */
+	uint16_t burst;
+	unsigned int idle_sleep_us;
+
+	/* Written by the worker every walk. */
+	struct fib *fib; /* the version this walk uses, loaded by the rx node */
+	uint32_t polled; /* packets received in this walk */
+	uint64_t last_rx_tsc;
+
+	struct worker_txbuf tx[MPGW_MAX_PORTS] __rte_cache_aligned;
+	uint64_t drops[DROP_MAX] __rte_cache_aligned;
+	struct worker_port_stats port[MPGW_MAX_PORTS] __rte_cache_aligned;
+} __rte_cache_aligned;
+
+extern struct worker *workers;
+extern unsigned int n_workers;
+extern struct rte_rcu_qsbr *worker_rcu;
+
+/*
+ * Allocate one worker per EAL worker lcore, the RCU variable and each worker's
+ * graph. Call after ports_start(). idle_sleep_us and burst come from the config.
+ */
+int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen);
+/* Number of EAL worker lcores (all but the main one). */
+unsigned int workers_count_lcores(void);
+int workers_launch(void);
+/* Ask every worker to stop, drain its queues and return; waits for them. */
+void workers_stop(void);
+void workers_free(void);
+
+/* Newest last_rx_tsc over all workers. */
+uint64_t workers_last_rx_tsc(void);
+
+/* Sum of a drop counter over workers. */
+uint64_t workers_drops(enum mpgw_drop r);
+/* Sum of a port's counters over workers. */
+void workers_port_stats(unsigned int port, struct worker_port_stats *out);
+
+#endif
