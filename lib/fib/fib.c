@@ -42,6 +42,16 @@ static int nh_get(
 	return b->f->n_nexthops++;
 }
 
+static int lpm_add(struct builder *b, const struct ipprefix *p, int nh)
+{
+	if (p->addr.family == 4) {
+		b->f->n_routes4++;
+		return rte_lpm_add(b->f->lpm4, rte_be_to_cpu_32(p->addr.v4), p->len, nh);
+	}
+	b->f->n_routes6++;
+	return rte_lpm6_add(b->f->lpm6, p->addr.v6, p->len, nh);
+}
+
 static int add_route(struct builder *b, const struct ipprefix *p, int nh)
 {
 	char buf[64];
@@ -49,12 +59,19 @@ static int add_route(struct builder *b, const struct ipprefix *p, int nh)
 
 	if (nh < 0)
 		return -1;
-	if (p->addr.family == 4) {
-		rc = rte_lpm_add(b->f->lpm4, rte_be_to_cpu_32(p->addr.v4), p->len, nh);
-		b->f->n_routes4++;
+	if (p->len == 0) {
+		/* rte_lpm and rte_lpm6 take depths from 1: a default route is its two halves. */
+		struct ipprefix half = *p;
+		half.len = 1;
+		rc = lpm_add(b, &half, nh);
+		if (half.addr.family == 4)
+			half.addr.v4 = RTE_BE32(0x80000000);
+		else
+			half.addr.v6[0] = 0x80;
+		if (rc == 0)
+			rc = lpm_add(b, &half, nh);
 	} else {
-		rc = rte_lpm6_add(b->f->lpm6, p->addr.v6, p->len, nh);
-		b->f->n_routes6++;
+		rc = lpm_add(b, p, nh);
 	}
 	if (rc < 0)
 		snprintf(b->err, b->errlen, "cannot add route %s/%u: %s",
@@ -71,6 +88,28 @@ static const struct cfg_neighbour *find_neighbour(
 	return NULL;
 }
 
+static int add_config_route(struct builder *b, const struct mpgw_config *cfg, unsigned int i)
+{
+	const struct cfg_route *r = &cfg->routes[i];
+	const struct cfg_neighbour *nb;
+	int nh;
+
+	switch (r->type) {
+	case CFG_ROUTE_BLACKHOLE:
+		nh = nh_get(b, FIB_NH_BLACKHOLE, -1, NULL);
+		break;
+	case CFG_ROUTE_VIA:
+		nb = find_neighbour(cfg, &r->via, r->port);
+		nh = nb ? nh_get(b, FIB_NH_FORWARD, r->port, &nb->mac)
+			: nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
+		break;
+	default:
+		nh = nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
+		break;
+	}
+	return add_route(b, &r->prefix, nh);
+}
+
 static struct ipprefix host_prefix(const struct ipaddr *a)
 {
 	struct ipprefix p = {.addr = *a, .len = a->family == 4 ? 32 : 128};
@@ -80,30 +119,17 @@ static struct ipprefix host_prefix(const struct ipaddr *a)
 /*
  * Precedence, lowest first (a later add of the same prefix replaces the earlier one):
  * configured routes, connected subnets, neighbour host routes, the ports' own addresses.
+ * Configured routes go in by increasing prefix length, so that the /1 halves a default
+ * route becomes never replace a configured /1.
  */
 static int fill(struct builder *b, const struct mpgw_config *cfg)
 {
-	for (unsigned int i = 0; i < cfg->n_routes; i++) {
-		const struct cfg_route *r = &cfg->routes[i];
-		const struct cfg_neighbour *nb;
-		int nh;
-
-		switch (r->type) {
-		case CFG_ROUTE_BLACKHOLE:
-			nh = nh_get(b, FIB_NH_BLACKHOLE, -1, NULL);
-			break;
-		case CFG_ROUTE_VIA:
-			nb = find_neighbour(cfg, &r->via, r->port);
-			nh = nb ? nh_get(b, FIB_NH_FORWARD, r->port, &nb->mac)
-				: nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
-			break;
-		default:
-			nh = nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
-			break;
+	for (unsigned int len = 0; len <= 128; len++)
+		for (unsigned int i = 0; i < cfg->n_routes; i++) {
+			if (cfg->routes[i].prefix.len == len && add_config_route(b, cfg, i) < 0)
+				return -1;
 		}
-		if (add_route(b, &r->prefix, nh) < 0)
-			return -1;
-	}
+
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		for (unsigned int j = 0; j < cfg->ports[i].n_addrs; j++) {
 			struct ipprefix net = cfg->ports[i].addrs[j];
