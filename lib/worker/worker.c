@@ -52,6 +52,27 @@ static int create_graph(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
+	unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen)
+{
+	w->lcore = lcore;
+	w->idx = idx;
+	w->burst = burst;
+	w->idle_sleep_us = idle_sleep_us;
+	w->n_rxq = 0;
+	for (unsigned int p = 0; p < n_ports; p++) {
+		/* Worker i polls queue i of every port that has one for it. */
+		if (idx < ports[p].nb_rxq)
+			w->rxq[w->n_rxq++] = (struct worker_rxq){
+				.port_id = ports[p].port_id,
+				.queue = idx,
+				.port = p,
+			};
+		w->txq[p] = idx;
+	}
+	return create_graph(w, err, errlen);
+}
+
 int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen)
 {
 	unsigned int lcore, idx = 0;
@@ -61,30 +82,15 @@ int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size
 	workers = rte_zmalloc("mpgw_workers", n_workers * sizeof(*workers), RTE_CACHE_LINE_SIZE);
 	sz = rte_rcu_qsbr_get_memsize(n_workers);
 	worker_rcu = rte_zmalloc("mpgw_rcu", sz, RTE_CACHE_LINE_SIZE);
-	if (workers == NULL || worker_rcu == NULL ||
-		rte_rcu_qsbr_init(worker_rcu, n_workers) != 0) {
+	if (workers == NULL || worker_rcu == NULL || rte_rcu_qsbr_init(worker_rcu, n_workers) != 0) {
 		snprintf(err, errlen, "cannot allocate workers");
 		return -1;
 	}
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
-		struct worker *w = &workers[idx];
-		w->lcore = lcore;
-		w->idx = idx++;
-		w->burst = burst;
-		w->idle_sleep_us = idle_sleep_us;
-		for (unsigned int p = 0; p < n_ports; p++) {
-			/* Worker i polls queue i of every port that has one for it. */
-			if (w->idx < ports[p].nb_rxq)
-				w->rxq[w->n_rxq++] = (struct worker_rxq){
-					.port_id = ports[p].port_id,
-					.queue = w->idx,
-					.port = p,
-				};
-			w->txq[p] = w->idx;
-		}
-		if (create_graph(w, err, errlen) < 0)
+		if (worker_setup(&workers[idx], idx, lcore, idle_sleep_us, burst, err, errlen) < 0)
 			return -1;
+		idx++;
 	}
 	return 0;
 }
