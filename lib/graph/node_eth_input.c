@@ -11,8 +11,9 @@
 enum { ETH_IN_NEXT_IP4, ETH_IN_NEXT_IP6, ETH_IN_NEXT_DROP };
 #define NODE_DROP_BASE ETH_IN_NEXT_DROP
 
-static inline rte_edge_t eth_input_one(struct rte_mbuf *m)
+static inline rte_edge_t eth_input_one(void *ctx, struct rte_mbuf *m)
 {
+	RTE_SET_USED(ctx);
 	struct pkt_info pi;
 	enum pkt_status st = pkt_parse_l2(m, &pi);
 
@@ -40,12 +41,7 @@ static inline rte_edge_t eth_input_one(struct rte_mbuf *m)
 static uint16_t eth_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	for (uint16_t i = 0; i < cnt; i++) {
-		if (i + 2 < cnt)
-			rte_prefetch0(rte_pktmbuf_mtod((struct rte_mbuf *)objs[i + 2], void *));
-		rte_node_enqueue_x1(graph, node, eth_input_one(objs[i]), objs[i]);
-	}
-	return cnt;
+	return node_process_each(graph, node, objs, cnt, ETH_IN_NEXT_IP4, eth_input_one, NULL);
 }
 
 static struct rte_node_register eth_input_node = {

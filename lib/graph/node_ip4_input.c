@@ -22,8 +22,9 @@ static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_
 	return rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff;
 }
 
-static inline rte_edge_t ip4_input_one(struct rte_mbuf *m)
+static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 {
+	RTE_SET_USED(ctx);
 	struct pkt_meta *meta = pkt_meta(m);
 	struct pkt_info pi = {.l3_off = meta->l3_off, .l3 = PKT_L3_IP4};
 	enum pkt_status st = pkt_parse_ip4(m, &pi);
@@ -54,9 +55,7 @@ static inline rte_edge_t ip4_input_one(struct rte_mbuf *m)
 static uint16_t ip4_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	for (uint16_t i = 0; i < cnt; i++)
-		rte_node_enqueue_x1(graph, node, ip4_input_one(objs[i]), objs[i]);
-	return cnt;
+	return node_process_each(graph, node, objs, cnt, IP4_IN_NEXT_LOOKUP, ip4_input_one, NULL);
 }
 
 static struct rte_node_register ip4_input_node = {

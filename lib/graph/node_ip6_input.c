@@ -10,8 +10,9 @@
 enum { IP6_IN_NEXT_LOOKUP, IP6_IN_NEXT_DROP };
 #define NODE_DROP_BASE IP6_IN_NEXT_DROP
 
-static inline rte_edge_t ip6_input_one(struct rte_mbuf *m)
+static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 {
+	RTE_SET_USED(ctx);
 	struct pkt_meta *meta = pkt_meta(m);
 	struct pkt_info pi = {.l3_off = meta->l3_off, .l3 = PKT_L3_IP6};
 	enum pkt_status st = pkt_parse_ip6(m, &pi);
@@ -34,9 +35,7 @@ static inline rte_edge_t ip6_input_one(struct rte_mbuf *m)
 static uint16_t ip6_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	for (uint16_t i = 0; i < cnt; i++)
-		rte_node_enqueue_x1(graph, node, ip6_input_one(objs[i]), objs[i]);
-	return cnt;
+	return node_process_each(graph, node, objs, cnt, IP6_IN_NEXT_LOOKUP, ip6_input_one, NULL);
 }
 
 static struct rte_node_register ip6_input_node = {

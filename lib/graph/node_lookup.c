@@ -17,7 +17,7 @@ enum { LOOKUP_NEXT_REWRITE, LOOKUP_NEXT_DROP };
 #define NODE_DROP_BASE LOOKUP_NEXT_DROP
 
 /* LPM bulk calls take at most this many keys at a time (stack arrays). */
-#define LOOKUP_CHUNK 64
+#define LOOKUP_CHUNK NODE_CHUNK
 
 static inline rte_edge_t lookup_verdict(
 	const struct fib *f, struct pkt_meta *meta, bool found, uint32_t nh_id, uint8_t ttl)
@@ -46,6 +46,7 @@ static uint16_t ip4_lookup_process(
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	uint32_t dst[LOOKUP_CHUNK], hop[LOOKUP_CHUNK];
 	uint8_t ttl[LOOKUP_CHUNK];
+	rte_edge_t nexts[LOOKUP_CHUNK];
 
 	for (uint16_t base = 0; base < cnt; base += LOOKUP_CHUNK) {
 		uint16_t n = RTE_MIN(cnt - base, LOOKUP_CHUNK);
@@ -60,10 +61,11 @@ static uint16_t ip4_lookup_process(
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[base + i];
 			bool found = (hop[i] & RTE_LPM_LOOKUP_SUCCESS) != 0;
-			rte_edge_t next =
+			nexts[i] =
 				lookup_verdict(f, pkt_meta(m), found, hop[i] & 0x00ffffff, ttl[i]);
-			rte_node_enqueue_x1(graph, node, next, m);
 		}
+		node_enqueue_nexts(
+			graph, node, objs + base, nexts, n, LOOKUP_NEXT_REWRITE, n == cnt);
 	}
 	return cnt;
 }
@@ -76,6 +78,7 @@ static uint16_t ip6_lookup_process(
 	uint8_t dst[LOOKUP_CHUNK][16];
 	int32_t hop[LOOKUP_CHUNK];
 	uint8_t hlim[LOOKUP_CHUNK];
+	rte_edge_t nexts[LOOKUP_CHUNK];
 
 	for (uint16_t base = 0; base < cnt; base += LOOKUP_CHUNK) {
 		uint16_t n = RTE_MIN(cnt - base, LOOKUP_CHUNK);
@@ -89,10 +92,11 @@ static uint16_t ip6_lookup_process(
 		rte_lpm6_lookup_bulk_func(f->lpm6, dst, hop, n);
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[base + i];
-			rte_edge_t next = lookup_verdict(
+			nexts[i] = lookup_verdict(
 				f, pkt_meta(m), hop[i] >= 0, (uint32_t)hop[i], hlim[i]);
-			rte_node_enqueue_x1(graph, node, next, m);
 		}
+		node_enqueue_nexts(
+			graph, node, objs + base, nexts, n, LOOKUP_NEXT_REWRITE, n == cnt);
 	}
 	return cnt;
 }

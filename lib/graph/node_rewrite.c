@@ -17,8 +17,9 @@
 enum { REWRITE_NEXT_TX, REWRITE_NEXT_DROP };
 #define NODE_DROP_BASE REWRITE_NEXT_DROP
 
-static inline rte_edge_t rewrite_one(const struct fib *f, struct rte_mbuf *m)
+static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 {
+	const struct fib *f = ctx;
 	struct pkt_meta *meta = pkt_meta(m);
 	const struct fib_nexthop *nh = &f->nexthops[meta->nexthop];
 
@@ -57,11 +58,8 @@ static inline rte_edge_t rewrite_one(const struct fib *f, struct rte_mbuf *m)
 static uint16_t rewrite_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	const struct fib *f = node_worker(node)->fib;
-
-	for (uint16_t i = 0; i < cnt; i++)
-		rte_node_enqueue_x1(graph, node, rewrite_one(f, objs[i]), objs[i]);
-	return cnt;
+	return node_process_each(
+		graph, node, objs, cnt, REWRITE_NEXT_TX, rewrite_one, node_worker(node)->fib);
 }
 
 static struct rte_node_register rewrite_node = {

@@ -14,6 +14,9 @@
 
 #include <rte_graph.h>
 #include <rte_graph_worker.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_prefetch.h>
 
 #include "drop_reasons.h"
 #include "worker.h"
@@ -49,6 +52,66 @@ int node_init_worker(const struct rte_graph *graph, struct rte_node *node);
 static inline struct worker *node_worker(const struct rte_node *node)
 {
 	return *(struct worker *const *)node->ctx;
+}
+
+/* Packets a node classifies per step: node streams can grow past one burst. */
+#define NODE_CHUNK RTE_GRAPH_BURST_SIZE
+
+/*
+ * Move objs[0..cnt) to their next nodes, nexts[i] being the edge of objs[i]. Packets that
+ * follow `spec` (the node's usual next) are copied in runs into that node's stream, and
+ * when all of them do and objs is the node's whole stream (`whole`), the stream is handed
+ * over without a copy; the others go one by one. This keeps the per-packet cost of a
+ * uniform burst to computing its edge.
+ */
+static __rte_always_inline void node_enqueue_nexts(struct rte_graph *graph, struct rte_node *node,
+	void **objs, const rte_edge_t *nexts, uint16_t cnt, rte_edge_t spec, bool whole)
+{
+	void **to_next = rte_node_next_stream_get(graph, node, spec, cnt);
+	uint16_t held = 0, run_start = 0;
+
+	for (uint16_t i = 0; i < cnt; i++) {
+		if (likely(nexts[i] == spec))
+			continue;
+		uint16_t run = i - run_start;
+		rte_memcpy(to_next + held, objs + run_start, run * sizeof(void *));
+		held += run;
+		run_start = i + 1;
+		rte_node_enqueue_x1(graph, node, nexts[i], objs[i]);
+	}
+	if (run_start == 0 && whole) {
+		rte_node_next_stream_move(graph, node, spec);
+		return;
+	}
+	uint16_t run = cnt - run_start;
+	rte_memcpy(to_next + held, objs + run_start, run * sizeof(void *));
+	held += run;
+	rte_node_next_stream_put(graph, node, spec, held);
+}
+
+/*
+ * The body of a node that decides each packet on its own: one(ctx, m) returns the edge of
+ * m. Inlined, so `one` is a direct call the compiler folds in.
+ */
+typedef rte_edge_t (*node_one_fn)(void *ctx, struct rte_mbuf *m);
+
+static __rte_always_inline uint16_t node_process_each(struct rte_graph *graph,
+	struct rte_node *node, void **objs, uint16_t cnt, rte_edge_t spec, node_one_fn one,
+	void *ctx)
+{
+	rte_edge_t nexts[NODE_CHUNK];
+
+	for (uint16_t base = 0; base < cnt; base += NODE_CHUNK) {
+		uint16_t n = RTE_MIN(cnt - base, NODE_CHUNK);
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + 2 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(
+					(struct rte_mbuf *)objs[base + i + 2], void *));
+			nexts[i] = one(ctx, objs[base + i]);
+		}
+		node_enqueue_nexts(graph, node, objs + base, nexts, n, spec, n == cnt);
+	}
+	return cnt;
 }
 
 /* Node pattern of every mpgw node, for rte_graph_create(). */
