@@ -185,7 +185,8 @@ static enum pkt_status parse_l4(const struct rte_mbuf *m, struct pkt_info *pi, i
 		if (p == NULL)
 			return PKT_ERR_UDP_TRUNC;
 		ulen = rd16(p + 4);
-		if (ulen < UDP_HDR_LEN || ulen > len)
+		/* A first fragment holds only part of the datagram its UDP length covers. */
+		if (ulen < UDP_HDR_LEN || (ulen > len && !(pi->flags & PKT_F_FRAGMENT)))
 			return PKT_ERR_UDP_LEN;
 		pi->key.sport = rd16(p);
 		pi->key.dport = rd16(p + 2);

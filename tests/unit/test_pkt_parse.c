@@ -500,6 +500,40 @@ static void test_ip4_header_errors(void **state)
 	assert_int_equal(parse_frame(&f, &pi), PKT_ERR_TCP_TRUNC);
 }
 
+/* A first fragment carries only part of the datagram its UDP length field covers. */
+static void test_udp_first_fragment(void **state)
+{
+	struct spec s = {.family = 4, .proto = 17, .sport = 1, .dport = 2, .payload = 100};
+	struct frame f;
+	struct pkt_info pi;
+
+	(void)state;
+	s.ip4_frag = 0x2000; /* MF, offset 0 */
+	build(&s, &f);
+	set16(&f, 14 + 20 + 4, 1508);
+	assert_int_equal(parse_frame(&f, &pi), PKT_OK);
+	assert_int_equal(pi.flags, PKT_F_L4 | PKT_F_FRAGMENT);
+	assert_int_equal(pi.key.dport, 2);
+	/* Still at least the header */
+	set16(&f, 14 + 20 + 4, 7);
+	assert_int_equal(parse_frame(&f, &pi), PKT_ERR_UDP_LEN);
+	/* Not a fragment: the length must fit */
+	s.ip4_frag = 0;
+	build(&s, &f);
+	set16(&f, 14 + 20 + 4, 1508);
+	assert_int_equal(parse_frame(&f, &pi), PKT_ERR_UDP_LEN);
+
+	/* IPv6 first fragment */
+	s = (struct spec){.family = 6, .proto = 17, .sport = 1, .dport = 2, .payload = 100};
+	s.n_ext = 1;
+	s.ext[0] = 44;
+	s.frag6 = 1; /* offset 0, M */
+	build(&s, &f);
+	set16(&f, 14 + 40 + 8 + 4, 1508);
+	assert_int_equal(parse_frame(&f, &pi), PKT_OK);
+	assert_true(pi.flags & PKT_F_FRAGMENT);
+}
+
 static void test_ip4_padding(void **state)
 {
 	struct spec s = {.family = 4, .proto = 17, .sport = 1, .dport = 2, .payload = 2, .pad = 16};
@@ -1553,6 +1587,7 @@ int main(void)
 		cmocka_unit_test(test_ip4_header_errors),
 		cmocka_unit_test(test_ip4_padding),
 		cmocka_unit_test(test_ip4_fragments),
+		cmocka_unit_test(test_udp_first_fragment),
 		cmocka_unit_test(test_ip6_basic),
 		cmocka_unit_test(test_ip6_header_errors),
 		cmocka_unit_test(test_ip6_ext_each),
