@@ -262,10 +262,12 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 		const char *k = e[i].name, *v = e[i].value;
 		unsigned int u;
 		if (strcmp(k, "device") == 0) {
+			p->device_line = line_of(L, sec, k, 0);
 			if (v[0] == '\0' || strlen(v) >= sizeof(p->device))
 				rc = fail(L, sec, k, 0, "bad device name");
 			snprintf(p->device, sizeof(p->device), "%s", v);
 		} else if (strcmp(k, "mtu") == 0) {
+			p->mtu_line = line_of(L, sec, k, 0);
 			rc = parse_uint(L, sec, k, 0, v, 68, 9600, &u);
 			p->mtu = u;
 		} else if (strcmp(k, "rx_desc") == 0) {

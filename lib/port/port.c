@@ -16,8 +16,9 @@ static int port_fail(const struct mpgw_config *cfg, unsigned int i, const char *
 	size_t errlen, const char *msg)
 {
 	const struct cfg_port *cp = &cfg->ports[i];
+	int line = strcmp(key, "mtu") == 0 && cp->mtu_line ? cp->mtu_line : cp->device_line;
 
-	snprintf(err, errlen, "%s:%d: [port %s] %s: %s", cfg->path, cp->line, cp->name, key, msg);
+	snprintf(err, errlen, "%s:%d: [port %s] %s: %s", cfg->path, line, cp->name, key, msg);
 	return -1;
 }
 
