@@ -1,0 +1,849 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""pcap golden suite: mpgw on two net_pcap ports, packets built with scapy.
+
+Every case sends frames into lan0 (net_pcap0) and/or wan0 (net_pcap1) and says exactly what
+must come out: the frames on each port (compared byte for byte with a packet scapy builds
+independently, its checksums computed from scratch, so an incrementally updated IPv4 checksum
+must equal a full recompute) and the drop counter its frames land in. Cases are grouped, one
+mpgw run per group; within a group, a drop case is attributed through its reason's counter
+(each group's cases mostly use distinct reasons; where two share one, they share the
+verdict), a forwarding case through its expected frames. Each group then also checks, as
+cases of its own: exit status, every output with nothing extra (in input order within each
+IP family: the graph handles IPv4 and IPv6 in separate nodes, so only that order is kept),
+every drop counter exactly, and every port counter exactly.
+
+Config errors (exit status 2, "FILE:LINE: [section] key:" at the right line) and --help close
+the suite. Output: one line per case, "ok NAME" or "FAIL NAME: detail", then
+"N passed, M failed"; the exit status is 1 if anything failed.
+
+Run as root with Debian's /usr/bin/python3 (scapy), $MPGW the mpgw binary (meson test sets
+it). Options: -v (print mpgw's output of failing runs), -k PATTERN (only groups/cases whose
+name contains PATTERN).
+"""
+import collections
+import logging
+import os
+import sys
+
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import (  # noqa: E402
+    ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether, ICMPv6EchoReply, ICMPv6EchoRequest,
+    IPOption_EOL, IPOption_NOP, IPOption_Router_Alert, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
+    IPv6ExtHdrRouting, Raw, conf, fragment, fragment6)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mpgw_run  # noqa: E402
+
+conf.verb = 0
+
+LAN, WAN = "lan0", "wan0"
+DEV = {LAN: 0, WAN: 1}
+
+LAN_MAC = "02:00:00:00:01:01"  # mpgw's lan0
+WAN_MAC = "02:00:00:00:02:01"  # mpgw's wan0
+LAN_HOST_MAC = "02:00:00:00:01:02"  # 10.0.1.2 / fd00:1::2
+LAN_GW_MAC = "02:00:00:00:01:fe"  # 10.0.1.254 / fd00:1::fe, gateway to 172.16/12
+WAN_GW_MAC = "02:00:00:00:02:02"  # 10.0.2.2 / fd00:2::2, gateway to the internet
+WAN_HOST_MAC = "02:00:00:00:02:03"  # 10.0.2.3 / fd00:2::3
+ONLINK_MAC = "02:00:00:00:02:05"  # 203.0.113.5 / 2001:db8:77::5, on-link routes
+OTHER_MAC = "02:00:00:00:09:09"  # nobody mpgw knows
+
+DROP_REASONS = (
+    "l2_trunc vlan_depth ip4_trunc ip4_version ip4_ihl ip4_totlen ip6_trunc ip6_version "
+    "ip6_paylen ip6_ext_trunc ip6_ext_chain tcp_trunc tcp_doff udp_trunc udp_len icmp_trunc "
+    "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast no_route no_neighbour local "
+    "blackhole ttl_exceeded mtu_exceeded tx_full").split()
+PORT_COUNTERS = (
+    "rx_packets rx_bytes tx_packets tx_bytes rx_missed rx_errors rx_nombuf tx_errors "
+    "worker_rx_packets worker_tx_packets tx_dropped").split()
+
+
+def config(wan_mtu=1500, lan_mtu=1500):
+    return """\
+# mpgw golden suite
+[mpgw]
+idle_sleep_us = 100
+
+[port lan0]
+device = net_pcap0
+mac = 02:00:00:00:01:01        # pcap devices keep their own MAC; mpgw uses this one
+mtu = %d
+address = 10.0.1.1/24
+address = fd00:1::1/64
+
+[port wan0]
+device = net_pcap1
+mac = 02:00:00:00:02:01
+mtu = %d
+address = 10.0.2.1/24
+address = fd00:2::1/64
+
+[routes]
+route = 198.51.100.0/24 via 10.0.2.2
+route = 198.51.100.128/25 blackhole      # more specific than the gateway route
+route = 2001:db8:9::/48 via fd00:2::2
+route = 2001:db8:9:ff::/64 blackhole
+route = 203.0.113.0/24 port wan0         # on-link: neighbours per destination
+route = 2001:db8:77::/48 port wan0
+route = 192.0.2.0/24 blackhole
+route = 2001:db8:dead::/48 blackhole
+route = 198.18.0.0/15 via 10.0.2.99      # gateway without a neighbour entry
+route = 2001:db8:99::/48 via fd00:2::99
+route = 100.64.0.0/10 via 10.0.2.2 port wan0
+route = 172.16.0.0/12 via 10.0.1.254
+route = 2001:db8:1::/48 via fd00:1::fe
+
+[neighbours]
+neighbour = 10.0.2.2 02:00:00:00:02:02
+neighbour = fd00:2::2 02:00:00:00:02:02
+neighbour = 10.0.2.3 02:00:00:00:02:03
+neighbour = fd00:2::3 02:00:00:00:02:03
+neighbour = 203.0.113.5 02:00:00:00:02:05 port wan0
+neighbour = 2001:db8:77::5 02:00:00:00:02:05 port wan0
+neighbour = 10.0.1.2 02:00:00:00:01:02
+neighbour = fd00:1::2 02:00:00:00:01:02
+neighbour = 10.0.1.254 02:00:00:00:01:fe
+neighbour = fd00:1::fe 02:00:00:00:01:fe
+""" % (lan_mtu, wan_mtu)
+
+
+# ---------------------------------------------------------------------------- packet helpers
+
+def l2_in(port, dst=None, src=None):
+    """The Ethernet header of a frame arriving on port, addressed to mpgw by default."""
+    if port == LAN:
+        return Ether(src=src or LAN_HOST_MAC, dst=dst or LAN_MAC)
+    return Ether(src=src or WAN_GW_MAC, dst=dst or WAN_MAC)
+
+
+def l2_out(port, nh_mac):
+    """The Ethernet header mpgw must write: egress port's MAC to the nexthop's."""
+    return Ether(src=LAN_MAC if port == LAN else WAN_MAC, dst=nh_mac)
+
+
+def v4(dst, src="10.0.1.2", **kw):
+    kw.setdefault("id", 0x1234)
+    return IP(src=src, dst=dst, **kw)
+
+
+def v6(dst, src="fd00:1::2", **kw):
+    return IPv6(src=src, dst=dst, **kw)
+
+
+def payload(tag, n=32):
+    b = (tag.encode() + b"-") * (n // (len(tag) + 1) + 1)
+    return Raw(b[:n])
+
+
+def ip_with_cksum(target, mk):
+    """An IPv4 id that makes mk(id)'s header checksum equal target (edge-value tests)."""
+    base = IP(bytes(mk(0)))
+    s0 = (~base.chksum) & 0xFFFF  # one's complement sum of the header with id 0
+    want = (~target) & 0xFFFF
+    guess = (want - s0) % 0xFFFF
+    for cand in (guess, guess + 0xFFFF, guess - 0xFFFF, 0, 0xFFFF):
+        if 0 <= cand <= 0xFFFF and IP(bytes(mk(cand))).chksum == target:
+            return cand
+    raise AssertionError("no id gives checksum %#x" % target)
+
+
+def summary(raw):
+    try:
+        return "%s (%d bytes)" % (Ether(raw).summary(), len(raw))
+    except Exception:  # noqa: BLE001 - malformed frames only need a hex dump
+        return "%s (%d bytes)" % (raw[:48].hex(), len(raw))
+
+
+def first_diff(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return i
+    return min(len(a), len(b)) if len(a) != len(b) else None
+
+
+def checksum_problems(raw, l4=True):
+    """Rebuild the frame with scapy after deleting its checksums: the IPv4 header checksum
+    always, the TCP/UDP/ICMP/ICMPv6 one unless l4 is False. Returns a text or None."""
+    p = Ether(raw)
+    q = Ether(raw)
+    fields = []
+    if IP in q:
+        del q[IP].chksum
+        fields.append("IPv4 header checksum")
+    if l4:
+        lay = q
+        while lay is not None and not isinstance(lay, (Raw, type(None))) and lay.name != "NoPayload":
+            if isinstance(lay, (TCP, UDP, ICMP)) and "chksum" in lay.fields:
+                del lay.chksum
+                fields.append(lay.name + " checksum")
+            elif lay.__class__.__module__.endswith("inet6") and "cksum" in lay.fields:
+                del lay.cksum
+                fields.append(lay.name + " checksum")
+            lay = lay.payload if lay.payload else None
+    rebuilt = bytes(q)
+    if rebuilt == raw:
+        return None
+    off = first_diff(rebuilt, raw)
+    return "recomputing %s changes byte %s (%s -> %s): %s" % (
+        ", ".join(fields) or "nothing", off, raw[off:off + 2].hex(),
+        rebuilt[off:off + 2].hex(), p.summary())
+
+
+# ---------------------------------------------------------------------------- cases
+
+class Case:
+    """frames: [(port, frame)]; out: [(port, expected frame, check_l4)]; drops: {reason: n}."""
+
+    def __init__(self, name, frames=(), out=(), drops=None):
+        self.name = name
+        self.frames = list(frames)
+        self.out = list(out)
+        self.drops = dict(drops or {})
+
+
+def fwd(name, mk, dst_port, nh_mac, in_port=LAN, ttl=64, wrap_in=None, l4=True, pad=b"",
+        in_dst=None):
+    """A forwarded packet: mk(ttl) is the L3 packet. In: l2_in/[wrap]/mk(ttl) [+ pad];
+    out: l2_out/mk(ttl - 1)."""
+    l2 = l2_in(in_port, dst=in_dst)
+    frame = l2 / wrap_in / mk(ttl) if wrap_in is not None else l2 / mk(ttl)
+    frame = bytes(frame) + pad
+    return Case(name, [(in_port, frame)], [(dst_port, bytes(l2_out(dst_port, nh_mac) / mk(ttl - 1)), l4)])
+
+
+def drop(name, reason, *frames, port=LAN):
+    fr = [f if isinstance(f, tuple) else (port, f) for f in frames]
+    return Case(name, [(p, bytes(f)) for p, f in fr], drops={reason: len(fr)})
+
+
+class Group:
+    def __init__(self, name, cases, cfg=None):
+        self.name = name
+        self.cases = cases
+        self.config = cfg or config()
+
+
+def group_v4_forward():
+    g = lambda ttl: v4("198.51.100.7", ttl=ttl) / UDP(sport=40001, dport=7000) / payload("udp4")
+    syn = lambda ttl: v4("198.51.100.8", ttl=ttl, flags="DF") / TCP(
+        sport=40002, dport=443, flags="S", seq=1000,
+        options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)), ("NOP", None),
+                 ("WScale", 7)])
+    data = lambda ttl: v4("198.51.100.9", ttl=ttl, tos=0x28) / TCP(
+        sport=40003, dport=80, flags="PA", seq=5, ack=7) / payload("tcp4", 100)
+    icmp = lambda ttl: v4("10.0.2.3", ttl=ttl) / ICMP(type=8, id=7, seq=1) / payload("ping4")
+    onlink = lambda ttl: v4("203.0.113.5", ttl=ttl) / UDP(sport=40004, dport=4789) / payload("onl4")
+    explicit = lambda ttl: v4("100.64.1.1", ttl=ttl) / UDP(sport=40005, dport=9) / payload("cgn")
+    ttl2 = lambda ttl: v4("198.51.100.10", ttl=ttl) / UDP(sport=40006, dport=33434)
+    opts = lambda ttl: v4("198.51.100.11", ttl=ttl, options=[IPOption_Router_Alert()]) / UDP(
+        sport=40007, dport=7) / payload("opt4")
+    badl4 = lambda ttl: v4("198.51.100.12", ttl=ttl) / UDP(sport=40008, dport=7, chksum=0x1234) / payload("bad")
+    opts40 = lambda ttl: v4("198.51.100.16", ttl=ttl, options=[IPOption_NOP()] * 39 + [IPOption_EOL()]) / UDP(
+        sport=40010, dport=7) / payload("ihl15")
+    # SYN whose option list is malformed (an MSS option of length 1): not mpgw's business.
+    badopt = lambda ttl: v4("198.51.100.17", ttl=ttl) / TCP(sport=40011, dport=80, flags="S", dataofs=6) / Raw(
+        b"\x02\x01\x00\x00")
+    gre = lambda ttl: v4("198.51.100.13", ttl=ttl, proto=47) / Raw(b"\x00\x00\x08\x00" + b"x" * 20)
+    icmp6in4 = lambda ttl: v4("198.51.100.14", ttl=ttl, proto=58) / Raw(b"\x80\x00")
+
+    def edge(target):
+        mk0 = lambda i, ttl=64: v4("198.51.100.15", ttl=ttl, id=i) / UDP(sport=40009, dport=7)
+        i = ip_with_cksum(target, mk0)
+        return lambda ttl: mk0(i, ttl)
+
+    back_host = lambda ttl: v4("10.0.1.2", src="198.51.100.7", ttl=ttl) / UDP(sport=7000, dport=40001) / payload("back4")
+    back_gw = lambda ttl: v4("172.16.5.5", src="198.51.100.8", ttl=ttl) / TCP(sport=443, dport=40002, flags="SA", seq=9, ack=1001)
+    back_icmp = lambda ttl: v4("10.0.1.2", src="10.0.2.3", ttl=ttl) / ICMP(type=0, id=7, seq=1) / payload("ping4")
+    return Group("v4_forward", [
+        fwd("udp via gateway", g, WAN, WAN_GW_MAC),
+        fwd("tcp syn with options via gateway", syn, WAN, WAN_GW_MAC),
+        fwd("tcp data via gateway", data, WAN, WAN_GW_MAC),
+        fwd("icmp echo to a neighbour host", icmp, WAN, WAN_HOST_MAC),
+        fwd("udp to an on-link route's neighbour", onlink, WAN, ONLINK_MAC),
+        fwd("route via gateway with explicit port", explicit, WAN, WAN_GW_MAC),
+        fwd("ttl 2 forwarded with ttl 1", ttl2, WAN, WAN_GW_MAC, ttl=2),
+        fwd("ttl 255 forwarded with ttl 254", ttl2, WAN, WAN_GW_MAC, ttl=255),
+        fwd("ip options forwarded intact", opts, WAN, WAN_GW_MAC),
+        fwd("bad udp checksum forwarded untouched", badl4, WAN, WAN_GW_MAC, l4=False),
+        fwd("ihl 15 (40 bytes of options) forwarded intact", opts40, WAN, WAN_GW_MAC),
+        fwd("tcp syn with a malformed option list forwarded intact", badopt, WAN, WAN_GW_MAC, l4=False),
+        fwd("unknown protocol (gre) forwarded", gre, WAN, WAN_GW_MAC),
+        fwd("icmpv6 inside ipv4 is opaque, forwarded", icmp6in4, WAN, WAN_GW_MAC),
+        fwd("checksum 0xfeff before ttl-1", edge(0xFEFF), WAN, WAN_GW_MAC),
+        fwd("checksum 0xff00 before ttl-1", edge(0xFF00), WAN, WAN_GW_MAC),
+        fwd("checksum 0x0000 before ttl-1", edge(0x0000), WAN, WAN_GW_MAC),
+        fwd("checksum 0xfffe before ttl-1", edge(0xFFFE), WAN, WAN_GW_MAC),
+        fwd("wan->lan udp to a neighbour host", back_host, LAN, LAN_HOST_MAC, in_port=WAN),
+        fwd("wan->lan tcp via lan gateway", back_gw, LAN, LAN_GW_MAC, in_port=WAN),
+        fwd("wan->lan icmp echo reply", back_icmp, LAN, LAN_HOST_MAC, in_port=WAN),
+    ])
+
+
+def group_v6_forward():
+    g = lambda h: v6("2001:db8:9::7", hlim=h) / UDP(sport=41001, dport=7000) / payload("udp6")
+    syn = lambda h: v6("2001:db8:9::8", hlim=h) / TCP(
+        sport=41002, dport=443, flags="S", seq=1000,
+        options=[("MSS", 1440), ("SAckOK", b""), ("WScale", 7)])
+    data = lambda h: v6("2001:db8:9::9", hlim=h) / TCP(sport=41003, dport=80, flags="PA") / payload("tcp6", 200)
+    icmp = lambda h: v6("fd00:2::3", hlim=h) / ICMPv6EchoRequest(id=7, seq=1, data=b"ping6")
+    nb_tcp = lambda h: v6("fd00:2::2", hlim=h) / TCP(sport=41004, dport=22, flags="A")
+    onlink = lambda h: v6("2001:db8:77::5", hlim=h) / UDP(sport=41005, dport=4789) / payload("onl6")
+    h2 = lambda h: v6("2001:db8:9::a", hlim=h) / UDP(sport=41006, dport=33434)
+    tcfl = lambda h: v6("2001:db8:9::b", hlim=h, tc=0xB8, fl=0x12345) / UDP(sport=41007, dport=5004) / payload("rtp")
+    ext = lambda h: (v6("2001:db8:9::c", hlim=h) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
+                     IPv6ExtHdrRouting(addresses=[]) / IPv6ExtHdrDestOpt() /
+                     UDP(sport=41008, dport=7) / payload("ext6"))
+
+    def chain(n):
+        def mk(h):
+            p = v6("2001:db8:9::d", hlim=h)
+            for _ in range(n):
+                p = p / IPv6ExtHdrDestOpt()
+            return p / UDP(sport=41009, dport=7) / payload("chain")
+        return mk
+
+    # AH (next header 51, length in 4-byte units minus 2): 24 bytes, then UDP.
+    ah = bytes([17, 4, 0, 0]) + (0x1001).to_bytes(4, "big") + (1).to_bytes(4, "big") + b"\x5a" * 12
+    ah_udp = lambda h: v6("2001:db8:9::10", hlim=h, nh=51) / Raw(ah + bytes(UDP(sport=41010, dport=7, chksum=0x4321, len=16)) + b"ah-udp!!")
+    icmp4in6 = lambda h: v6("2001:db8:9::e", hlim=h, nh=1) / Raw(b"\x08\x00")
+    nonext = lambda h: v6("2001:db8:9::f", hlim=h, nh=59) / Raw(b"opaque bytes")
+    back_host = lambda h: v6("fd00:1::2", src="2001:db8:9::7", hlim=h) / UDP(sport=7000, dport=41001) / payload("back6")
+    back_gw = lambda h: v6("2001:db8:1::5", src="2001:db8:9::8", hlim=h) / TCP(sport=443, dport=41002, flags="SA")
+    back_icmp = lambda h: v6("fd00:1::2", src="fd00:2::3", hlim=h) / ICMPv6EchoReply(id=7, seq=1, data=b"ping6")
+    return Group("v6_forward", [
+        fwd("udp via gateway", g, WAN, WAN_GW_MAC),
+        fwd("tcp syn with options via gateway", syn, WAN, WAN_GW_MAC),
+        fwd("tcp data via gateway", data, WAN, WAN_GW_MAC),
+        fwd("icmpv6 echo to a neighbour host", icmp, WAN, WAN_HOST_MAC),
+        fwd("tcp to the gateway itself (neighbour host)", nb_tcp, WAN, WAN_GW_MAC),
+        fwd("udp to an on-link route's neighbour", onlink, WAN, ONLINK_MAC),
+        fwd("hop limit 2 forwarded with 1", h2, WAN, WAN_GW_MAC, ttl=2),
+        fwd("traffic class and flow label kept", tcfl, WAN, WAN_GW_MAC),
+        fwd("extension headers (hbh, dst, rt, dst) forwarded intact", ext, WAN, WAN_GW_MAC),
+        fwd("8 extension headers (the cap) forwarded", chain(8), WAN, WAN_GW_MAC),
+        fwd("authentication header then udp forwarded intact", ah_udp, WAN, WAN_GW_MAC, l4=False),
+        fwd("icmp (v4) inside ipv6 is opaque, forwarded", icmp4in6, WAN, WAN_GW_MAC),
+        fwd("no next header forwarded", nonext, WAN, WAN_GW_MAC),
+        fwd("wan->lan udp to a neighbour host", back_host, LAN, LAN_HOST_MAC, in_port=WAN),
+        fwd("wan->lan tcp via lan gateway", back_gw, LAN, LAN_GW_MAC, in_port=WAN),
+        fwd("wan->lan icmpv6 echo reply", back_icmp, LAN, LAN_HOST_MAC, in_port=WAN),
+    ])
+
+
+def group_l2():
+    u4 = lambda dst, tag: (lambda ttl: v4(dst, ttl=ttl) / UDP(sport=42000, dport=7) / payload(tag))
+    u6 = lambda dst, tag: (lambda h: v6(dst, hlim=h) / UDP(sport=42000, dport=7) / payload(tag))
+    ping = lambda ttl: v4("198.51.100.30", ttl=ttl) / ICMP(type=8, id=1, seq=1)  # 42-byte frame
+    udp0 = lambda ttl: v4("198.51.100.31", ttl=ttl) / UDP(sport=42001, dport=7)  # 42-byte frame
+    tiny6 = lambda h: v6("2001:db8:9::30", hlim=h, nh=59) / Raw(b"ab")  # 56-byte frame
+    ping_q = lambda ttl: v4("198.51.100.32", ttl=ttl) / ICMP(type=8, id=2, seq=1)
+    garbage = lambda ttl: v4("198.51.100.33", ttl=ttl) / UDP(sport=42002, dport=7) / payload("trail", 58)
+    garbage6 = lambda h: v6("2001:db8:9::31", hlim=h) / UDP(sport=42002, dport=7) / payload("trail6", 20)
+    q = lambda vid: Dot1Q(vlan=vid)
+
+    arp_req = Ether(dst="ff:ff:ff:ff:ff:ff", src=LAN_HOST_MAC) / ARP(
+        op=1, hwsrc=LAN_HOST_MAC, psrc="10.0.1.2", pdst="10.0.1.1")
+    arp_rep = Ether(dst=LAN_MAC, src=LAN_HOST_MAC) / ARP(
+        op=2, hwsrc=LAN_HOST_MAC, psrc="10.0.1.2", hwdst=LAN_MAC, pdst="10.0.1.1")
+    arp_vlan = Ether(dst="ff:ff:ff:ff:ff:ff", src=LAN_HOST_MAC) / Dot1Q(vlan=5) / ARP(
+        op=1, hwsrc=LAN_HOST_MAC, psrc="10.0.1.2", pdst="10.0.1.1")
+    lldp = Ether(dst="01:80:c2:00:00:0e", src=LAN_HOST_MAC, type=0x88CC) / Raw(b"\x02\x07\x04" + b"\x00" * 40)
+    pad_pkt = lambda p: bytes(p) + b"\x00" * (60 - len(bytes(p)))
+    three = (l2_in(LAN) / Dot1AD(vlan=1) / Dot1Q(vlan=2) / Dot1Q(vlan=3) /
+             v4("198.51.100.40") / UDP(sport=42003, dport=7))
+    short13 = bytes(l2_in(LAN))[:13]
+    tag_cut = bytes(l2_in(LAN) / Dot1Q(vlan=7))[:16]
+    qinq_cut = bytes(l2_in(LAN) / Dot1AD(vlan=7) / Dot1Q(vlan=8) / v4("198.51.100.41"))[:20]
+    return Group("l2", [
+        fwd("802.1q v4 -> untagged", u4("198.51.100.20", "q4"), WAN, WAN_GW_MAC, wrap_in=q(10)),
+        fwd("802.1q v6 -> untagged", u6("2001:db8:9::20", "q6"), WAN, WAN_GW_MAC, wrap_in=q(10)),
+        fwd("qinq 88a8+8100 v4 -> untagged", u4("198.51.100.21", "qq4"), WAN, WAN_GW_MAC,
+            wrap_in=Dot1AD(vlan=100) / q(10)),
+        fwd("qinq 88a8+8100 v6 -> untagged", u6("2001:db8:9::21", "qq6"), WAN, WAN_GW_MAC,
+            wrap_in=Dot1AD(vlan=100) / q(10)),
+        fwd("qinq 8100+8100 v4 -> untagged", u4("198.51.100.22", "q44"), WAN, WAN_GW_MAC,
+            wrap_in=q(100) / q(10)),
+        fwd("priority tag (vid 0) -> untagged", u4("198.51.100.23", "prio"), WAN, WAN_GW_MAC,
+            wrap_in=Dot1Q(vlan=0, prio=5)),
+        fwd("42-byte icmp frame padded to 60: padding trimmed", ping, WAN, WAN_GW_MAC, pad=b"\x00" * 18),
+        fwd("42-byte udp frame padded to 60: padding trimmed", udp0, WAN, WAN_GW_MAC, pad=b"\xaa" * 18),
+        fwd("56-byte ipv6 frame padded to 60: padding trimmed", tiny6, WAN, WAN_GW_MAC, pad=b"\x00" * 4),
+        fwd("802.1q 46-byte frame padded to 64: trimmed, untagged", ping_q, WAN, WAN_GW_MAC,
+            wrap_in=q(20), pad=b"\x00" * 18),
+        fwd("v4 trailing bytes after total length trimmed", garbage, WAN, WAN_GW_MAC, pad=b"\xee" * 50),
+        fwd("v6 trailing bytes after payload length trimmed", garbage6, WAN, WAN_GW_MAC, pad=b"\xee" * 30),
+        fwd("broadcast dst MAC, unicast IP: forwarded", u4("198.51.100.24", "bc"), WAN, WAN_GW_MAC,
+            in_dst="ff:ff:ff:ff:ff:ff"),
+        fwd("multicast dst MAC, unicast IP: forwarded", u4("198.51.100.25", "mc"), WAN, WAN_GW_MAC,
+            in_dst="01:00:5e:00:00:01"),
+        drop("unicast to another MAC (and to wan0's MAC on lan0): not_for_us", "not_for_us",
+             l2_in(LAN, dst=OTHER_MAC) / v4("198.51.100.26") / UDP(),
+             l2_in(LAN, dst=WAN_MAC) / v4("198.51.100.27") / UDP(),
+             l2_in(LAN, dst=OTHER_MAC) / v6("2001:db8:9::27") / UDP()),
+        drop("arp request/reply, tagged arp, lldp: not_ip", "not_ip",
+             pad_pkt(arp_req), pad_pkt(arp_rep), pad_pkt(arp_vlan), lldp),
+        drop("three vlan tags: vlan_depth", "vlan_depth", three),
+        drop("13-byte frame, cut vlan tag, cut inner tag: l2_trunc", "l2_trunc",
+             short13, tag_cut, qinq_cut),
+    ])
+
+
+def group_route_drops_v4():
+    u = lambda dst, ttl=64, **kw: l2_in(LAN) / v4(dst, ttl=ttl, **kw) / UDP(sport=43000, dport=7) / payload("drop4")
+    bad = IP(bytes(v4("198.51.100.50") / UDP(sport=43001, dport=7) / payload("cks")))
+    bad.chksum ^= 0x0101
+    return Group("route_drops_v4", [
+        drop("no route (8.8.8.8): no_route", "no_route", u("8.8.8.8"), u("100.128.0.1", ttl=1)),
+        drop("connected subnet, gateway and on-link route without neighbour: no_neighbour",
+             "no_neighbour", u("10.0.2.77"), u("198.18.0.1"), u("203.0.113.9")),
+        drop("own addresses (lan0, wan0, ttl 1 too): local", "local",
+             u("10.0.1.1"), u("10.0.2.1"), u("10.0.1.1", ttl=1)),
+        drop("blackhole route and its more specific /25: blackhole", "blackhole",
+             u("192.0.2.1"), u("198.51.100.200")),
+        drop("ttl 1 and ttl 0 (gateway and neighbour host): ttl_exceeded, no icmp", "ttl_exceeded",
+             u("198.51.100.51", ttl=1), u("198.51.100.52", ttl=0), u("10.0.2.3", ttl=1)),
+        drop("224.0.0.5, 239.1.1.1, 255.255.255.255: multicast", "multicast",
+             l2_in(LAN, dst="01:00:5e:00:00:05") / v4("224.0.0.5", ttl=1) / UDP(),
+             l2_in(LAN, dst="01:00:5e:01:01:01") / v4("239.1.1.1") / UDP(),
+             l2_in(LAN, dst="ff:ff:ff:ff:ff:ff") / v4("255.255.255.255") / UDP(sport=68, dport=67)),
+        drop("bad header checksum: ip4_cksum", "ip4_cksum", l2_in(LAN) / bad),
+    ])
+
+
+def group_route_drops_v6():
+    u = lambda dst, h=64: l2_in(LAN) / v6(dst, hlim=h) / UDP(sport=44000, dport=7) / payload("drop6")
+    return Group("route_drops_v6", [
+        drop("no route (2001:db8:ffff::1): no_route", "no_route", u("2001:db8:ffff::1"), u("3fff::1")),
+        drop("connected subnet, gateway and on-link route without neighbour: no_neighbour",
+             "no_neighbour", u("fd00:2::77"), u("2001:db8:99::1"), u("2001:db8:77::9")),
+        drop("own addresses (lan0, wan0, hop limit 1 too): local", "local",
+             u("fd00:1::1"), u("fd00:2::1"), u("fd00:1::1", h=1)),
+        drop("blackhole route and its more specific /64: blackhole", "blackhole",
+             u("2001:db8:dead::1"), u("2001:db8:9:ff::1")),
+        drop("hop limit 1 and 0: ttl_exceeded, no icmpv6", "ttl_exceeded",
+             u("2001:db8:9::51", h=1), u("2001:db8:9::52", h=0), u("fd00:2::3", h=1)),
+        drop("ff02::1, ff05::1:3: multicast", "multicast",
+             l2_in(LAN, dst="33:33:00:00:00:01") / v6("ff02::1", src="fe80::2", hlim=1) / ICMPv6EchoRequest(),
+             l2_in(LAN, dst="33:33:00:01:00:03") / v6("ff05::1:3") / UDP(sport=546, dport=547)),
+    ])
+
+
+def raw_ip4(body, **kw):
+    """Ether/IP with a valid header checksum, then body bytes (as given, lengths auto)."""
+    return l2_in(LAN) / v4("198.51.100.60", **kw) / Raw(body)
+
+
+def fix_ip4_cksum(frame):
+    """Recompute the IPv4 header checksum of an Ethernet frame built with explicit fields."""
+    b = bytearray(bytes(frame))
+    ihl = (b[14] & 0x0F) * 4
+    b[24:26] = b"\x00\x00"
+    s = 0
+    for i in range(14, min(14 + max(ihl, 20), len(b) - 1), 2):
+        s += (b[i] << 8) | b[i + 1]
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    b[24:26] = ((~s) & 0xFFFF).to_bytes(2, "big")
+    return bytes(b)
+
+
+def group_malformed_v4():
+    e = bytes(l2_in(LAN))[:12] + b"\x08\x00"  # Ethernet header, IPv4 ethertype
+    hdr = bytes(v4("198.51.100.61") / UDP(sport=45000, dport=7) / payload("m4", 20))
+    return Group("malformed_v4", [
+        drop("19 bytes of ip header; ihl 6 with 20 bytes: ip4_trunc", "ip4_trunc",
+             e + hdr[:19],
+             fix_ip4_cksum(e + bytes([0x46]) + hdr[1:2] + (20).to_bytes(2, "big") + hdr[4:20])),
+        drop("version 5 in an ipv4 ethertype: ip4_version", "ip4_version",
+             fix_ip4_cksum(e + bytes([0x55]) + hdr[1:])),
+        drop("ihl 4: ip4_ihl", "ip4_ihl", fix_ip4_cksum(e + bytes([0x44]) + hdr[1:])),
+        drop("total length beyond the data, below the header: ip4_totlen", "ip4_totlen",
+             fix_ip4_cksum(e + hdr[:2] + (200).to_bytes(2, "big") + hdr[4:]),
+             fix_ip4_cksum(e + hdr[:2] + (19).to_bytes(2, "big") + hdr[4:])),
+        drop("tcp with 12 bytes: tcp_trunc", "tcp_trunc", raw_ip4(b"\x00\x50" * 6, proto=6)),
+        drop("tcp data offset 4, and 15 beyond the segment: tcp_doff", "tcp_doff",
+             l2_in(LAN) / v4("198.51.100.62") / TCP(dataofs=4),
+             l2_in(LAN) / v4("198.51.100.63") / TCP(dataofs=15)),
+        drop("udp with 6 bytes: udp_trunc", "udp_trunc", raw_ip4(b"\x00\x35\x00\x35\x00\x06", proto=17)),
+        drop("udp length 7, and beyond the ip payload: udp_len", "udp_len",
+             l2_in(LAN) / v4("198.51.100.64") / UDP(len=7) / payload("x", 8),
+             l2_in(LAN) / v4("198.51.100.65") / UDP(len=100) / payload("x", 8)),
+        drop("icmp with 4 bytes: icmp_trunc", "icmp_trunc", raw_ip4(b"\x08\x00\xf7\xff", proto=1)),
+    ])
+
+
+def ip6_raw(nh, body, dst="2001:db8:9::60", plen=None):
+    return l2_in(LAN) / IPv6(src="fd00:1::2", dst=dst, nh=nh, plen=plen) / Raw(body)
+
+
+def group_malformed_v6():
+    e = l2_in(LAN)
+    hdr = bytes(v6("2001:db8:9::61") / UDP(sport=46000, dport=7) / payload("m6", 20))
+    chain9 = v6("2001:db8:9::62")
+    for _ in range(9):
+        chain9 = chain9 / IPv6ExtHdrDestOpt()
+    chain9 = chain9 / UDP(sport=46001, dport=7)
+    return Group("malformed_v6", [
+        drop("39 bytes of ipv6 header: ip6_trunc", "ip6_trunc", bytes(e)[:12] + b"\x86\xdd" + hdr[:39]),
+        drop("version 4 in an ipv6 ethertype: ip6_version", "ip6_version",
+             bytes(e)[:12] + b"\x86\xdd" + bytes([0x40]) + hdr[1:]),
+        drop("payload length beyond the data, and 0: ip6_paylen", "ip6_paylen",
+             ip6_raw(17, bytes(UDP(sport=1, dport=2) / payload("p", 12)), plen=200),
+             ip6_raw(59, b"\x00" * 16, plen=0)),
+        drop("hop-by-hop longer than the payload, cut fragment header: ip6_ext_trunc", "ip6_ext_trunc",
+             ip6_raw(0, bytes([59, 3]) + b"\x01\x04\x00\x00\x00\x00"),
+             ip6_raw(44, bytes([17, 0, 0, 0]))),
+        drop("9 extension headers: ip6_ext_chain", "ip6_ext_chain", e / chain9),
+        drop("tcp with 10 bytes: tcp_trunc", "tcp_trunc", ip6_raw(6, b"\x00" * 10)),
+        drop("tcp data offset 3: tcp_doff", "tcp_doff", e / v6("2001:db8:9::63") / TCP(dataofs=3)),
+        drop("udp with 4 bytes: udp_trunc", "udp_trunc", ip6_raw(17, b"\x00\x35\x00\x35")),
+        drop("udp length 4: udp_len", "udp_len", e / v6("2001:db8:9::64") / UDP(len=4) / payload("y", 8)),
+        drop("icmpv6 with 4 bytes: icmp6_trunc", "icmp6_trunc", ip6_raw(58, b"\x80\x00\x00\x00")),
+    ])
+
+
+def group_fragments():
+    def frag4(i, proto="udp"):
+        def mk(ttl):
+            if proto == "udp":
+                l4 = UDP(sport=47001, dport=7) / payload("fragudp", 1500)
+            elif proto == "tcp":
+                l4 = TCP(sport=47002, dport=80, flags="PA") / payload("fragtcp", 1500)
+            else:
+                l4 = ICMP(type=8, id=9, seq=1) / payload("fragicmp", 1500)
+            return fragment(v4("198.51.100.70", ttl=ttl, id=0x4242) / l4, fragsize=1000)[i]
+        return mk
+
+    def frag6(i):
+        def mk(h):
+            p = v6("2001:db8:9::70", hlim=h) / IPv6ExtHdrFragment(id=0xabcdef) / UDP(
+                sport=47003, dport=7) / payload("frag6", 1500)
+            return fragment6(p, 1000)[i]
+        return mk
+
+    later6_hbh = lambda h: (v6("2001:db8:9::71", hlim=h) / IPv6ExtHdrHopByHop() /
+                            IPv6ExtHdrFragment(nh=17, offset=100, m=0, id=77) / payload("tail", 40))
+    later4_tiny = lambda ttl: v4("198.51.100.71", ttl=ttl, proto=6, frag=185, flags=0) / payload("t", 4)
+    return Group("fragments", [
+        fwd("v4 udp first fragment forwarded", frag4(0), WAN, WAN_GW_MAC, l4=False),
+        fwd("v4 udp last fragment forwarded", frag4(1), WAN, WAN_GW_MAC, l4=False),
+        fwd("v4 tcp first fragment forwarded", frag4(0, "tcp"), WAN, WAN_GW_MAC, l4=False),
+        fwd("v4 icmp first fragment forwarded", frag4(0, "icmp"), WAN, WAN_GW_MAC, l4=False),
+        fwd("v4 4-byte non-first tcp fragment forwarded", later4_tiny, WAN, WAN_GW_MAC, l4=False),
+        fwd("v6 udp first fragment forwarded", frag6(0), WAN, WAN_GW_MAC, l4=False),
+        fwd("v6 udp last fragment forwarded", frag6(1), WAN, WAN_GW_MAC, l4=False),
+        fwd("v6 hop-by-hop + non-first fragment forwarded", later6_hbh, WAN, WAN_GW_MAC, l4=False),
+    ])
+
+
+def group_mtu():
+    """wan0 MTU 1280, lan0 1500: the MTU bounds the IP datagram, not the frame."""
+    def u4(dst, size, tag):
+        return lambda ttl: v4(dst, ttl=ttl) / UDP(sport=48000, dport=7) / payload(tag, size - 28)
+
+    def u6(dst, size, tag):
+        return lambda h: v6(dst, hlim=h) / UDP(sport=48000, dport=7) / payload(tag, size - 48)
+
+    big4 = lambda dst, size, port=LAN, src="10.0.1.2": l2_in(port) / v4(dst, src=src) / UDP(
+        sport=48001, dport=7) / payload("big", size - 28)
+    return Group("mtu", [
+        fwd("v4 1280-byte datagram on mtu 1280 forwarded", u4("198.51.100.80", 1280, "m4"), WAN, WAN_GW_MAC),
+        fwd("v6 1280-byte datagram on mtu 1280 forwarded", u6("2001:db8:9::80", 1280, "m6"), WAN, WAN_GW_MAC),
+        fwd("qinq-tagged 1280-byte datagram forwarded", u4("198.51.100.81", 1280, "mq"), WAN, WAN_GW_MAC,
+            wrap_in=Dot1AD(vlan=3) / Dot1Q(vlan=4)),
+        fwd("1280-byte datagram plus trailing bytes forwarded, trimmed", u4("198.51.100.82", 1280, "mt"),
+            WAN, WAN_GW_MAC, pad=b"\xee" * 8),
+        fwd("wan->lan 1500-byte datagram on mtu 1500 forwarded", lambda ttl: v4(
+            "10.0.1.2", src="198.51.100.7", ttl=ttl) / UDP(sport=48002, dport=7) / payload("l", 1472),
+            LAN, LAN_HOST_MAC, in_port=WAN),
+        drop("1281-byte v4 and v6 to wan0, 1501-byte to lan0: mtu_exceeded", "mtu_exceeded",
+             big4("198.51.100.83", 1281),
+             l2_in(LAN) / v6("2001:db8:9::83") / UDP(sport=48001, dport=7) / payload("big", 1281 - 48),
+             (WAN, big4("10.0.1.2", 1501, port=WAN, src="198.51.100.7"))),
+    ], cfg=config(wan_mtu=1280))
+
+
+def group_jumbo():
+    """Both ports at MTU 9000: a 9000-byte datagram (a 9022-byte QinQ frame) is one segment."""
+    big4 = lambda dst, size, tag, src="10.0.1.2": (lambda ttl: v4(dst, src=src, ttl=ttl) / UDP(
+        sport=49000, dport=7) / payload(tag, size - 28))
+    big6 = lambda dst, size, tag: (lambda h: v6(dst, hlim=h) / UDP(sport=49000, dport=7) / payload(tag, size - 48))
+    return Group("jumbo", [
+        fwd("v4 9000-byte datagram forwarded", big4("198.51.100.90", 9000, "j4"), WAN, WAN_GW_MAC),
+        fwd("v6 9000-byte datagram forwarded", big6("2001:db8:9::90", 9000, "j6"), WAN, WAN_GW_MAC),
+        fwd("qinq 9000-byte datagram forwarded untagged", big4("198.51.100.91", 9000, "jq"), WAN, WAN_GW_MAC,
+            wrap_in=Dot1AD(vlan=3) / Dot1Q(vlan=4)),
+        fwd("wan->lan 9000-byte datagram forwarded", big4("10.0.1.2", 9000, "jb", src="198.51.100.7"),
+            LAN, LAN_HOST_MAC, in_port=WAN),
+        drop("9001-byte datagram: mtu_exceeded", "mtu_exceeded",
+             l2_in(LAN) / v4("198.51.100.92") / UDP(sport=49001, dport=7) / payload("x", 9001 - 28)),
+    ], cfg=config(wan_mtu=9000, lan_mtu=9000))
+
+
+GROUPS = [group_v4_forward, group_v6_forward, group_l2, group_route_drops_v4,
+          group_route_drops_v6, group_malformed_v4, group_malformed_v6, group_fragments,
+          group_mtu, group_jumbo]
+
+
+# ---------------------------------------------------------------------------- runner
+
+class Report:
+    def __init__(self, verbose=False, pattern=None):
+        self.passed = 0
+        self.failed = 0
+        self.verbose = verbose
+        self.pattern = pattern
+
+    def check(self, name, errors):
+        errors = [e for e in errors if e]
+        if errors:
+            self.failed += 1
+            print("FAIL %s: %s" % (name, "; ".join(errors)))
+        else:
+            self.passed += 1
+            print("ok %s" % name)
+        sys.stdout.flush()
+        return not errors
+
+
+def find_close(expected, candidates):
+    """Describe how the unmatched output most like expected (same length first, then fewest
+    differing bytes) differs from it."""
+    def distance(c):
+        return (len(c) != len(expected), sum(x != y for x, y in zip(c, expected)))
+
+    if not candidates:
+        return "no unmatched output on that port"
+    best = min(candidates, key=distance)
+    n = first_diff(expected, best)
+    return "closest output %s differs at byte %s (%s vs expected %s)" % (
+        summary(best), n, best[n:n + 4].hex(), expected[n:n + 4].hex())
+
+
+def run_group(rep, g):
+    cases = g.cases
+    if rep.pattern and rep.pattern not in g.name:
+        cases = [c for c in cases if rep.pattern in c.name]
+        if not cases:
+            return
+    inputs = [[], []]
+    for c in cases:
+        for port, fr in c.frames:
+            inputs[DEV[port]].append(fr)
+    res = mpgw_run.run(g.config, inputs, timeout=60)
+    prefix = g.name + ": "
+    failed_before = rep.failed
+
+    ok = rep.check(prefix + "mpgw exits 0 and writes outputs and stats", [
+        res.timed_out and "timed out after 60 s",
+        res.rc != 0 and "exit status %s: %s" % (res.rc, res.stderr.strip().splitlines()[-1:] or ""),
+        res.rc == 0 and None in res.outputs and "an output pcap is missing %s" % res.output_errors,
+        res.rc == 0 and res.stats is None and "no stats file (%s)" % res.stats_error,
+    ])
+    if not ok:
+        if rep.verbose:
+            print(res.describe())
+        for c in cases:
+            rep.check(prefix + c.name, ["mpgw run failed"])
+        return res
+    outputs = {LAN: res.outputs[0], WAN: res.outputs[1]}
+    drops = res.drops()
+    want_drops = collections.Counter()
+    for c in cases:
+        want_drops.update(c.drops)
+    unexpected_drops = {k: v for k, v in drops.items() if v and not want_drops.get(k)}
+
+    remaining = {p: list(v) for p, v in outputs.items()}
+    for c in cases:
+        errs = []
+        for port, exp, l4 in c.out:
+            if exp in remaining[port]:
+                remaining[port].remove(exp)
+                errs.append(checksum_problems(exp, l4))
+            else:
+                hint = " (drops seen in this run: %s)" % unexpected_drops if unexpected_drops else ""
+                errs.append("expected on %s: %s; not found; %s%s" % (
+                    port, summary(exp), find_close(exp, remaining[port]), hint))
+        for reason, n in c.drops.items():
+            got = drops.get(reason)
+            if got != want_drops[reason]:
+                errs.append("drops[%s] = %s, expected %d%s (other drops: %s)" % (
+                    reason, got, want_drops[reason],
+                    " (shared with other cases of the group)" if want_drops[reason] != n else "",
+                    unexpected_drops or "none"))
+        rep.check(prefix + c.name, errs)
+
+    # Whole-run checks: exact outputs in order, nothing extra, every counter.
+    errs = []
+    for port in (LAN, WAN):
+        want = [exp for c in cases for p, exp, _ in c.out if p == port]
+        got = outputs[port]
+        if sorted(got) != sorted(want):
+            extra = [summary(f) for f in remaining[port]]
+            errs.append("%s sent %d frames, expected %d%s" % (
+                port, len(got), len(want),
+                "; unexpected: " + ", ".join(extra[:4]) if extra else ""))
+        else:
+            # The graph processes IPv4 and IPv6 in separate nodes, so only the order within
+            # a family (and within a flow) is kept. Frames from both input ports to one
+            # output port may interleave in any way.
+            sources = {ip for c in cases for ip, _ in c.frames for p, _, _ in c.out if p == port}
+            for et, fam in ((b"\x08\x00", "IPv4"), (b"\x86\xdd", "IPv6")):
+                w = [f for f in want if f[12:14] == et]
+                g = [f for f in got if f[12:14] == et]
+                if len(sources) == 1 and g != w:
+                    errs.append("%s: %s frames reordered (first difference at #%d)" % (
+                        port, fam, next(i for i, (x, y) in enumerate(zip(g, w)) if x != y)))
+        for f in outputs[port]:
+            if f not in [e for c in cases for p, e, l4 in c.out if not l4]:
+                problem = checksum_problems(f)
+                if problem:
+                    errs.append("%s output %s" % (port, problem))
+    rep.check(prefix + "outputs exact and in order", errs)
+
+    errs = []
+    if set(drops) != set(DROP_REASONS):
+        errs.append("drop reasons in stats: missing %s, unknown %s" % (
+            sorted(set(DROP_REASONS) - set(drops)), sorted(set(drops) - set(DROP_REASONS))))
+    for r in DROP_REASONS:
+        if drops.get(r) != want_drops.get(r, 0):
+            errs.append("%s = %s, expected %d" % (r, drops.get(r), want_drops.get(r, 0)))
+    rep.check(prefix + "drop counters exact", errs)
+
+    errs = []
+    for port in (LAN, WAN):
+        got = res.port(port)
+        rx = inputs[DEV[port]]
+        tx = [exp for c in cases for p, exp, _ in c.out if p == port]
+        want = dict.fromkeys(PORT_COUNTERS, 0)
+        want.update(rx_packets=len(rx), rx_bytes=sum(len(f) for f in rx),
+                    worker_rx_packets=len(rx), tx_packets=len(tx),
+                    tx_bytes=sum(len(f) for f in tx), worker_tx_packets=len(tx))
+        if set(got) != set(PORT_COUNTERS):
+            errs.append("%s counters: missing %s, unknown %s" % (
+                port, sorted(set(PORT_COUNTERS) - set(got)), sorted(set(got) - set(PORT_COUNTERS))))
+        for k, v in want.items():
+            if got.get(k) != v:
+                errs.append("%s.%s = %s, expected %d" % (port, k, got.get(k), v))
+    if set(res.stats.get("ports", {})) != {LAN, WAN}:
+        errs.append("ports in stats: %s" % sorted(res.stats.get("ports", {})))
+    rep.check(prefix + "port counters exact", errs)
+    if rep.verbose and rep.failed > failed_before:
+        print(res.describe())
+    return res
+
+
+# ---------------------------------------------------------------------------- config errors
+
+def line_of(text, needle, nth=0):
+    """1-based line number of the nth line containing needle."""
+    hits = [i + 1 for i, line in enumerate(text.splitlines()) if needle in line]
+    return hits[nth]
+
+
+def edit(text, old, new, nth=0):
+    """Replace the nth line containing old with new (None: delete it)."""
+    lines = text.splitlines()
+    idx = [i for i, line in enumerate(lines) if old in line][nth]
+    if new is None:
+        del lines[idx]
+    else:
+        lines[idx] = new
+    return "\n".join(lines) + "\n"
+
+
+def insert_after(text, after, new):
+    lines = text.splitlines()
+    idx = [i for i, line in enumerate(lines) if line.strip() == after][0]
+    lines.insert(idx + 1, new)
+    return "\n".join(lines) + "\n"
+
+
+def config_error_cases():
+    """(name, config text, the line's needle, nth, expected 'section] key:' text)."""
+    base = config()
+    out = []
+
+    t = insert_after(base, "[port lan0]", "colour = blue")
+    out.append(("unknown key in a port", t, line_of(t, "colour = blue"), "[port lan0] colour:"))
+    t = insert_after(base, "[mpgw]", "colour = blue")
+    out.append(("unknown key in [mpgw]", t, line_of(t, "colour = blue"), "[mpgw] colour:"))
+    t = edit(base, "address = fd00:1::1/64", "address = fd00:1::1/129")
+    out.append(("bad address (second address line)", t, line_of(t, "fd00:1::1/129"),
+                "[port lan0] address:"))
+    t = edit(base, "address = 10.0.2.1/24", "address = 10.0.2.300/24")
+    out.append(("bad ipv4 address", t, line_of(t, "10.0.2.300"), "[port wan0] address:"))
+    t = edit(base, "route = 2001:db8:9::/48 via fd00:2::2", "route = 2001:db8:9::/48 via fd00:9::2")
+    out.append(("route via an address on no subnet (third route)", t, line_of(t, "via fd00:9::2"),
+                "[routes] route:"))
+    t = edit(base, "mtu = 1500", "mtu = 67", nth=1)
+    out.append(("mtu below 68", t, line_of(t, "mtu = 67"), "[port wan0] mtu:"))
+    t = edit(base, "mtu = 1500", "mtu = 15oo", nth=0)
+    out.append(("mtu not a number", t, line_of(t, "mtu = 15oo"), "[port lan0] mtu:"))
+    t = edit(base, "neighbour = 10.0.1.254", "neighbour = 10.9.9.9 02:00:00:00:01:fe")
+    out.append(("neighbour on no subnet", t, line_of(t, "10.9.9.9"), "[neighbours] neighbour:"))
+    t = edit(base, "device = net_pcap1", None)
+    out.append(("missing device", t, line_of(t, "[port wan0]"), "[port wan0]"))
+    t = edit(base, "device = net_pcap1", "device = net_pcap7")
+    out.append(("device not passed with --vdev", t, line_of(t, "net_pcap7"), "[port wan0] device:"))
+    return out
+
+
+def run_config_errors(rep):
+    for name, text, line, where in config_error_cases():
+        name = "config error: " + name
+        if rep.pattern and rep.pattern not in name:
+            continue
+        res = mpgw_run.run(text, [[], []], timeout=60, config_name="bad.ini")
+        want = "%s:%d: %s" % (res.config_path, line, where)
+        lines = [ln for ln in res.stderr.splitlines() if ln.startswith("mpgw:")]
+        errs = [res.timed_out and "timed out",
+                res.rc != 2 and "exit status %s, expected 2" % res.rc]
+        if not any(want in ln for ln in lines):
+            errs.append("expected %r on stderr, got %r" % (want, lines))
+        if where == "[port wan0]" and not any("device" in ln for ln in lines):
+            errs.append("message does not name the missing key 'device'")
+        if res.stats is not None:
+            errs.append("a stats file was written")
+        rep.check(name, errs)
+
+
+def run_cli(rep):
+    if not rep.pattern or rep.pattern in "cli --help":
+        res = mpgw_run.run(None, [], app_args=["--help"], timeout=60)
+        errs = [res.rc != 0 and "exit status %s" % res.rc]
+        for opt in ("--config", "--exit-idle", "--stats"):
+            if opt not in res.stdout:
+                errs.append("%s not documented" % opt)
+        rep.check("cli: mpgw -- --help exits 0 and documents --config, --exit-idle, --stats", errs)
+    if not rep.pattern or rep.pattern in "cli missing --config":
+        res = mpgw_run.run(None, [[], []], timeout=60, app_args=["--exit-idle", "300"])
+        rep.check("cli: no --config exits 2", [
+            res.rc != 2 and "exit status %s" % res.rc,
+            "--config" not in res.stderr and "stderr does not mention --config: %r" % res.stderr[-200:]])
+
+
+def main(argv):
+    verbose = "-v" in argv
+    pattern = None
+    if "-k" in argv:
+        pattern = argv[argv.index("-k") + 1]
+    if os.geteuid() != 0:
+        print("golden: needs root (DPDK EAL)")
+        return 77
+    mp = mpgw_run.mpgw_path()
+    if not os.access(mp, os.X_OK):
+        print("golden: no mpgw binary at %s (set MPGW)" % mp)
+        return 1
+    rep = Report(verbose, pattern)
+    for mk in GROUPS:
+        run_group(rep, mk())
+    run_config_errors(rep)
+    run_cli(rep)
+    print("%d passed, %d failed" % (rep.passed, rep.failed))
+    return 1 if rep.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
