@@ -105,6 +105,13 @@ static int port_start(const struct cfg_port *cp, struct port *p, struct rte_memp
 	}
 	step = "configure";
 	rc = rte_eth_dev_configure(p->port_id, p->nb_rxq, p->nb_txq, &conf);
+	if (rc < 0 && p->nb_txq > p->nb_rxq) {
+		/* Some devices (net_tap) need as many TX as RX queues: the control thread then
+		 * has no TX queue of its own on this port. */
+		p->nb_txq = p->nb_rxq;
+		p->ctl_txq = PORT_NO_QUEUE;
+		rc = rte_eth_dev_configure(p->port_id, p->nb_rxq, p->nb_txq, &conf);
+	}
 	if (rc < 0)
 		goto fail;
 	step = "descriptor counts";
