@@ -8,7 +8,7 @@ pkgs=(
 	dpdk dpdk-dev libdpdk-dev dpdk-doc
 	libnuma-dev libmnl-dev libcmocka-dev libpcap-dev
 	clang libclang-rt-14-dev
-	python3-scapy tcpdump tshark iproute2 iputils-ping procps nftables ncat
+	python3-scapy tcpdump tshark iproute2 iputils-ping procps nftables ncat ethtool
 )
 
 missing=()
