@@ -16,7 +16,7 @@
 #include <rte_mbuf.h>
 
 /* Hard caps on header walks: every walk is bounded. */
-#define PKT_MAX_VLAN 2	  /* 802.1ad outer + 802.1Q inner */
+#define PKT_MAX_VLAN	2 /* 802.1ad outer + 802.1Q inner */
 #define PKT_IP6_MAX_EXT 8 /* extension headers walked before giving up */
 
 enum pkt_status {
@@ -50,11 +50,11 @@ enum pkt_l3 {
 };
 
 /* pkt_info.flags */
-#define PKT_F_L4 0x01	       /* an L4 header was found and validated at l4_off */
-#define PKT_F_FRAGMENT 0x02    /* IPv4 MF/offset or IPv6 fragment header present */
-#define PKT_F_FRAG_LATER 0x04  /* non-first fragment: there is no L4 header */
+#define PKT_F_L4	  0x01 /* an L4 header was found and validated at l4_off */
+#define PKT_F_FRAGMENT	  0x02 /* IPv4 MF/offset or IPv6 fragment header present */
+#define PKT_F_FRAG_LATER  0x04 /* non-first fragment: there is no L4 header */
 #define PKT_F_IP4_OPTIONS 0x08 /* IHL > 5 */
-#define PKT_F_IP6_EXT 0x10     /* at least one IPv6 extension header */
+#define PKT_F_IP6_EXT	  0x10 /* at least one IPv6 extension header */
 #define PKT_F_TCP_OPT_BAD 0x20 /* SYN whose option list is malformed (see pkt_tcp_opts_walk) */
 
 /*
@@ -84,18 +84,18 @@ struct pkt_flow_key {
 struct pkt_info {
 	uint16_t ethertype; /* host order, after VLAN tags */
 	uint8_t n_vlan;
-	uint8_t l3; /* enum pkt_l3 */
-	uint16_t l3_off; /* IP header offset from the start of the frame */
-	uint16_t l3_len; /* IP datagram length: IPv4 total length, or 40 + IPv6 payload length */
-	uint16_t l4_off; /* upper-layer header offset (valid with PKT_F_L4, or set for
+	uint8_t l3;	  /* enum pkt_l3 */
+	uint16_t l3_off;  /* IP header offset from the start of the frame */
+	uint16_t l3_len;  /* IP datagram length: IPv4 total length, or 40 + IPv6 payload length */
+	uint16_t l4_off;  /* upper-layer header offset (valid with PKT_F_L4, or set for
 			  * unknown protocols to where their header would start) */
-	uint16_t l4_len; /* bytes from l4_off to the end of the IP datagram */
+	uint16_t l4_len;  /* bytes from l4_off to the end of the IP datagram */
 	uint8_t l4_proto; /* upper-layer protocol after extension headers */
 	uint8_t flags;	  /* PKT_F_* */
 	uint8_t tcp_flags;
-	uint8_t ip6_n_ext;     /* extension headers walked */
-	uint16_t tcp_mss_off;  /* offset of the MSS option's kind byte in a SYN; 0 if none */
-	uint16_t tcp_opt_len;  /* bytes of TCP options (data offset * 4 - 20) */
+	uint8_t ip6_n_ext;    /* extension headers walked */
+	uint16_t tcp_mss_off; /* offset of the MSS option's kind byte in a SYN; 0 if none */
+	uint16_t tcp_opt_len; /* bytes of TCP options (data offset * 4 - 20) */
 	struct pkt_flow_key key;
 	uint32_t hash; /* symmetric: the same for both directions of a flow */
 };
@@ -112,8 +112,8 @@ enum pkt_status pkt_parse_ip6(const struct rte_mbuf *m, struct pkt_info *pi);
 /* TCP option list walk. Return values of pkt_tcp_opts_walk. */
 enum pkt_tcp_opts {
 	PKT_TCP_OPTS_OK = 0,
-	PKT_TCP_OPTS_BAD_LEN,	/* an option length of 0 or 1 */
-	PKT_TCP_OPTS_OVERRUN,	/* an option runs past the end of the option area */
+	PKT_TCP_OPTS_BAD_LEN, /* an option length of 0 or 1 */
+	PKT_TCP_OPTS_OVERRUN, /* an option runs past the end of the option area */
 };
 
 /*

@@ -52,8 +52,8 @@ static int create_graph(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
-int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
-	unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen)
+int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore, unsigned int idle_sleep_us,
+	unsigned int burst, char *err, size_t errlen)
 {
 	w->lcore = lcore;
 	w->idx = idx;
@@ -82,7 +82,8 @@ int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size
 	workers = rte_zmalloc("mpgw_workers", n_workers * sizeof(*workers), RTE_CACHE_LINE_SIZE);
 	sz = rte_rcu_qsbr_get_memsize(n_workers);
 	worker_rcu = rte_zmalloc("mpgw_rcu", sz, RTE_CACHE_LINE_SIZE);
-	if (workers == NULL || worker_rcu == NULL || rte_rcu_qsbr_init(worker_rcu, n_workers) != 0) {
+	if (workers == NULL || worker_rcu == NULL ||
+		rte_rcu_qsbr_init(worker_rcu, n_workers) != 0) {
 		snprintf(err, errlen, "cannot allocate workers");
 		return -1;
 	}

@@ -76,8 +76,8 @@ extern struct rte_rcu_qsbr *worker_rcu;
 int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen);
 /* Set up one worker and create its graph: its queues are queue idx of every port. Used by
  * workers_init(), and by tests that walk a graph on the calling thread. */
-int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
-	unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen);
+int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore, unsigned int idle_sleep_us,
+	unsigned int burst, char *err, size_t errlen);
 /* Number of EAL worker lcores (all but the main one). */
 unsigned int workers_count_lcores(void);
 int workers_launch(void);
