@@ -59,23 +59,7 @@ fi
 source "$src/scripts/lib/netns.sh"
 netns_check_tools
 
-tmp=$(mktemp -d /tmp/mpgwdemo.XXXXXX)
-log=$tmp/mpgw.log
-NETNS_MPGW_PID=
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	if [ -n "${NETNS_MPGW_PID:-}" ]; then
-		netns_mpgw_stop 10 || true
-	fi
-	netns_teardown "$PREFIX"
-	rm -rf "$tmp"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+netns_session_begin "$PREFIX"
 
 failures=()
 step() {

@@ -291,3 +291,27 @@ netns_tcp_exchange() {
 	fi
 	echo "$(stat -c %s "$up") bytes each way, sha256 match"
 }
+
+# A scratch directory ($tmp, with $log for mpgw's output) and traps that stop mpgw and tear
+# the topology down however the calling script ends. Call once, after sourcing this file.
+netns_session_begin() {
+	local prefix=$1
+	tmp=$(mktemp -d "/tmp/$prefix.XXXXXX")
+	log=$tmp/mpgw.log
+	NETNS_MPGW_PID=
+	NETNS_SESSION_PREFIX=$prefix
+	trap _netns_session_end EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+_netns_session_end() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [ -n "${NETNS_MPGW_PID:-}" ]; then
+		netns_mpgw_stop 10 || true
+	fi
+	netns_teardown "$NETNS_SESSION_PREFIX"
+	rm -rf "$tmp"
+	exit "$rc"
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pkt_parse.h"
+#include "test_flow.h"
 #include "test_mbuf.h"
 
 #define CHECK(c)                                                                                   \
@@ -20,22 +21,6 @@
 	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static struct pkt_flow_key mirror(const struct pkt_flow_key *k)
-{
-	struct pkt_flow_key r = *k;
-
-	r.sport = k->dport;
-	r.dport = k->sport;
-	if (k->family == 6) {
-		memcpy(r.v6.src, k->v6.dst, 16);
-		memcpy(r.v6.dst, k->v6.src, 16);
-	} else {
-		r.v4.src = k->v4.dst;
-		r.v4.dst = k->v4.src;
-	}
-	return r;
-}
 
 static void check_info(
 	const uint8_t *frame, uint32_t len, enum pkt_status st, const struct pkt_info *pi)
@@ -86,7 +71,7 @@ static void check_info(
 		CHECK(frame[pi->tcp_mss_off] == 2 && frame[pi->tcp_mss_off + 1] == 4);
 	}
 	CHECK(pi->hash == pkt_flow_hash(&pi->key));
-	m = mirror(&pi->key);
+	m = test_flow_mirror(&pi->key);
 	CHECK(pi->hash == pkt_flow_hash(&m));
 }
 

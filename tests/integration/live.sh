@@ -54,23 +54,7 @@ if ! flock -w 240 9; then
 	exit 1
 fi
 
-tmp=$(mktemp -d /tmp/mpgwlive.XXXXXX)
-log=$tmp/mpgw.log
-NETNS_MPGW_PID=
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	if [ -n "${NETNS_MPGW_PID:-}" ]; then
-		netns_mpgw_stop 10 || true
-	fi
-	netns_teardown "$PREFIX"
-	rm -rf "$tmp"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+netns_session_begin "$PREFIX"
 
 passed=0
 failed=0

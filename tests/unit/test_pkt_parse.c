@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "pkt_parse.h"
+#include "test_flow.h"
 #include "test_mbuf.h"
 
 #define FRAME_MAX 4096
@@ -1355,22 +1356,6 @@ static void test_layer_by_layer(void **state)
 
 /* ---- flow hash ---- */
 
-static struct pkt_flow_key mirror(const struct pkt_flow_key *k)
-{
-	struct pkt_flow_key r = *k;
-
-	r.sport = k->dport;
-	r.dport = k->sport;
-	if (k->family == 6) {
-		memcpy(r.v6.src, k->v6.dst, 16);
-		memcpy(r.v6.dst, k->v6.src, 16);
-	} else {
-		r.v4.src = k->v4.dst;
-		r.v4.dst = k->v4.src;
-	}
-	return r;
-}
-
 static void test_flow_hash(void **state)
 {
 	struct pkt_flow_key k, m, o;
@@ -1388,7 +1373,7 @@ static void test_flow_hash(void **state)
 	k.dport = 80;
 	k.v4.src = rte_cpu_to_be_32(0x0a000001);
 	k.v4.dst = rte_cpu_to_be_32(0x0a000002);
-	m = mirror(&k);
+	m = test_flow_mirror(&k);
 	assert_int_equal(pkt_flow_hash(&k), pkt_flow_hash(&m));
 	/* swapping only the ports, or only the addresses, is another flow */
 	o = k;
@@ -1408,7 +1393,7 @@ static void test_flow_hash(void **state)
 	/* equal addresses: the ports decide the order */
 	o = k;
 	o.v4.dst = o.v4.src;
-	m = mirror(&o);
+	m = test_flow_mirror(&o);
 	assert_int_equal(pkt_flow_hash(&o), pkt_flow_hash(&m));
 
 	memset(&k, 0, sizeof(k));
@@ -1421,7 +1406,7 @@ static void test_flow_hash(void **state)
 		k.v6.dst[i] = (uint8_t)(i * 7);
 	}
 	k.v6.dst[15] ^= 1;
-	m = mirror(&k);
+	m = test_flow_mirror(&k);
 	assert_int_equal(pkt_flow_hash(&k), pkt_flow_hash(&m));
 	o = k;
 	o.v6.src[3] ^= 0x80;
@@ -1430,7 +1415,7 @@ static void test_flow_hash(void **state)
 	o.family = 4; /* same bytes, other family */
 	assert_int_not_equal(pkt_flow_hash(&k), pkt_flow_hash(&o));
 	memcpy(k.v6.dst, k.v6.src, 16);
-	m = mirror(&k);
+	m = test_flow_mirror(&k);
 	assert_int_equal(pkt_flow_hash(&k), pkt_flow_hash(&m));
 
 	/* On parsed packets: the reverse packet gets the same hash, different flows differ */
@@ -1454,7 +1439,7 @@ static void test_flow_hash(void **state)
 			r.icmp_type = 128;
 		build(&r, &f);
 		assert_int_equal(parse_frame(&f, &b), PKT_OK);
-		m = mirror(&a.key);
+		m = test_flow_mirror(&a.key);
 		assert_memory_equal(&b.key, &m, sizeof(m));
 		assert_int_equal(a.hash, b.hash);
 		hashes[nh++] = a.hash;
