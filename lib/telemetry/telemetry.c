@@ -4,9 +4,14 @@
  * (each written by its own worker, read here without a lock; a sum may lag by a burst) and
  * ethdev statistics.
  */
+#include <string.h>
+
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_graph_worker.h>
 #include <rte_telemetry.h>
 
+#include "fib.h"
 #include "port.h"
 #include "stats.h"
 #include "telemetry.h"
@@ -66,6 +71,75 @@ static int cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
+/* Per-node totals from rte_graph's own statistics, summed over workers by node name. */
+static int cmd_graph(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct node_sum {
+		const char *name;
+		uint64_t calls, objs, cycles;
+	} sums[128];
+	unsigned int n_sums = 0;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	for (unsigned int w = 0; w < n_workers; w++) {
+		struct rte_graph *graph = workers[w].graph;
+		struct rte_node *node;
+		rte_graph_off_t off;
+		rte_node_t count;
+
+		rte_graph_foreach_node(count, off, graph, node)
+		{
+			unsigned int i;
+			for (i = 0; i < n_sums && strcmp(sums[i].name, node->name) != 0; i++)
+				;
+			if (i == n_sums) {
+				if (n_sums == RTE_DIM(sums))
+					continue;
+				sums[n_sums++] = (struct node_sum){.name = node->name};
+			}
+			sums[i].calls += node->total_calls;
+			sums[i].objs += node->total_objs;
+			sums[i].cycles += node->total_cycles;
+		}
+	}
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < n_sums; i++) {
+		struct rte_tel_data *nd = rte_tel_data_alloc();
+		if (nd == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(nd);
+		rte_tel_data_add_dict_u64(nd, "calls", sums[i].calls);
+		rte_tel_data_add_dict_u64(nd, "objs", sums[i].objs);
+		rte_tel_data_add_dict_u64(nd, "cycles", sums[i].cycles);
+		if (rte_tel_data_add_dict_container(d, sums[i].name, nd, 0) != 0) {
+			rte_tel_data_free(nd);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct fib *f = fib_current();
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "version", MPGW_VERSION);
+	rte_tel_data_add_dict_int(d, "workers", n_workers);
+	rte_tel_data_add_dict_int(d, "ports", n_ports);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
+	if (f != NULL) {
+		rte_tel_data_add_dict_u64(d, "fib_generation", f->gen);
+		rte_tel_data_add_dict_u64(d, "routes4", f->n_routes4);
+		rte_tel_data_add_dict_u64(d, "routes6", f->n_routes6);
+		rte_tel_data_add_dict_u64(d, "nexthops", f->n_nexthops);
+	}
+	return 0;
+}
+
 int telemetry_register(void)
 {
 	int rc = rte_telemetry_register_cmd(
@@ -73,5 +147,11 @@ int telemetry_register(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/drops", cmd_drops,
 			"Dropped packets per reason, summed over workers. Takes no parameters.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/graph", cmd_graph,
+			"Per graph node: calls, objects and TSC cycles, summed over workers.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/info", cmd_info,
+			"Version, workers, ports, TSC frequency, route table sizes.");
 	return rc;
 }
