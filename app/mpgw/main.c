@@ -96,7 +96,9 @@ static void control_loop(const struct mpgw_args *args)
 
 	while (stop_signal == 0) {
 		rte_delay_us_sleep(CONTROL_TICK_US);
-		if (idle_cycles != 0 && rte_rdtsc() - workers_last_rx_tsc() > idle_cycles) {
+		/* Signed: another core's TSC may be a little ahead of this one's. */
+		int64_t idle = (int64_t)(rte_rdtsc() - workers_last_rx_tsc());
+		if (idle_cycles != 0 && idle > (int64_t)idle_cycles) {
 			printf("mpgw: no packet for %" PRIu64 " ms, exiting\n", args->exit_idle_ms);
 			break;
 		}
@@ -123,12 +125,16 @@ int main(int argc, char **argv)
 		args_usage(stdout, argv[0]);
 		return 0;
 	}
+	/* A telemetry client that hangs up before its reply must not kill mpgw. */
+	signal(SIGPIPE, SIG_IGN);
 	rte_set_application_usage_hook(eal_usage_hook);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "mpgw: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return EXIT_USAGE;
 	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	argc -= ret;
 	argv += ret;
 	argv[0] = "mpgw";
@@ -188,9 +194,12 @@ int main(int argc, char **argv)
 		printf("mpgw: packet capture (dpdk-dumpcap) unavailable: %s\n",
 			rte_strerror(rte_errno));
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	ports_log_link();
+	if (stop_signal != 0) {
+		printf("mpgw: %s during start-up, stopping\n", strsignal(stop_signal));
+		ret = 0;
+		goto out;
+	}
 	if (workers_launch() != 0) {
 		fprintf(stderr, "mpgw: cannot launch the workers\n");
 		workers_stop();
@@ -205,6 +214,7 @@ int main(int argc, char **argv)
 		write_stats(args.stats_path);
 	ret = 0;
 out:
+	telemetry_close();
 	ports_stop();
 	rte_pdump_uninit();
 	workers_free();

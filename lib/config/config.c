@@ -85,7 +85,8 @@ static int fail_at(
 static int scan_lines(struct loader *L)
 {
 	FILE *f = fopen(L->path, "r");
-	char buf[1024], section[CFG_NAME_LEN] = "";
+	/* rte_cfgfile reads lines into a buffer of this size: longer ones it cannot parse. */
+	char buf[CFG_NAME_LEN + CFG_VALUE_LEN + 4], section[CFG_NAME_LEN] = "";
 	int line = 0;
 
 	if (f == NULL) {
@@ -167,9 +168,10 @@ static int parse_uint(struct loader *L, const char *section, const char *key, in
 {
 	char *end;
 	errno = 0;
-	unsigned long v = strtoul(value, &end, 0);
+	unsigned long v = strtoul(value, &end, 10);
 
-	if (errno != 0 || end == value || *end != '\0' || value[0] == '-')
+	/* Decimal digits only: no sign, no 0x, and no leading 0 read as octal. */
+	if (value[0] == '\0' || strspn(value, "0123456789") != strlen(value) || errno != 0)
 		return fail(L, section, key, nth, "'%s' is not a number", value);
 	if (v < min || v > max)
 		return fail(L, section, key, nth, "%lu is out of range [%lu, %lu]", v, min, max);
@@ -191,6 +193,21 @@ static int split_words(char *value, char **words, int max)
 	return n;
 }
 
+/* Keys other than the listed repeatable ones may appear once per section. */
+static int check_repeats(struct loader *L, const char *sec, const struct rte_cfgfile_entry *e,
+	int n, const char *repeatable)
+{
+	for (int i = 0; i < n; i++) {
+		if (repeatable != NULL && strcmp(e[i].name, repeatable) == 0)
+			continue;
+		for (int j = 0; j < i; j++)
+			if (strcmp(e[i].name, e[j].name) == 0)
+				return fail(L, sec, e[i].name, 1, "given twice (first at line %d)",
+					line_of(L, sec, e[i].name, 0));
+	}
+	return 0;
+}
+
 static int load_global(struct loader *L, struct mpgw_config *cfg)
 {
 	const char *sec = "mpgw";
@@ -200,6 +217,10 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 	if (e == NULL)
 		return fail(L, sec, NULL, 0, "out of memory");
 	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
+	if (check_repeats(L, sec, e, n, NULL) < 0) {
+		free(e);
+		return -1;
+	}
 	for (int i = 0; i < n; i++) {
 		int rc;
 		if (strcmp(e[i].name, "idle_sleep_us") == 0)
@@ -218,6 +239,9 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 		}
 	}
 	free(e);
+	if (cfg->mbufs != 0 && cfg->mbufs < 2048)
+		return fail(L, sec, "mbufs", 0, "%u is below 2048 (0 sizes the pool itself)",
+			cfg->mbufs);
 	return 0;
 }
 
@@ -258,6 +282,7 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 	if (e == NULL)
 		return fail(L, sec, NULL, 0, "out of memory");
 	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
+	rc = check_repeats(L, sec, e, n, "address");
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *k = e[i].name, *v = e[i].value;
 		unsigned int u;

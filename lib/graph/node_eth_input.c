@@ -31,6 +31,9 @@ static inline rte_edge_t eth_input_one(void *ctx, struct rte_mbuf *m)
 	struct pkt_meta *meta = pkt_meta(m);
 	meta->l3_off = pi.l3_off;
 	meta->l3 = pi.l3;
+	/* Routers do not forward what arrived as a link-layer broadcast (RFC 1812 5.3.4); the
+	 * lookup decides, since local delivery will want such frames. */
+	meta->flags = rte_is_unicast_ether_addr(&eth->dst_addr) ? 0 : PKT_META_F_L2_MCAST;
 	if (likely(pi.l3 == PKT_L3_IP4))
 		return ETH_IN_NEXT_IP4;
 	if (pi.l3 == PKT_L3_IP6)

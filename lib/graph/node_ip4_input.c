@@ -22,6 +22,19 @@ static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_
 	return rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff;
 }
 
+/*
+ * Addresses never routed (RFC 1812 5.3.7, RFC 6890): "this network" 0/8 and loopback 127/8
+ * either way; class E 240/4 as a destination (255.255.255.255 is counted as multicast);
+ * a multicast or class E source.
+ */
+static inline bool ip4_martian(uint32_t src, uint32_t dst)
+{
+	uint8_t s = src >> 24, d = dst >> 24;
+
+	return s == 0 || s == 127 || s >= 224 || d == 0 || d == 127 ||
+	       (d >= 240 && dst != UINT32_MAX);
+}
+
 static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 {
 	RTE_SET_USED(ctx);
@@ -43,6 +56,8 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 	if (unlikely(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) ||
 		     ip->dst_addr == RTE_BE32(0xffffffff)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);
+	if (unlikely(ip4_martian(rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_32(ip->dst_addr))))
+		return node_drop_edge(NODE_DROP_BASE, DROP_martian);
 	/* Ethernet padding after a short datagram must not be forwarded. Padding only follows
 	 * frames below 60 bytes, which fit in one segment. */
 	uint32_t end = pi.l3_off + pi.l3_len;

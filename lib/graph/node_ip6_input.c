@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* IPv6 validation: header, payload length, extension-header chain, L4 header. */
+#include <string.h>
+
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
@@ -9,6 +11,20 @@
 
 enum { IP6_IN_NEXT_LOOKUP, IP6_IN_NEXT_DROP };
 #define NODE_DROP_BASE IP6_IN_NEXT_DROP
+
+/*
+ * Addresses never routed: a multicast or loopback source; an unspecified, loopback or
+ * link-local destination (RFC 4291 2.5.6: link-local packets stay on their link; mpgw has
+ * no local delivery yet, so none reach it either).
+ */
+static inline bool ip6_martian(const uint8_t *src, const uint8_t *dst)
+{
+	static const uint8_t loopback[16] = {[15] = 1}, unspecified[16];
+
+	return src[0] == 0xff || memcmp(src, loopback, 16) == 0 ||
+	       memcmp(dst, unspecified, 16) == 0 || memcmp(dst, loopback, 16) == 0 ||
+	       (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80);
+}
 
 static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 {
@@ -25,6 +41,8 @@ static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, pi.l3_off);
 	if (unlikely(ip->dst_addr[0] == 0xff))
 		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);
+	if (unlikely(ip6_martian(ip->src_addr, ip->dst_addr)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_martian);
 	uint32_t end = pi.l3_off + pi.l3_len;
 	if (unlikely(m->pkt_len > end) && rte_pktmbuf_trim(m, m->pkt_len - end) < 0)
 		return node_drop_edge(NODE_DROP_BASE, DROP_ip6_paylen);

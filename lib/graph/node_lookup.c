@@ -26,6 +26,8 @@ static inline rte_edge_t lookup_verdict(
 		return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
 	switch (f->nexthops[nh_id].type) {
 	case FIB_NH_FORWARD:
+		if (unlikely(meta->flags & PKT_META_F_L2_MCAST))
+			return node_drop_edge(NODE_DROP_BASE, DROP_l2_broadcast);
 		if (unlikely(ttl <= 1))
 			return node_drop_edge(NODE_DROP_BASE, DROP_ttl_exceeded);
 		meta->nexthop = nh_id;

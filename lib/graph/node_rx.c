@@ -17,7 +17,12 @@ static uint16_t rx_process(
 	RTE_SET_USED(cnt);
 	/* Source nodes run first in a walk: every later node of this walk uses this version. */
 	w->fib = fib_current();
-	for (unsigned int i = 0; i < w->n_rxq && n < RTE_GRAPH_BURST_SIZE; i++) {
+	/* Start one queue further each walk, so that a busy queue cannot starve the ones after
+	 * it when the bursts add up to more than a graph burst. */
+	unsigned int first = w->rx_next;
+	w->rx_next = first + 1 < w->n_rxq ? first + 1 : 0;
+	for (unsigned int k = 0; k < w->n_rxq && n < RTE_GRAPH_BURST_SIZE; k++) {
+		unsigned int i = first + k < w->n_rxq ? first + k : first + k - w->n_rxq;
 		const struct worker_rxq *q = &w->rxq[i];
 		uint16_t room = RTE_MIN(w->burst, RTE_GRAPH_BURST_SIZE - n);
 		uint16_t got = rte_eth_rx_burst(

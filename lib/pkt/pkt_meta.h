@@ -23,9 +23,15 @@ struct pkt_meta {
 	uint16_t nexthop; /* set by the lookup nodes */
 	uint8_t l3;	  /* enum pkt_l3 */
 	uint8_t l4_proto;
-	uint8_t flags; /* PKT_F_* */
+	uint8_t flags; /* PKT_F_*, and PKT_META_F_L2_MCAST */
 	uint8_t tcp_flags;
 };
+
+/* The frame's destination MAC was broadcast or multicast (a bit the parser never uses). */
+#define PKT_META_F_L2_MCAST 0x80
+_Static_assert((PKT_F_L4 | PKT_F_FRAGMENT | PKT_F_FRAG_LATER | PKT_F_IP4_OPTIONS | PKT_F_IP6_EXT |
+		       PKT_F_TCP_OPT_BAD) < PKT_META_F_L2_MCAST,
+	"parser flags overlap PKT_META_F_L2_MCAST");
 
 extern int pkt_meta_offset;
 
@@ -44,7 +50,7 @@ static inline void pkt_meta_fill(struct pkt_meta *meta, const struct pkt_info *p
 	meta->l4_off = pi->l4_off;
 	meta->l3_len = pi->l3_len;
 	meta->l4_proto = pi->l4_proto;
-	meta->flags = pi->flags;
+	meta->flags = pi->flags | (meta->flags & PKT_META_F_L2_MCAST);
 	meta->tcp_flags = pi->tcp_flags;
 }
 

@@ -90,7 +90,7 @@ unsigned int ports_mbufs_needed(const struct mpgw_config *cfg, unsigned int n_wo
 }
 
 static int port_start(const struct cfg_port *cp, struct port *p, struct rte_mempool *pool,
-	char *err, size_t errlen)
+	unsigned int n_workers, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
@@ -105,7 +105,7 @@ static int port_start(const struct cfg_port *cp, struct port *p, struct rte_memp
 	}
 	step = "configure";
 	rc = rte_eth_dev_configure(p->port_id, p->nb_rxq, p->nb_txq, &conf);
-	if (rc < 0 && p->nb_txq > p->nb_rxq) {
+	if (rc < 0 && p->nb_txq > p->nb_rxq && p->nb_rxq >= n_workers) {
 		/* Some devices (net_tap) need as many TX as RX queues: the control thread then
 		 * has no TX queue of its own on this port. */
 		p->nb_txq = p->nb_rxq;
@@ -114,6 +114,7 @@ static int port_start(const struct cfg_port *cp, struct port *p, struct rte_memp
 	}
 	if (rc < 0)
 		goto fail;
+	p->configured = true;
 	step = "descriptor counts";
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
 	if (rc < 0)
@@ -163,9 +164,8 @@ fail:
 int ports_start(const struct mpgw_config *cfg, struct rte_mempool *pool, unsigned int n_workers,
 	char *err, size_t errlen)
 {
-	RTE_SET_USED(n_workers);
 	for (unsigned int i = 0; i < n_ports; i++)
-		if (port_start(&cfg->ports[i], &ports[i], pool, err, errlen) < 0)
+		if (port_start(&cfg->ports[i], &ports[i], pool, n_workers, err, errlen) < 0)
 			return -1;
 	return 0;
 }
@@ -174,11 +174,11 @@ void ports_stop(void)
 {
 	for (unsigned int i = 0; i < n_ports; i++) {
 		struct port *p = &ports[i];
-		if (!p->started)
-			continue;
-		rte_eth_dev_stop(p->port_id);
-		rte_eth_dev_close(p->port_id);
-		p->started = false;
+		if (p->started)
+			rte_eth_dev_stop(p->port_id);
+		if (p->configured)
+			rte_eth_dev_close(p->port_id);
+		p->started = p->configured = false;
 	}
 }
 

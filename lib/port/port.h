@@ -28,6 +28,7 @@ struct port {
 	uint16_t nb_txq;
 	uint16_t ctl_txq; /* the control thread's TX queue, or PORT_NO_QUEUE */
 	bool rss;
+	bool configured; /* to close, even if start failed */
 	bool started;
 };
 
@@ -46,7 +47,7 @@ int ports_probe(const struct mpgw_config *cfg, unsigned int n_workers, char *err
 int ports_start(const struct mpgw_config *cfg, struct rte_mempool *pool, unsigned int n_workers,
 	char *err, size_t errlen);
 
-/* Stop and close every started port (closing flushes pcap writers). */
+/* Stop and close every configured port (closing flushes pcap writers). */
 void ports_stop(void);
 
 /* mbufs the ports' queues and n_workers' bursts can hold at once, with slack. */

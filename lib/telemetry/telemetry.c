@@ -4,6 +4,8 @@
  * (each written by its own worker, read here without a lock; a sum may lag by a burst) and
  * ethdev statistics.
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -15,6 +17,14 @@
 #include "port.h"
 #include "stats.h"
 #include "telemetry.h"
+
+/*
+ * Callbacks run on DPDK's telemetry thread, which cannot be stopped or have its commands
+ * unregistered in 22.11. This lock (never taken by a worker) keeps a command from reading
+ * workers, ports or tables while the main thread frees them at exit.
+ */
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool tel_closed;
 #include "worker.h"
 
 static struct rte_tel_data *port_dict(unsigned int i)
@@ -46,7 +56,7 @@ static struct rte_tel_data *port_dict(unsigned int i)
 	return d;
 }
 
-static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+static int cmd_ports_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
@@ -61,7 +71,7 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-static int cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+static int cmd_drops_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
@@ -72,7 +82,7 @@ static int cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d
 }
 
 /* Per-node totals from rte_graph's own statistics, summed over workers by node name. */
-static int cmd_graph(const char *cmd, const char *params, struct rte_tel_data *d)
+static int cmd_graph_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct node_sum {
 		const char *name;
@@ -120,7 +130,7 @@ static int cmd_graph(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
+static int cmd_info_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct fib *f = fib_current();
 
@@ -138,6 +148,36 @@ static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(d, "nexthops", f->n_nexthops);
 	}
 	return 0;
+}
+
+/* Run a command unless mpgw is shutting down. */
+static int guarded(int (*fn)(const char *, const char *, struct rte_tel_data *), const char *cmd,
+	const char *params, struct rte_tel_data *d)
+{
+	int rc = -EAGAIN;
+
+	pthread_mutex_lock(&tel_lock);
+	if (!tel_closed)
+		rc = fn(cmd, params, d);
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+#define GUARDED(name)                                                                              \
+	static int name(const char *cmd, const char *params, struct rte_tel_data *d)               \
+	{                                                                                          \
+		return guarded(name##_locked, cmd, params, d);                                     \
+	}
+GUARDED(cmd_ports)
+GUARDED(cmd_drops)
+GUARDED(cmd_graph)
+GUARDED(cmd_info)
+
+void telemetry_close(void)
+{
+	pthread_mutex_lock(&tel_lock);
+	tel_closed = true;
+	pthread_mutex_unlock(&tel_lock);
 }
 
 int telemetry_register(void)

@@ -5,5 +5,7 @@
 
 /* Register every /mpgw/ command. Call once the ports and workers exist. */
 int telemetry_register(void);
+/* From now on commands answer nothing: call before freeing ports, workers or tables. */
+void telemetry_close(void);
 
 #endif

@@ -32,6 +32,8 @@
 	X(ip4_cksum, "bad IPv4 header checksum")                                                   \
 	X(hdr_split, "Ethernet and IP headers not in the first mbuf segment")                      \
 	X(multicast, "multicast or broadcast destination: not routed")                             \
+	X(martian, "source or destination address that is never routed (loopback, 0/8, ...)")      \
+	X(l2_broadcast, "received as a link-layer broadcast or multicast: not forwarded")          \
 	X(no_route, "no route to the destination")                                                 \
 	X(no_neighbour, "route found but no neighbour (MAC) for the nexthop")                      \
 	X(local, "addressed to mpgw itself: no exception path yet")                                \

@@ -78,15 +78,15 @@ int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size
 	unsigned int lcore, idx = 0;
 	size_t sz;
 
-	n_workers = workers_count_lcores();
-	workers = rte_zmalloc("mpgw_workers", n_workers * sizeof(*workers), RTE_CACHE_LINE_SIZE);
-	sz = rte_rcu_qsbr_get_memsize(n_workers);
+	unsigned int n = workers_count_lcores();
+	workers = rte_zmalloc("mpgw_workers", n * sizeof(*workers), RTE_CACHE_LINE_SIZE);
+	sz = rte_rcu_qsbr_get_memsize(n);
 	worker_rcu = rte_zmalloc("mpgw_rcu", sz, RTE_CACHE_LINE_SIZE);
-	if (workers == NULL || worker_rcu == NULL ||
-		rte_rcu_qsbr_init(worker_rcu, n_workers) != 0) {
+	if (workers == NULL || worker_rcu == NULL || rte_rcu_qsbr_init(worker_rcu, n) != 0) {
 		snprintf(err, errlen, "cannot allocate workers");
 		return -1;
 	}
+	n_workers = n;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		if (worker_setup(&workers[idx], idx, lcore, idle_sleep_us, burst, err, errlen) < 0)
@@ -103,7 +103,6 @@ static int worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(worker_rcu, w->idx);
 	rte_rcu_qsbr_thread_online(worker_rcu, w->idx);
-	__atomic_store_n(&w->last_rx_tsc, rte_rdtsc(), __ATOMIC_RELAXED);
 
 	while (!__atomic_load_n(&stop_requested, __ATOMIC_RELAXED)) {
 		rte_graph_walk(w->graph);
@@ -133,6 +132,9 @@ static int worker_main(void *arg)
 int workers_launch(void)
 {
 	__atomic_store_n(&stop_requested, false, __ATOMIC_RELAXED);
+	/* Idle time counts from the launch, not from whenever a worker first gets scheduled. */
+	for (unsigned int i = 0; i < n_workers; i++)
+		workers[i].last_rx_tsc = rte_rdtsc();
 	for (unsigned int i = 0; i < n_workers; i++) {
 		int rc = rte_eal_remote_launch(worker_main, &workers[i], workers[i].lcore);
 		if (rc != 0)

@@ -56,8 +56,9 @@ struct worker {
 	unsigned int idle_sleep_us;
 
 	/* Written by the worker every walk. */
-	struct fib *fib; /* the version this walk uses, loaded by the rx node */
-	uint32_t polled; /* packets received in this walk */
+	struct fib *fib;      /* the version this walk uses, loaded by the rx node */
+	uint32_t polled;      /* packets received in this walk */
+	unsigned int rx_next; /* RX queue the next walk polls first */
 	uint64_t last_rx_tsc;
 
 	struct worker_txbuf tx[MPGW_MAX_PORTS] __rte_cache_aligned;

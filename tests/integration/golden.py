@@ -52,7 +52,7 @@ OTHER_MAC = "02:00:00:00:09:09"  # nobody mpgw knows
 DROP_REASONS = (
     "l2_trunc vlan_depth ip4_trunc ip4_version ip4_ihl ip4_totlen ip6_trunc ip6_version "
     "ip6_paylen ip6_ext_trunc ip6_ext_chain tcp_trunc tcp_doff udp_trunc udp_len icmp_trunc "
-    "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast no_route no_neighbour local "
+    "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast martian l2_broadcast no_route no_neighbour local "
     "blackhole ttl_exceeded mtu_exceeded tx_full").split()
 PORT_COUNTERS = (
     "rx_packets rx_bytes tx_packets tx_bytes rx_missed rx_errors rx_nombuf tx_errors "
@@ -373,10 +373,10 @@ def group_l2():
             wrap_in=q(20), pad=b"\x00" * 18),
         fwd("v4 trailing bytes after total length trimmed", garbage, WAN, WAN_GW_MAC, pad=b"\xee" * 50),
         fwd("v6 trailing bytes after payload length trimmed", garbage6, WAN, WAN_GW_MAC, pad=b"\xee" * 30),
-        fwd("broadcast dst MAC, unicast IP: forwarded", u4("198.51.100.24", "bc"), WAN, WAN_GW_MAC,
-            in_dst="ff:ff:ff:ff:ff:ff"),
-        fwd("multicast dst MAC, unicast IP: forwarded", u4("198.51.100.25", "mc"), WAN, WAN_GW_MAC,
-            in_dst="01:00:5e:00:00:01"),
+        drop("broadcast or multicast dst MAC, unicast IP: not forwarded (RFC 1812)", "l2_broadcast",
+             l2_in(LAN, dst="ff:ff:ff:ff:ff:ff") / v4("198.51.100.24") / UDP(sport=1, dport=7),
+             l2_in(LAN, dst="01:00:5e:00:00:01") / v4("198.51.100.25") / UDP(sport=1, dport=7),
+             l2_in(LAN, dst="33:33:00:00:00:01") / v6("2001:db8:9::25") / UDP(sport=1, dport=7)),
         drop("unicast to another MAC (and to wan0's MAC on lan0): not_for_us", "not_for_us",
              l2_in(LAN, dst=OTHER_MAC) / v4("198.51.100.26") / UDP(),
              l2_in(LAN, dst=WAN_MAC) / v4("198.51.100.27") / UDP(),
@@ -408,6 +408,11 @@ def group_route_drops_v4():
              l2_in(LAN, dst="01:00:5e:01:01:01") / v4("239.1.1.1") / UDP(),
              l2_in(LAN, dst="ff:ff:ff:ff:ff:ff") / v4("255.255.255.255") / UDP(sport=68, dport=67)),
         drop("bad header checksum: ip4_cksum", "ip4_cksum", l2_in(LAN) / bad),
+        drop("dst 127.0.0.1, 0.1.2.3, 240.0.0.1; src 127.0.0.1, 224.0.0.1, 0.0.0.0: martian",
+             "martian", u("127.0.0.1"), u("0.1.2.3"), u("240.0.0.1"),
+             l2_in(LAN) / v4("198.51.100.61", src="127.0.0.1") / UDP(sport=1, dport=7),
+             l2_in(LAN) / v4("198.51.100.62", src="224.0.0.1") / UDP(sport=1, dport=7),
+             l2_in(LAN) / v4("198.51.100.63", src="0.0.0.0") / UDP(sport=1, dport=7)),
     ])
 
 
@@ -426,6 +431,10 @@ def group_route_drops_v6():
         drop("ff02::1, ff05::1:3: multicast", "multicast",
              l2_in(LAN, dst="33:33:00:00:00:01") / v6("ff02::1", src="fe80::2", hlim=1) / ICMPv6EchoRequest(),
              l2_in(LAN, dst="33:33:00:01:00:03") / v6("ff05::1:3") / UDP(sport=546, dport=547)),
+        drop("dst ::1, ::, fe80::1; src ::1, ff02::1: martian", "martian",
+             u("::1"), u("::"), u("fe80::1"),
+             l2_in(LAN) / v6("2001:db8:9::61", src="::1") / UDP(sport=1, dport=7),
+             l2_in(LAN) / v6("2001:db8:9::62", src="ff02::1") / UDP(sport=1, dport=7)),
     ])
 
 
@@ -787,6 +796,11 @@ def config_error_cases():
     out.append(("missing device", t, line_of(t, "[port wan0]"), "[port wan0]"))
     t = edit(base, "device = net_pcap1", "device = net_pcap7")
     out.append(("device not passed with --vdev", t, line_of(t, "net_pcap7"), "[port wan0] device:"))
+    t = edit(base, "mtu = 1500", "mtu = 0x5dc", nth=0)
+    out.append(("mtu in hex", t, line_of(t, "mtu = 0x5dc"), "[port lan0] mtu:"))
+    t = insert_after(base, "[port lan0]", "mtu = 1400")
+    out.append(("mtu given twice: the second line", t, line_of(t, "mtu = 1500"),
+                "[port lan0] mtu:"))
     return out
 
 
