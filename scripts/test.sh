@@ -2,6 +2,7 @@
 # Run every test suite of mpgw: does its own setup (packages, builds), then
 #   unit         cmocka suites (parser, JSON), built normally and again under ASan + UBSan
 #   integration  pcap golden runs of the daemon, live netns test with real kernel peers
+#   bench smoke  scripts/bench.sh --smoke: testpmd, l3fwd, mpgw and the kernel, briefly
 #   fuzz         libFuzzer on the parser and on the whole graph, under ASan + UBSan
 # and ends with one "N passed, M failed" line. Needs root (namespaces, raw sockets).
 # FUZZ_SECONDS (default 30 per target) shortens or lengthens the fuzz runs.
@@ -77,6 +78,9 @@ else
 fi
 
 meson_suite build integration
+
+# A few seconds per traffic mix of scripts/bench.sh, no thresholds: it must keep working.
+step "bench smoke" scripts/bench.sh --smoke
 
 fuzz() {
 	local target=$1 corpus

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Benchmark mpgw side by side with dpdk-testpmd (io forwarding: the I/O floor), DPDK's l3fwd
+# (LPM) and the Linux kernel (namespaces, nftables MSS clamp), in one run, on the same core
+# and the same packets. See doc/performance.md for the method and the last full run.
+#
+#   scripts/bench.sh                 full run (~10 min), writes doc/performance.md
+#   scripts/bench.sh --out FILE      full run, writes FILE instead
+#   scripts/bench.sh --smoke         a few seconds per 1k-flow mix, report on stdout only
+#   scripts/bench.sh --smoke --out FILE
+#   extra options go to the orchestrator (scripts/bench/bench.py): --no-kernel,
+#   --windows N, --window S, --warmup S
+#
+# Needs root (DPDK telemetry sockets, network namespaces). Builds mpgw in build-bench
+# (release) and l3fwd in a temporary directory from Debian's dpdk-doc examples; pcaps are
+# cached in build-bench/bench/pcaps, logs of every program in build-bench/bench/logs.
+set -euo pipefail
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$src"
+build=${BENCH_BUILD:-$src/build-bench}
+smoke=false
+out=
+out_given=
+extra=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--smoke) smoke=true ;;
+	--out) out=$2; out_given=1; shift ;;
+	--out=*) out=${1#--out=}; out_given=1 ;;
+	*) extra+=("$1") ;;
+	esac
+	shift
+done
+if ! $smoke && [ -z "$out" ]; then
+	out=$src/doc/performance.md
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: needs root (DPDK telemetry sockets, network namespaces)" >&2
+	exit 1
+fi
+
+scripts/setup-deps.sh
+
+echo "bench: building mpgw (release) in $build" >&2
+if [ -f "$build/build.ninja" ]; then
+	meson configure "$build" -Dbuildtype=release -Dtests=false >/dev/null
+else
+	meson setup "$build" -Dbuildtype=release -Dtests=false >/dev/null
+fi
+ninja -C "$build" >"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+
+# l3fwd: Debian ships its source in dpdk-doc. Build a copy in a temporary directory, with
+# exactly these changes to the copy (nothing of it is kept):
+#   1. main.c: port_conf.rxmode.offloads RTE_ETH_RX_OFFLOAD_CHECKSUM -> 0: virtual devices
+#      (net_pcap, net_null) have no RX checksum offload and rte_eth_dev_configure refuses it;
+#   2. main.c: NB_MBUF's floor of 8192 mbufs per port pool -> $L3FWD_BENCH_NB_MBUF when set:
+#      net_pcap's infinite_rx holds the whole pcap in mbufs of the RX pool (1M packets
+#      for the 1M-flow mixes).
+# Everything else (LPM routes, SSE path, burst sizes, RFC 1812 checks) is stock.
+tmp=$(mktemp -d /tmp/mpgw-bench-l3fwd.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+cp -r /usr/share/dpdk/examples/l3fwd /usr/share/dpdk/examples/common "$tmp/"
+sed -i 's/\.offloads = RTE_ETH_RX_OFFLOAD_CHECKSUM,/.offloads = 0,/' "$tmp/l3fwd/main.c"
+sed -i 's/(unsigned)8192)/(unsigned)(getenv("L3FWD_BENCH_NB_MBUF") ? atoi(getenv("L3FWD_BENCH_NB_MBUF")) : 8192))/' \
+	"$tmp/l3fwd/main.c"
+if ! grep -q 'offloads = 0,' "$tmp/l3fwd/main.c" || ! grep -q L3FWD_BENCH_NB_MBUF "$tmp/l3fwd/main.c"; then
+	echo "bench: patching l3fwd failed (DPDK examples changed?)" >&2
+	exit 1
+fi
+echo "bench: building l3fwd in $tmp" >&2
+make -C "$tmp/l3fwd" -j"$(nproc)" >"$tmp/make.log" 2>&1 || { cat "$tmp/make.log"; exit 1; }
+
+cmdline="scripts/bench.sh"
+$smoke && cmdline+=" --smoke"
+[ -n "$out_given" ] && cmdline+=" --out $out"
+[ ${#extra[@]} -gt 0 ] && cmdline+=" ${extra[*]}"
+
+args=(--mpgw "$build/app/mpgw/mpgw" --l3fwd "$tmp/l3fwd/build/l3fwd"
+	--workdir "$build/bench" --command "$cmdline")
+$smoke && args+=(--smoke)
+[ -n "$out" ] && args+=(--out "$out")
+/usr/bin/python3 scripts/bench/bench.py "${args[@]}" "${extra[@]}"
