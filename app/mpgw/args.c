@@ -64,16 +64,15 @@ int args_parse(int argc, char **argv, struct mpgw_args *a)
 		{"config", required_argument, NULL, 'c'},
 		{"exit-idle", required_argument, NULL, 'i'},
 		{"stats", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *prog = "mpgw";
 	int c;
 
+	/* --help never gets here: main() answers it before rte_eal_init(). */
 	memset(a, 0, sizeof(*a));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:i:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:i:s", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->config = optarg;
@@ -90,9 +89,6 @@ int args_parse(int argc, char **argv, struct mpgw_args *a)
 		case 's':
 			a->stats_path = optarg;
 			break;
-		case 'h':
-			args_usage(stdout, prog);
-			exit(0);
 		case ':':
 			fprintf(stderr, "mpgw: option %s needs a value\n", argv[optind - 1]);
 			return -1;

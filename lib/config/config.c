@@ -276,7 +276,6 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 	p->mtu = 1500;
 	p->rx_desc = 1024;
 	p->tx_desc = 1024;
-	p->line = line_of(L, sec, NULL, 0);
 
 	e = calloc(n > 0 ? n : 1, sizeof(*e));
 	if (e == NULL)
@@ -363,7 +362,7 @@ static int parse_port_ref(struct loader *L, const struct mpgw_config *cfg, const
 static int load_route(struct loader *L, struct mpgw_config *cfg, const char *value, int nth)
 {
 	const char *sec = "routes", *key = "route";
-	struct cfg_route r = {.port = -1, .line = line_of(L, sec, key, nth)};
+	struct cfg_route r = {.port = -1};
 	char buf[CFG_VALUE_LEN], *w[6];
 	int n;
 

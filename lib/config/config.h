@@ -25,7 +25,6 @@ struct cfg_port {
 	struct rte_ether_addr mac;
 	unsigned int n_addrs;
 	struct ipprefix addrs[2 * MPGW_MAX_PORT_ADDRS]; /* host bits kept: the port's own address */
-	int line;					/* of the section header */
 	int device_line; /* of the device and mtu keys, for errors found on the device */
 	int mtu_line;
 };
@@ -41,7 +40,6 @@ struct cfg_route {
 	enum cfg_route_type type;
 	struct ipaddr via;
 	int port; /* index into ports; -1 for blackhole */
-	int line;
 };
 
 struct cfg_neighbour {
