@@ -4,6 +4,7 @@
 #include <rte_mbuf.h>
 
 #include "nodes.h"
+#include "pkt_fast.h"
 #include "pkt_meta.h"
 #include "pkt_parse.h"
 
@@ -18,7 +19,10 @@ static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_
 		return true;
 	if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return false;
-	/* Summing a valid header, checksum field included, gives 0xffff. */
+	/* Summing a valid header, checksum field included, gives 0xffff. The usual header has
+	 * no options: a constant length lets the compiler unroll the sum. */
+	if (likely(ip->version_ihl == 0x45))
+		return rte_raw_cksum(ip, sizeof(*ip)) == 0xffff;
 	return rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff;
 }
 
@@ -35,10 +39,9 @@ static inline bool ip4_martian(uint32_t src, uint32_t dst)
 	       (d >= 240 && dst != UINT32_MAX);
 }
 
-static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
+/* The full parse, for what pkt_fast_ip4 leaves: fills meta or returns a drop edge. */
+static __rte_noinline rte_edge_t ip4_input_parse(struct rte_mbuf *m, struct pkt_meta *meta)
 {
-	RTE_SET_USED(ctx);
-	struct pkt_meta *meta = pkt_meta(m);
 	struct pkt_info pi = {.l3_off = meta->l3_off, .l3 = PKT_L3_IP4};
 	enum pkt_status st = pkt_parse_ip4(m, &pi);
 
@@ -51,6 +54,22 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pi.l3_off);
 	if (unlikely(m->data_len < pi.l3_off + rte_ipv4_hdr_len(ip)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
+	pkt_meta_fill(meta, &pi);
+	return IP4_IN_NEXT_LOOKUP;
+}
+
+static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
+{
+	RTE_SET_USED(ctx);
+	struct pkt_meta *meta = pkt_meta(m);
+
+	if (unlikely(!pkt_fast_ip4(m, meta))) {
+		rte_edge_t e = ip4_input_parse(m, meta);
+		if (e != IP4_IN_NEXT_LOOKUP)
+			return e;
+	}
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l3_off);
 	if (unlikely(!ip4_cksum_ok(m, ip)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_ip4_cksum);
 	if (unlikely(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) ||
@@ -60,10 +79,9 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 		return node_drop_edge(NODE_DROP_BASE, DROP_martian);
 	/* Ethernet padding after a short datagram must not be forwarded. Padding only follows
 	 * frames below 60 bytes, which fit in one segment. */
-	uint32_t end = pi.l3_off + pi.l3_len;
+	uint32_t end = meta->l3_off + meta->l3_len;
 	if (unlikely(m->pkt_len > end) && rte_pktmbuf_trim(m, m->pkt_len - end) < 0)
 		return node_drop_edge(NODE_DROP_BASE, DROP_ip4_totlen);
-	pkt_meta_fill(meta, &pi);
 	return IP4_IN_NEXT_LOOKUP;
 }
 

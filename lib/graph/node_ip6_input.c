@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 
 #include "nodes.h"
+#include "pkt_fast.h"
 #include "pkt_meta.h"
 #include "pkt_parse.h"
 
@@ -26,10 +27,9 @@ static inline bool ip6_martian(const uint8_t *src, const uint8_t *dst)
 	       (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80);
 }
 
-static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
+/* The full parse, for what pkt_fast_ip6 leaves: fills meta or returns a drop edge. */
+static __rte_noinline rte_edge_t ip6_input_parse(struct rte_mbuf *m, struct pkt_meta *meta)
 {
-	RTE_SET_USED(ctx);
-	struct pkt_meta *meta = pkt_meta(m);
 	struct pkt_info pi = {.l3_off = meta->l3_off, .l3 = PKT_L3_IP6};
 	enum pkt_status st = pkt_parse_ip6(m, &pi);
 
@@ -37,16 +37,29 @@ static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 		return node_drop_edge(NODE_DROP_BASE, (enum mpgw_drop)st);
 	if (unlikely(m->data_len < pi.l3_off + sizeof(struct rte_ipv6_hdr)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
+	pkt_meta_fill(meta, &pi);
+	return IP6_IN_NEXT_LOOKUP;
+}
+
+static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
+{
+	RTE_SET_USED(ctx);
+	struct pkt_meta *meta = pkt_meta(m);
+
+	if (unlikely(!pkt_fast_ip6(m, meta))) {
+		rte_edge_t e = ip6_input_parse(m, meta);
+		if (e != IP6_IN_NEXT_LOOKUP)
+			return e;
+	}
 	const struct rte_ipv6_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, pi.l3_off);
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, meta->l3_off);
 	if (unlikely(ip->dst_addr[0] == 0xff))
 		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);
 	if (unlikely(ip6_martian(ip->src_addr, ip->dst_addr)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_martian);
-	uint32_t end = pi.l3_off + pi.l3_len;
+	uint32_t end = meta->l3_off + meta->l3_len;
 	if (unlikely(m->pkt_len > end) && rte_pktmbuf_trim(m, m->pkt_len - end) < 0)
 		return node_drop_edge(NODE_DROP_BASE, DROP_ip6_paylen);
-	pkt_meta_fill(meta, &pi);
 	return IP6_IN_NEXT_LOOKUP;
 }
 

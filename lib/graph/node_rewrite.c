@@ -32,6 +32,8 @@ static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 		rte_pktmbuf_adj(m, strip);
 		meta->l3_off -= strip;
 		meta->l4_off -= strip;
+		if (meta->tcp_mss_off != 0)
+			meta->tcp_mss_off -= strip;
 	}
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	rte_ether_addr_copy(&nh->dst, &eth->dst_addr);
@@ -39,11 +41,14 @@ static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 
 	if (meta->l3 == PKT_L3_IP4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-		/* TTL is the high byte of the (TTL, protocol) word. */
-		uint16_t old = *(uint16_t *)&ip->time_to_live;
-		ip->time_to_live--;
-		ip->hdr_checksum =
-			pkt_cksum_update16(ip->hdr_checksum, old, *(uint16_t *)&ip->time_to_live);
+		/* TTL is the high byte of the (TTL, protocol) word. The word is changed in a
+		 * register and stored once: a byte store followed by a word load of the same
+		 * bytes would stall on store forwarding. */
+		uint16_t *ttl_proto = (uint16_t *)&ip->time_to_live;
+		uint16_t old = *ttl_proto;
+		uint16_t new = rte_cpu_to_be_16(rte_be_to_cpu_16(old) - 0x0100);
+		*ttl_proto = new;
+		ip->hdr_checksum = pkt_cksum_update16(ip->hdr_checksum, old, new);
 		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Per-packet metadata carried between graph nodes in an mbuf dynamic field. It holds what
- * the parser found (offsets, protocol, flags, flow hash) and what the lookup decided, so no
- * node parses a header twice. The full 5-tuple key (up to 40 bytes) does not fit beside it
- * in the mbuf's dynamic area; consumers that need it rebuild it from the offsets.
+ * the parser found (offsets, protocol, flags) and what the lookup decided, so no node
+ * parses a header twice. The 5-tuple key (up to 40 bytes) and its hash are not kept here:
+ * they do not fit beside it in the mbuf's dynamic area, and plain forwarding never needs
+ * them; consumers rebuild the key from the offsets.
  */
 #ifndef MPGW_PKT_META_H
 #define MPGW_PKT_META_H
@@ -16,7 +17,6 @@
 #include "pkt_parse.h"
 
 struct pkt_meta {
-	uint32_t hash;	  /* symmetric flow hash */
 	uint16_t l3_off;  /* from the start of the frame as received */
 	uint16_t l4_off;  /* idem */
 	uint16_t l3_len;  /* IP datagram length */
@@ -25,6 +25,8 @@ struct pkt_meta {
 	uint8_t l4_proto;
 	uint8_t flags; /* PKT_F_*, and PKT_META_F_L2_MCAST */
 	uint8_t tcp_flags;
+	uint16_t tcp_mss_off; /* a SYN's MSS option, from the start of the frame; 0 if none */
+	uint16_t spare;
 };
 
 /* The frame's destination MAC was broadcast or multicast (a bit the parser never uses). */
@@ -46,12 +48,12 @@ static inline struct pkt_meta *pkt_meta(struct rte_mbuf *m)
 /* Copy what the L3/L4 parse found into the metadata (l3_off and l3 are already there). */
 static inline void pkt_meta_fill(struct pkt_meta *meta, const struct pkt_info *pi)
 {
-	meta->hash = pi->hash;
 	meta->l4_off = pi->l4_off;
 	meta->l3_len = pi->l3_len;
 	meta->l4_proto = pi->l4_proto;
 	meta->flags = pi->flags | (meta->flags & PKT_META_F_L2_MCAST);
 	meta->tcp_flags = pi->tcp_flags;
+	meta->tcp_mss_off = pi->tcp_mss_off;
 }
 
 #endif

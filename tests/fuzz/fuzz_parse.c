@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pkt_fast.h"
 #include "pkt_parse.h"
 #include "test_flow.h"
 #include "test_mbuf.h"
@@ -75,6 +76,26 @@ static void check_info(
 	CHECK(pi->hash == pkt_flow_hash(&m));
 }
 
+/* Whenever the data path's fast parse accepts, the full parse must agree field by field. */
+static void check_fast(const struct rte_mbuf *m, enum pkt_status st, const struct pkt_info *pi)
+{
+	struct pkt_info l2;
+	struct pkt_meta got = {0}, want;
+	bool ok;
+
+	if (pkt_parse_l2(m, &l2) != PKT_OK || (l2.l3 != PKT_L3_IP4 && l2.l3 != PKT_L3_IP6))
+		return;
+	got.l3_off = l2.l3_off;
+	got.l3 = l2.l3;
+	ok = l2.l3 == PKT_L3_IP4 ? pkt_fast_ip4(m, &got) : pkt_fast_ip6(m, &got);
+	if (!ok)
+		return;
+	CHECK(st == PKT_OK);
+	want = (struct pkt_meta){.l3_off = l2.l3_off, .l3 = l2.l3, .nexthop = got.nexthop};
+	pkt_meta_fill(&want, pi);
+	CHECK(memcmp(&got, &want, sizeof(got)) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pkt_info flat, seg;
@@ -103,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m == NULL)
 		return 0;
 	st_flat = pkt_parse(m, &flat);
+	check_fast(m, st_flat, &flat);
 	test_mbuf_free(m);
 	check_info(frame, len, st_flat, &flat);
 
@@ -111,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m == NULL)
 		return 0;
 	st_seg = pkt_parse(m, &seg);
+	check_fast(m, st_seg, &seg);
 	test_mbuf_free(m);
 	CHECK(st_seg == st_flat);
 	if (st_flat == PKT_OK)

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "pkt_fast.h"
 #include "pkt_parse.h"
 #include "test_flow.h"
 #include "test_mbuf.h"
@@ -1545,6 +1546,112 @@ static void test_tcp_opts_walk(void **state)
 	}
 }
 
+/* ---- fast path (pkt_fast.h) ---- */
+
+/*
+ * Runs the fast path on m after a full parse of it gave st / full. Whenever the fast path
+ * accepts, the full parse must have succeeded and the metadata must be what the full
+ * parse gives. Returns whether the fast path accepted.
+ */
+static bool fast_agrees(const struct rte_mbuf *m, enum pkt_status st, const struct pkt_info *full)
+{
+	struct pkt_meta want, got;
+
+	if (pkt_parse_l2(m, &(struct pkt_info){0}) != PKT_OK ||
+		(full->l3 != PKT_L3_IP4 && full->l3 != PKT_L3_IP6))
+		return false;
+	memset(&got, 0xee, sizeof(got));
+	got.l3_off = full->l3_off;
+	got.l3 = full->l3;
+	got.flags = PKT_META_F_L2_MCAST;
+	want = got;
+	bool ok = full->l3 == PKT_L3_IP4 ? pkt_fast_ip4(m, &got) : pkt_fast_ip6(m, &got);
+	if (!ok) {
+		/* untouched */
+		assert_int_equal(got.l4_off, want.l4_off);
+		assert_int_equal(got.l3_len, want.l3_len);
+		return false;
+	}
+	assert_int_equal(st, PKT_OK);
+	pkt_meta_fill(&want, full);
+	assert_int_equal(got.l3_off, want.l3_off);
+	assert_int_equal(got.l4_off, want.l4_off);
+	assert_int_equal(got.l3_len, want.l3_len);
+	assert_int_equal(got.l3, want.l3);
+	assert_int_equal(got.l4_proto, want.l4_proto);
+	assert_int_equal(got.flags, want.flags);
+	assert_int_equal(got.tcp_flags, want.tcp_flags);
+	assert_int_equal(got.tcp_mss_off, want.tcp_mss_off);
+	return true;
+}
+
+static void test_fast_path(void **state)
+{
+	struct spec specs[MAX_SPECS];
+	unsigned int n = valid_specs(specs);
+	static struct frame f;
+	unsigned int accepted = 0;
+
+	(void)state;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct spec *sp = &specs[i];
+		struct pkt_info full;
+		enum pkt_status st;
+		struct rte_mbuf *m;
+		bool plain = (sp->family == 4 || sp->family == 6) && sp->ip4_optlen == 0 &&
+			     sp->ip4_frag == 0 && sp->n_ext == 0 &&
+			     ((sp->proto == 6 && !(sp->tcp_flags & 0x02)) || sp->proto == 17);
+
+		build(sp, &f);
+		m = test_mbuf_flat(f.b, f.len);
+		assert_non_null(m);
+		st = pkt_parse(m, &full);
+		assert_int_equal(st, PKT_OK);
+		/* Exactly the plain TCP/UDP packets take the fast path. */
+		assert_int_equal(fast_agrees(m, st, &full), plain);
+		accepted += plain;
+		test_mbuf_free(m);
+
+		/* Truncated anywhere: accepted only when the full parse accepts too. */
+		for (uint32_t len = 0; len < f.len; len++) {
+			m = test_mbuf_flat(f.b, len);
+			assert_non_null(m);
+			st = pkt_parse(m, &full);
+			fast_agrees(m, st, &full);
+			test_mbuf_free(m);
+		}
+		/* Split anywhere: the fast path needs the L4 header in the first segment. */
+		for (uint32_t a = 0; a <= f.len; a++) {
+			uint32_t cut[1] = {a};
+
+			m = test_mbuf_chain(f.b, f.len, cut, 1);
+			assert_non_null(m);
+			st = pkt_parse(m, &full);
+			bool ok = fast_agrees(m, st, &full);
+			uint32_t l4_hdr = sp->proto == 6 ? 20 : 8;
+			assert_int_equal(ok, plain && a >= f.l4_off + l4_hdr);
+			test_mbuf_free(m);
+		}
+		/* Any header byte changed by one or to a few telling values: never accepted
+		 * unless the full parse accepts (lengths, versions, data offsets, flags). */
+		for (uint32_t off = f.l3_off; off < f.l4_off + 20 && off < f.len; off++) {
+			const uint8_t keep = f.b[off];
+			const uint8_t vals[] = {0x00, 0x01, 0x02, 0x05, 0x12, 0x45, 0x50, 0x60, 0x7f,
+				0x80, 0xf0, 0xff, (uint8_t)(keep + 1), (uint8_t)(keep - 1)};
+			for (unsigned int v = 0; v < RTE_DIM(vals); v++) {
+				f.b[off] = vals[v];
+				m = test_mbuf_flat(f.b, f.len);
+				assert_non_null(m);
+				st = pkt_parse(m, &full);
+				fast_agrees(m, st, &full);
+				test_mbuf_free(m);
+				f.b[off] = keep;
+			}
+		}
+	}
+	assert_int_equal(accepted, 4);
+}
+
 static void test_status_names(void **state)
 {
 	static const char *const want[] = {"ok", "l2_trunc", "vlan_depth", "ip4_trunc",
@@ -1591,6 +1698,7 @@ int main(void)
 		cmocka_unit_test(test_layer_by_layer),
 		cmocka_unit_test(test_flow_hash),
 		cmocka_unit_test(test_tcp_opts_walk),
+		cmocka_unit_test(test_fast_path),
 		cmocka_unit_test(test_status_names),
 	};
 
