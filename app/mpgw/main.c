@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (ports_start(cfg, pool, nw, err, sizeof(err)) < 0 ||
-		workers_init(cfg->idle_sleep_us, cfg->burst, err, sizeof(err)) < 0) {
+		workers_init(cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mpgw: %s\n", err);
 		goto out;
 	}

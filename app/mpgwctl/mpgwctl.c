@@ -428,6 +428,11 @@ static const struct column drop_columns[] = {
 	{NULL, "PACKETS", false},
 };
 
+static const struct column counter_columns[] = {
+	{NULL, "COUNTER", false},
+	{NULL, "VALUE", false},
+};
+
 static const struct command commands[] = {
 	{
 		.name = "ports",
@@ -446,6 +451,15 @@ static const struct command commands[] = {
 		.opts = CMD_OPT_ALL,
 		.print = print_counters,
 		COLUMNS(drop_columns),
+	},
+	{
+		.name = "counters",
+		.path = "/mpgw/counters",
+		.args = "[--all]",
+		.help = "MSS clamps, ICMP errors sent, fragmentation (non-zero ones only)",
+		.opts = CMD_OPT_ALL,
+		.print = print_counters,
+		COLUMNS(counter_columns),
 	},
 	{
 		.name = "show",
@@ -479,7 +493,7 @@ static void usage(FILE *f)
 	      "                        $XDG_RUNTIME_DIR/dpdk/PREFIX (/tmp/dpdk/PREFIX if unset)\n"
 	      "  -j, --json            print the reply's value as compact JSON on one line,\n"
 	      "                        exactly as the daemon sent it (never filtered)\n"
-	      "  -a, --all             drops: also list the reasons with a zero count\n"
+	      "  -a, --all             drops, counters: also list those that are zero\n"
 	      "  -w, --wide            ports: also show port id, speed, MAC and rx_nombuf\n"
 	      "  -h, --help            show this help and exit\n"
 	      "\n"

@@ -228,6 +228,12 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 				L, sec, e[i].name, 0, e[i].value, 0, 1000000, &cfg->idle_sleep_us);
 		else if (strcmp(e[i].name, "burst") == 0)
 			rc = parse_uint(L, sec, e[i].name, 0, e[i].value, 1, 256, &cfg->burst);
+		else if (strcmp(e[i].name, "icmp_rate") == 0)
+			rc = parse_uint(
+				L, sec, e[i].name, 0, e[i].value, 0, 1000000, &cfg->icmp_rate);
+		else if (strcmp(e[i].name, "icmp_burst") == 0)
+			rc = parse_uint(
+				L, sec, e[i].name, 0, e[i].value, 1, 100000, &cfg->icmp_burst);
 		else if (strcmp(e[i].name, "mbufs") == 0)
 			rc = parse_uint(
 				L, sec, e[i].name, 0, e[i].value, 0, 16u << 20, &cfg->mbufs);
@@ -276,6 +282,7 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 	p->mtu = 1500;
 	p->rx_desc = 1024;
 	p->tx_desc = 1024;
+	p->mss_clamp = CFG_MSS_AUTO;
 
 	e = calloc(n > 0 ? n : 1, sizeof(*e));
 	if (e == NULL)
@@ -300,6 +307,18 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 		} else if (strcmp(k, "tx_desc") == 0) {
 			rc = parse_uint(L, sec, k, 0, v, 64, 16384, &u);
 			p->tx_desc = u;
+		} else if (strcmp(k, "mss_clamp") == 0) {
+			if (strcmp(v, "auto") == 0) {
+				p->mss_clamp = CFG_MSS_AUTO;
+			} else if (strcmp(v, "off") == 0) {
+				p->mss_clamp = CFG_MSS_OFF;
+			} else if (isdigit((unsigned char)v[0])) {
+				rc = parse_uint(L, sec, k, 0, v, CFG_MSS_MIN, CFG_MSS_MAX, &u);
+				p->mss_clamp = (int)u;
+			} else {
+				rc = fail(L, sec, k, 0, "'%s' is not auto, off or an MSS (%d-%d)", v,
+					CFG_MSS_MIN, CFG_MSS_MAX);
+			}
 		} else if (strcmp(k, "mac") == 0) {
 			if (mac_parse(v, &p->mac) < 0 || !rte_is_unicast_ether_addr(&p->mac) ||
 				rte_is_zero_ether_addr(&p->mac))
@@ -522,6 +541,8 @@ struct mpgw_config *config_load(const char *path, char *err, size_t errlen)
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	cfg->idle_sleep_us = 100;
 	cfg->burst = 32;
+	cfg->icmp_rate = 1000;
+	cfg->icmp_burst = 50;
 
 	if (scan_lines(&L) < 0)
 		goto fail;

@@ -21,6 +21,7 @@ struct cfg_port {
 	uint16_t mtu;
 	uint16_t rx_desc;
 	uint16_t tx_desc;
+	int mss_clamp; /* CFG_MSS_AUTO, CFG_MSS_OFF or a fixed MSS */
 	bool has_mac;
 	struct rte_ether_addr mac;
 	unsigned int n_addrs;
@@ -28,6 +29,11 @@ struct cfg_port {
 	int device_line; /* of the device and mtu keys, for errors found on the device */
 	int mtu_line;
 };
+
+#define CFG_MSS_AUTO (-1) /* derived from the MTU */
+#define CFG_MSS_OFF  0
+#define CFG_MSS_MIN  88 /* Linux's TCP_MIN_MSS */
+#define CFG_MSS_MAX  65495
 
 enum cfg_route_type {
 	CFG_ROUTE_VIA,	     /* through a gateway on a port's subnet */
@@ -54,6 +60,8 @@ struct mpgw_config {
 	unsigned int idle_sleep_us; /* worker sleep after IDLE_POLLS empty polls; 0 = busy poll */
 	unsigned int burst;	    /* RX burst per queue */
 	unsigned int mbufs;	    /* mbuf pool size; 0 = sized from ports and queues */
+	unsigned int icmp_rate;	    /* ICMP errors per second per worker; 0 = none */
+	unsigned int icmp_burst;    /* token bucket depth */
 	unsigned int n_ports;
 	struct cfg_port ports[MPGW_MAX_PORTS];
 	unsigned int n_routes;

@@ -8,12 +8,13 @@
 #include <rte_lpm.h>
 #include <rte_lpm6.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "fib.h"
 #include "nodes.h"
 #include "pkt_meta.h"
 
-enum { LOOKUP_NEXT_REWRITE, LOOKUP_NEXT_DROP };
+enum { LOOKUP_NEXT_REWRITE, LOOKUP_NEXT_MSS, LOOKUP_NEXT_DROP };
 #define NODE_DROP_BASE LOOKUP_NEXT_DROP
 
 /* LPM bulk calls take at most this many keys at a time (stack arrays). */
@@ -26,11 +27,17 @@ static inline rte_edge_t lookup_verdict(
 		return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
 	switch (f->nexthops[nh_id].type) {
 	case FIB_NH_FORWARD:
+		meta->nexthop = nh_id;
+		/* mpgw's own packets (ICMP errors) start with a full TTL and are not forwarded. */
+		if (unlikely(meta->flags & PKT_META_F_LOCAL))
+			return LOOKUP_NEXT_REWRITE;
 		if (unlikely(meta->flags & PKT_META_F_L2_MCAST))
 			return node_drop_edge(NODE_DROP_BASE, DROP_l2_broadcast);
 		if (unlikely(ttl <= 1))
 			return node_drop_edge(NODE_DROP_BASE, DROP_ttl_exceeded);
-		meta->nexthop = nh_id;
+		/* The only cost of MSS clamping to other packets (tcp_flags is 0 unless TCP). */
+		if (unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG))
+			return LOOKUP_NEXT_MSS;
 		return LOOKUP_NEXT_REWRITE;
 	case FIB_NH_LOCAL:
 		return node_drop_edge(NODE_DROP_BASE, DROP_local);
@@ -108,7 +115,9 @@ static struct rte_node_register ip4_lookup_node = {
 	.process = ip4_lookup_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[LOOKUP_NEXT_REWRITE] = NODE_REWRITE, NODE_DROP_EDGES},
+	.next_nodes = {[LOOKUP_NEXT_REWRITE] = NODE_REWRITE,
+		[LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,
+		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(ip4_lookup_node);
 
@@ -117,6 +126,8 @@ static struct rte_node_register ip6_lookup_node = {
 	.process = ip6_lookup_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[LOOKUP_NEXT_REWRITE] = NODE_REWRITE, NODE_DROP_EDGES},
+	.next_nodes = {[LOOKUP_NEXT_REWRITE] = NODE_REWRITE,
+		[LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,
+		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(ip6_lookup_node);

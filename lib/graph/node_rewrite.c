@@ -3,6 +3,11 @@
  * Rewrite for forwarding: MTU check, a fresh untagged Ethernet header from the nexthop's
  * precomputed addresses (ingress VLAN tags are not carried over), TTL / hop limit - 1 with
  * an incremental IPv4 checksum update.
+ *
+ * A datagram larger than the egress MTU is never sent as is: IPv6 and IPv4 with DF go to
+ * mpgw_icmp_error (Packet Too Big / fragmentation needed) untouched, so the error quotes
+ * them as received; IPv4 without DF is rewritten and fragmented by mpgw_ip4_frag. mpgw's
+ * own packets that do not fit are dropped (no ICMP error about an ICMP error).
  */
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -14,7 +19,7 @@
 #include "pkt_meta.h"
 #include "port.h"
 
-enum { REWRITE_NEXT_TX, REWRITE_NEXT_DROP };
+enum { REWRITE_NEXT_TX, REWRITE_NEXT_ICMP, REWRITE_NEXT_FRAG, REWRITE_NEXT_DROP };
 #define NODE_DROP_BASE REWRITE_NEXT_DROP
 
 static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
@@ -23,8 +28,20 @@ static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 	struct pkt_meta *meta = pkt_meta(m);
 	const struct fib_nexthop *nh = &f->nexthops[meta->nexthop];
 
-	if (unlikely(meta->l3_len > ports[nh->port].mtu))
-		return node_drop_edge(NODE_DROP_BASE, DROP_mtu_exceeded);
+	bool local = meta->flags & PKT_META_F_LOCAL;
+	bool frag = false;
+
+	if (unlikely(meta->l3_len > ports[nh->port].mtu)) {
+		if (local)
+			return node_drop_edge(NODE_DROP_BASE, DROP_mtu_exceeded);
+		if (meta->l3 == PKT_L3_IP6)
+			return REWRITE_NEXT_ICMP;
+		const struct rte_ipv4_hdr *ip4 =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l3_off);
+		if (ip4->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+			return REWRITE_NEXT_ICMP;
+		frag = true;
+	}
 
 	/* l3_off >= 14: strip VLAN tags by moving the start of the frame up to the new header. */
 	uint16_t strip = meta->l3_off - RTE_ETHER_HDR_LEN;
@@ -41,23 +58,26 @@ static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 
 	if (meta->l3 == PKT_L3_IP4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-		/* TTL is the high byte of the (TTL, protocol) word. The word is changed in a
-		 * register and stored once: a byte store followed by a word load of the same
-		 * bytes would stall on store forwarding. */
-		uint16_t *ttl_proto = (uint16_t *)&ip->time_to_live;
-		uint16_t old = *ttl_proto;
-		uint16_t new = rte_cpu_to_be_16(rte_be_to_cpu_16(old) - 0x0100);
-		*ttl_proto = new;
-		ip->hdr_checksum = pkt_cksum_update16(ip->hdr_checksum, old, new);
+		if (likely(!local)) {
+			/* TTL is the high byte of the (TTL, protocol) word. The word is changed
+			 * in a register and stored once: a byte store followed by a word load
+			 * of the same bytes would stall on store forwarding. */
+			uint16_t *ttl_proto = (uint16_t *)&ip->time_to_live;
+			uint16_t old = *ttl_proto;
+			uint16_t new = rte_cpu_to_be_16(rte_be_to_cpu_16(old) - 0x0100);
+			*ttl_proto = new;
+			ip->hdr_checksum = pkt_cksum_update16(ip->hdr_checksum, old, new);
+		}
 		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
-		ip->hop_limits--;
+		if (likely(!local))
+			ip->hop_limits--;
 		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	}
 	m->port = nh->port_id;
 	m->ol_flags &= ~(RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ);
-	return REWRITE_NEXT_TX;
+	return unlikely(frag) ? REWRITE_NEXT_FRAG : REWRITE_NEXT_TX;
 }
 
 static uint16_t rewrite_process(
@@ -72,6 +92,9 @@ static struct rte_node_register rewrite_node = {
 	.process = rewrite_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[REWRITE_NEXT_TX] = NODE_TX, NODE_DROP_EDGES},
+	.next_nodes = {[REWRITE_NEXT_TX] = NODE_TX,
+		[REWRITE_NEXT_ICMP] = NODE_ICMP_ERROR,
+		[REWRITE_NEXT_FRAG] = NODE_IP4_FRAG,
+		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(rewrite_node);

@@ -3,7 +3,10 @@
  * Graph nodes of the data path, one feature each:
  *
  *   mpgw_rx -> mpgw_eth_input -> mpgw_ip4_input -> mpgw_ip4_lookup -> mpgw_rewrite -> mpgw_tx
- *                             -> mpgw_ip6_input -> mpgw_ip6_lookup ->
+ *                             -> mpgw_ip6_input -> mpgw_ip6_lookup ->     |   |
+ *                         SYNs:  lookup -> mpgw_mss_clamp -> mpgw_rewrite      |   |
+ *   too big, IPv6 or DF:  mpgw_rewrite -> mpgw_icmp_error -> ip4/ip6 lookup <--'   |
+ *   too big, IPv4 no DF:  mpgw_rewrite -> mpgw_ip4_frag -> mpgw_tx <---------------'
  *
  * and one sink per drop reason, "mpgw_drop_<reason>" (see drop_reasons.h). Every node that
  * can drop has an edge to every drop node, after its own edges, so a node drops with
@@ -27,7 +30,10 @@
 #define NODE_IP6_INPUT	 "mpgw_ip6_input"
 #define NODE_IP4_LOOKUP	 "mpgw_ip4_lookup"
 #define NODE_IP6_LOOKUP	 "mpgw_ip6_lookup"
+#define NODE_MSS_CLAMP	 "mpgw_mss_clamp"
 #define NODE_REWRITE	 "mpgw_rewrite"
+#define NODE_ICMP_ERROR	 "mpgw_icmp_error"
+#define NODE_IP4_FRAG	 "mpgw_ip4_frag"
 #define NODE_TX		 "mpgw_tx"
 #define NODE_DROP_PREFIX "mpgw_drop_"
 

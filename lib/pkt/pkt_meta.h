@@ -23,17 +23,18 @@ struct pkt_meta {
 	uint16_t nexthop; /* set by the lookup nodes */
 	uint8_t l3;	  /* enum pkt_l3 */
 	uint8_t l4_proto;
-	uint8_t flags; /* PKT_F_*, and PKT_META_F_L2_MCAST */
+	uint8_t flags; /* PKT_F_*, and PKT_META_F_* */
 	uint8_t tcp_flags;
 	uint16_t tcp_mss_off; /* a SYN's MSS option, from the start of the frame; 0 if none */
 	uint16_t spare;
 };
 
-/* The frame's destination MAC was broadcast or multicast (a bit the parser never uses). */
-#define PKT_META_F_L2_MCAST 0x80
+/* Flags of the data path's own, in bits the parser never uses. */
+#define PKT_META_F_L2_MCAST 0x80 /* the frame's destination MAC was broadcast or multicast */
+#define PKT_META_F_LOCAL    0x40 /* built by mpgw (an ICMP error): not forwarded, no TTL - 1 */
 _Static_assert((PKT_F_L4 | PKT_F_FRAGMENT | PKT_F_FRAG_LATER | PKT_F_IP4_OPTIONS | PKT_F_IP6_EXT |
-		       PKT_F_TCP_OPT_BAD) < PKT_META_F_L2_MCAST,
-	"parser flags overlap PKT_META_F_L2_MCAST");
+		       PKT_F_TCP_OPT_BAD) < PKT_META_F_LOCAL,
+	"parser flags overlap the data path's");
 
 extern int pkt_meta_offset;
 

@@ -22,6 +22,45 @@ static int port_fail(const struct mpgw_config *cfg, unsigned int i, const char *
 	return -1;
 }
 
+/*
+ * MSS clamp limits, for the IPv4 and IPv6 SYNs that enter or leave by this port: "auto" is
+ * the MTU less the IP and TCP headers (tunnels will also subtract their overhead), a fixed
+ * value applies to both families, "off" is 0.
+ */
+static void port_set_mss(struct port *p, const struct cfg_port *cp)
+{
+	const unsigned int ip4 = 20, ip6 = 40, tcp = 20;
+
+	if (cp->mss_clamp == CFG_MSS_AUTO) {
+		p->mss4 = p->mtu > ip4 + tcp ? p->mtu - ip4 - tcp : 0;
+		p->mss6 = p->mtu > ip6 + tcp ? p->mtu - ip6 - tcp : 0;
+	} else {
+		p->mss4 = p->mss6 = (uint16_t)cp->mss_clamp;
+	}
+}
+
+/* ICMP errors about packets that came in by this port are sent from its first address of
+ * the family (for IPv6, the first that is not link-local, if there is one). */
+static void port_set_icmp_source(struct port *p, const struct cfg_port *cp)
+{
+	bool v6_global = false;
+
+	for (unsigned int j = 0; j < cp->n_addrs; j++) {
+		const struct ipaddr *a = &cp->addrs[j].addr;
+		if (a->family == 4 && !p->has_addr4) {
+			p->addr4 = a->v4;
+			p->has_addr4 = true;
+		} else if (a->family == 6 && !v6_global) {
+			bool link_local = a->v6[0] == 0xfe && (a->v6[1] & 0xc0) == 0x80;
+			if (p->has_addr6 && link_local)
+				continue;
+			memcpy(p->addr6, a->v6, 16);
+			p->has_addr6 = true;
+			v6_global = !link_local;
+		}
+	}
+}
+
 int ports_probe(const struct mpgw_config *cfg, unsigned int n_workers, char *err, size_t errlen)
 {
 	char msg[256];
@@ -60,6 +99,8 @@ int ports_probe(const struct mpgw_config *cfg, unsigned int n_workers, char *err
 		snprintf(p->device, sizeof(p->device), "%s", cp->device);
 		p->port_id = pid;
 		p->mtu = cp->mtu;
+		port_set_mss(p, cp);
+		port_set_icmp_source(p, cp);
 		/* Workers beyond the device's RX queues poll nothing on it. */
 		p->nb_rxq = RTE_MIN(n_workers, info.max_rx_queues);
 		p->rss = p->nb_rxq > 1 && (info.flow_type_rss_offloads & RSS_HF) != 0;

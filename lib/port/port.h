@@ -23,6 +23,12 @@ struct port {
 	char device[128];
 	uint16_t port_id;
 	uint16_t mtu;
+	uint16_t mss4; /* MSS clamp of IPv4 / IPv6 SYNs crossing this port; 0: off */
+	uint16_t mss6;
+	bool has_addr4; /* the source of ICMP errors about packets received here */
+	bool has_addr6;
+	uint32_t addr4; /* network order */
+	uint8_t addr6[16];
 	struct rte_ether_addr mac;
 	uint16_t nb_rxq;
 	uint16_t nb_txq;

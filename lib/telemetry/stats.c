@@ -49,5 +49,9 @@ void stats_write_json(FILE *f)
 	for (int r = DROP_NONE + 1; r < DROP_MAX; r++)
 		fprintf(f, "%s\"%s\": %" PRIu64, r > 1 ? ", " : "", drop_reason_name(r),
 			workers_drops(r));
+	fprintf(f, "}, \"counters\": {");
+	for (int c = 0; c < CNT_MAX; c++)
+		fprintf(f, "%s\"%s\": %" PRIu64, c > 0 ? ", " : "", counter_name(c),
+			workers_counter(c));
 	fprintf(f, "}}\n");
 }

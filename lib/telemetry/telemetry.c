@@ -81,6 +81,16 @@ static int cmd_drops_locked(const char *cmd, const char *params, struct rte_tel_
 	return 0;
 }
 
+static int cmd_counters_locked(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (int c = 0; c < CNT_MAX; c++)
+		rte_tel_data_add_dict_u64(d, counter_name(c), workers_counter(c));
+	return 0;
+}
+
 /* Per-node totals from rte_graph's own statistics, summed over workers by node name. */
 static int cmd_graph_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -170,6 +180,7 @@ static int guarded(int (*fn)(const char *, const char *, struct rte_tel_data *),
 	}
 GUARDED(cmd_ports)
 GUARDED(cmd_drops)
+GUARDED(cmd_counters)
 GUARDED(cmd_graph)
 GUARDED(cmd_info)
 
@@ -187,6 +198,10 @@ int telemetry_register(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/drops", cmd_drops,
 			"Dropped packets per reason, summed over workers. Takes no parameters.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/counters", cmd_counters,
+			"MSS clamps, ICMP errors sent, fragmentation, summed over workers. Takes no "
+			"parameters.");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/graph", cmd_graph,
 			"Per graph node: calls, objects and TSC cycles, summed over workers.");

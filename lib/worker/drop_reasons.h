@@ -39,7 +39,14 @@
 	X(local, "addressed to mpgw itself: no exception path yet")                                \
 	X(blackhole, "blackhole route")                                                            \
 	X(ttl_exceeded, "TTL or hop limit would reach 0")                                          \
-	X(mtu_exceeded, "larger than the egress port's MTU")                                       \
+	X(mtu_exceeded, "larger than the egress MTU, and no ICMP error may be sent for it (it is " \
+			"one, an IPv4 non-first fragment, from ::, or mpgw's own)")                \
+	X(icmp_rate_limited, "larger than the egress MTU; its ICMP error was over the rate limit")  \
+	X(icmp_no_source, "larger than the egress MTU; the ingress port has no address of the "    \
+			  "family to send the ICMP error from")                                    \
+	X(frag_failed, "IPv4 without DF larger than the egress MTU: too many fragments or no "    \
+		       "mbufs")                                                                     \
+	X(nombuf, "no mbuf left to build an ICMP error")                                           \
 	X(tx_full, "egress TX queue full")
 
 enum mpgw_drop {

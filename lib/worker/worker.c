@@ -52,13 +52,17 @@ static int create_graph(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
-int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore, unsigned int idle_sleep_us,
-	unsigned int burst, char *err, size_t errlen)
+int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
+	const struct mpgw_config *cfg, char *err, size_t errlen)
 {
 	w->lcore = lcore;
 	w->idx = idx;
-	w->burst = burst;
-	w->idle_sleep_us = idle_sleep_us;
+	w->burst = cfg->burst;
+	w->idle_sleep_us = cfg->idle_sleep_us;
+	w->icmp_rate = cfg->icmp_rate;
+	w->icmp_burst = cfg->icmp_burst;
+	/* A full bucket: the first elapsed time computed refills it anyway. */
+	w->icmp_last_tsc = 0;
 	w->n_rxq = 0;
 	for (unsigned int p = 0; p < n_ports; p++) {
 		/* Worker i polls queue i of every port that has one for it. */
@@ -73,7 +77,7 @@ int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore, unsigne
 	return create_graph(w, err, errlen);
 }
 
-int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen)
+int workers_init(const struct mpgw_config *cfg, char *err, size_t errlen)
 {
 	unsigned int lcore, idx = 0;
 	size_t sz;
@@ -89,7 +93,7 @@ int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size
 	n_workers = n;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
-		if (worker_setup(&workers[idx], idx, lcore, idle_sleep_us, burst, err, errlen) < 0)
+		if (worker_setup(&workers[idx], idx, lcore, cfg, err, errlen) < 0)
 			return -1;
 		idx++;
 	}
@@ -176,6 +180,15 @@ uint64_t workers_drops(enum mpgw_drop r)
 
 	for (unsigned int i = 0; i < n_workers; i++)
 		sum += __atomic_load_n(&workers[i].drops[r], __ATOMIC_RELAXED);
+	return sum;
+}
+
+uint64_t workers_counter(enum mpgw_counter c)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < n_workers; i++)
+		sum += __atomic_load_n(&workers[i].counters[c], __ATOMIC_RELAXED);
 	return sum;
 }
 

@@ -14,6 +14,8 @@
 #include <rte_graph.h>
 #include <rte_rcu_qsbr.h>
 
+#include "config.h"
+#include "counters.h"
 #include "drop_reasons.h"
 #include "fib.h"
 #include "mpgw_limits.h"
@@ -54,15 +56,20 @@ struct worker {
 	uint16_t txq[MPGW_MAX_PORTS]; /* by mpgw port index */
 	uint16_t burst;
 	unsigned int idle_sleep_us;
+	uint32_t icmp_rate;  /* ICMP errors per second; 0: none */
+	uint32_t icmp_burst; /* and at most this many at once */
 
 	/* Written by the worker every walk. */
 	struct fib *fib;      /* the version this walk uses, loaded by the rx node */
 	uint32_t polled;      /* packets received in this walk */
 	unsigned int rx_next; /* RX queue the next walk polls first */
 	uint64_t last_rx_tsc;
+	uint64_t icmp_credit; /* token bucket, TSC ticks x rate (node_icmp_error.c) */
+	uint64_t icmp_last_tsc;
 
 	struct worker_txbuf tx[MPGW_MAX_PORTS] __rte_cache_aligned;
 	uint64_t drops[DROP_MAX] __rte_cache_aligned;
+	uint64_t counters[CNT_MAX] __rte_cache_aligned;
 	struct worker_port_stats port[MPGW_MAX_PORTS] __rte_cache_aligned;
 } __rte_cache_aligned;
 
@@ -72,13 +79,13 @@ extern struct rte_rcu_qsbr *worker_rcu;
 
 /*
  * Allocate one worker per EAL worker lcore, the RCU variable and each worker's
- * graph. Call after ports_start(). idle_sleep_us and burst come from the config.
+ * graph. Call after ports_start(). Idle sleep, burst and ICMP rate come from cfg.
  */
-int workers_init(unsigned int idle_sleep_us, unsigned int burst, char *err, size_t errlen);
+int workers_init(const struct mpgw_config *cfg, char *err, size_t errlen);
 /* Set up one worker and create its graph: its queues are queue idx of every port. Used by
  * workers_init(), and by tests that walk a graph on the calling thread. */
-int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore, unsigned int idle_sleep_us,
-	unsigned int burst, char *err, size_t errlen);
+int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
+	const struct mpgw_config *cfg, char *err, size_t errlen);
 /* Number of EAL worker lcores (all but the main one). */
 unsigned int workers_count_lcores(void);
 int workers_launch(void);
@@ -91,6 +98,8 @@ uint64_t workers_last_rx_tsc(void);
 
 /* Sum of a drop counter over workers. */
 uint64_t workers_drops(enum mpgw_drop r);
+/* Sum of one counter over all workers. */
+uint64_t workers_counter(enum mpgw_counter c);
 /* Sum of a port's counters over workers. */
 void workers_port_stats(unsigned int port, struct worker_port_stats *out);
 

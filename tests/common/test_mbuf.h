@@ -85,4 +85,31 @@ static inline struct rte_mbuf *test_mbuf_flat(const void *data, uint32_t len)
 	return test_mbuf_chain(data, len, NULL, 0);
 }
 
+/* A single-segment mbuf holding a copy of data, with `room` bytes of tailroom. */
+static inline struct rte_mbuf *test_mbuf_flat_room(const void *data, uint32_t len, uint32_t room)
+{
+	struct rte_mbuf *m = test_mbuf_flat(data, len);
+	uint8_t *buf;
+
+	if (m == NULL || len + room > UINT16_MAX)
+		return m;
+	buf = realloc(m->buf_addr, len + room ? len + room : 1);
+	if (buf == NULL) {
+		test_mbuf_free(m);
+		return NULL;
+	}
+	m->buf_addr = buf;
+	m->buf_len = (uint16_t)(len + room ? len + room : 1);
+	return m;
+}
+
+/* The packet's bytes, gathered from its segments into out (pkt_len bytes). */
+static inline void test_mbuf_gather(const struct rte_mbuf *m, uint8_t *out)
+{
+	for (; m != NULL; m = m->next) {
+		memcpy(out, (const uint8_t *)m->buf_addr + m->data_off, m->data_len);
+		out += m->data_len;
+	}
+}
+
 #endif

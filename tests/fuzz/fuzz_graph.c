@@ -106,7 +106,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("pool", "create");
 	if (ports_start(cfg, pool, 1, err, sizeof(err)) < 0)
 		die("ports", err);
-	if (worker_setup(&worker, 0, rte_lcore_id(), 0, 32, err, sizeof(err)) < 0)
+	if (worker_setup(&worker, 0, rte_lcore_id(), cfg, err, sizeof(err)) < 0)
 		die("worker", err);
 	config_free(cfg);
 	return 0;

@@ -10,8 +10,9 @@ mpgw run per group; within a group, a drop case is attributed through its reason
 (each group's cases mostly use distinct reasons; where two share one, they share the
 verdict), a forwarding case through its expected frames. Each group then also checks, as
 cases of its own: exit status, every output with nothing extra (in input order within each
-IP family: the graph handles IPv4 and IPv6 in separate nodes, so only that order is kept),
-every drop counter exactly, and every port counter exactly.
+flow: packets of different flows take different paths through the graph), every drop
+counter, every data-path counter (MSS clamps, ICMP errors, fragmentation) and every port
+counter exactly.
 
 Config errors (exit status 2, "FILE:LINE: [section] key:" at the right line) and --help close
 the suite. Output: one line per case, "ok NAME" or "FAIL NAME: detail", then
@@ -29,6 +30,7 @@ import sys
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.all import (  # noqa: E402
     ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether, ICMPv6EchoReply, ICMPv6EchoRequest,
+    ICMPv6PacketTooBig, IPerror, IPerror6,
     IPOption_EOL, IPOption_NOP, IPOption_Router_Alert, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
     IPv6ExtHdrRouting, Raw, conf, fragment, fragment6)
 
@@ -53,29 +55,34 @@ DROP_REASONS = (
     "l2_trunc vlan_depth ip4_trunc ip4_version ip4_ihl ip4_totlen ip6_trunc ip6_version "
     "ip6_paylen ip6_ext_trunc ip6_ext_chain tcp_trunc tcp_doff udp_trunc udp_len icmp_trunc "
     "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast martian l2_broadcast no_route no_neighbour local "
-    "blackhole ttl_exceeded mtu_exceeded tx_full").split()
+    "blackhole ttl_exceeded mtu_exceeded icmp_rate_limited icmp_no_source frag_failed nombuf "
+    "tx_full").split()
+COUNTERS = (
+    "mss_clamped mss_inserted mss_not_inserted mss_bad_options icmp4_frag_needed "
+    "icmp6_packet_too_big ip4_fragmented ip4_fragments").split()
 PORT_COUNTERS = (
     "rx_packets rx_bytes tx_packets tx_bytes rx_missed rx_errors rx_nombuf tx_errors "
     "worker_rx_packets worker_tx_packets tx_dropped").split()
 
 
-def config(wan_mtu=1500, lan_mtu=1500):
+def config(wan_mtu=1500, lan_mtu=1500, wan_mss="auto", lan_mss="auto", icmp="", lan_v6=True):
     return """\
 # mpgw golden suite
 [mpgw]
 idle_sleep_us = 100
-
+%s
 [port lan0]
 device = net_pcap0
 mac = 02:00:00:00:01:01        # pcap devices keep their own MAC; mpgw uses this one
 mtu = %d
+mss_clamp = %s
 address = 10.0.1.1/24
-address = fd00:1::1/64
-
+%s
 [port wan0]
 device = net_pcap1
 mac = 02:00:00:00:02:01
 mtu = %d
+mss_clamp = %s
 address = 10.0.2.1/24
 address = fd00:2::1/64
 
@@ -92,8 +99,8 @@ route = 198.18.0.0/15 via 10.0.2.99      # gateway without a neighbour entry
 route = 2001:db8:99::/48 via fd00:2::99
 route = 100.64.0.0/10 via 10.0.2.2 port wan0
 route = 172.16.0.0/12 via 10.0.1.254
-route = 2001:db8:1::/48 via fd00:1::fe
-
+route = 2001:db8:1::/48 via fd00:1::fe port lan0
+%s
 [neighbours]
 neighbour = 10.0.2.2 02:00:00:00:02:02
 neighbour = fd00:2::2 02:00:00:00:02:02
@@ -102,10 +109,11 @@ neighbour = fd00:2::3 02:00:00:00:02:03
 neighbour = 203.0.113.5 02:00:00:00:02:05 port wan0
 neighbour = 2001:db8:77::5 02:00:00:00:02:05 port wan0
 neighbour = 10.0.1.2 02:00:00:00:01:02
-neighbour = fd00:1::2 02:00:00:00:01:02
+neighbour = fd00:1::2 02:00:00:00:01:02 port lan0
 neighbour = 10.0.1.254 02:00:00:00:01:fe
-neighbour = fd00:1::fe 02:00:00:00:01:fe
-""" % (lan_mtu, wan_mtu)
+neighbour = fd00:1::fe 02:00:00:00:01:fe port lan0
+""" % (icmp, lan_mtu, lan_mss, "address = fd00:1::1/64" if lan_v6 else "", wan_mtu, wan_mss,
+       "" if lan_v6 else "route = fd00:1::/64 port lan0   # no address of lan0's: on-link\n")
 
 
 # ---------------------------------------------------------------------------- packet helpers
@@ -173,7 +181,10 @@ def checksum_problems(raw, l4=True):
         fields.append("IPv4 header checksum")
     if l4:
         lay = q
-        while lay is not None and not isinstance(lay, (Raw, type(None))) and lay.name != "NoPayload":
+        # An ICMP error's quote (IPerror...) is a truncated copy whose checksums stay as the
+        # original had them: only the error's own are recomputed.
+        while lay is not None and not isinstance(lay, (Raw, IPerror, IPerror6, type(None))) \
+                and lay.name != "NoPayload":
             if isinstance(lay, (TCP, UDP, ICMP)) and "chksum" in lay.fields:
                 del lay.chksum
                 fields.append(lay.name + " checksum")
@@ -193,28 +204,43 @@ def checksum_problems(raw, l4=True):
 # ---------------------------------------------------------------------------- cases
 
 class Case:
-    """frames: [(port, frame)]; out: [(port, expected frame, check_l4)]; drops: {reason: n}."""
+    """frames: [(port, frame)]; out: [(port, expected frame, check_l4)]; drops: {reason: n};
+    counters: {counter: n} (/mpgw/counters: MSS clamps, ICMP errors, fragmentation)."""
 
-    def __init__(self, name, frames=(), out=(), drops=None):
+    def __init__(self, name, frames=(), out=(), drops=None, counters=None):
         self.name = name
         self.frames = list(frames)
         self.out = list(out)
         self.drops = dict(drops or {})
+        self.counters = dict(counters or {})
 
 
 def fwd(name, mk, dst_port, nh_mac, in_port=LAN, ttl=64, wrap_in=None, l4=True, pad=b"",
-        in_dst=None):
+        in_dst=None, out_mk=None, counters=None):
     """A forwarded packet: mk(ttl) is the L3 packet. In: l2_in/[wrap]/mk(ttl) [+ pad];
-    out: l2_out/mk(ttl - 1)."""
+    out: l2_out/mk(ttl - 1), or l2_out/out_mk(ttl - 1) when the packet is changed."""
     l2 = l2_in(in_port, dst=in_dst)
     frame = l2 / wrap_in / mk(ttl) if wrap_in is not None else l2 / mk(ttl)
     frame = bytes(frame) + pad
-    return Case(name, [(in_port, frame)], [(dst_port, bytes(l2_out(dst_port, nh_mac) / mk(ttl - 1)), l4)])
+    out = (out_mk or mk)(ttl - 1)
+    return Case(name, [(in_port, frame)], [(dst_port, bytes(l2_out(dst_port, nh_mac) / out), l4)],
+                counters=counters)
 
 
 def drop(name, reason, *frames, port=LAN):
     fr = [f if isinstance(f, tuple) else (port, f) for f in frames]
     return Case(name, [(p, bytes(f)) for p, f in fr], drops={reason: len(fr)})
+
+
+def flow_key(frame):
+    """Addresses, protocol and ports of a frame (ports only where its L4 header is there)."""
+    p = Ether(frame)
+    ip = p[IP] if IP in p else p[IPv6] if IPv6 in p else None
+    if ip is None:
+        return ("non-ip",)
+    l4 = p[TCP] if TCP in p else p[UDP] if UDP in p else None
+    ports = (l4.sport, l4.dport) if l4 is not None else ()
+    return (ip.src, ip.dst, ip.proto if IP in p else ip.nh) + ports
 
 
 class Group:
@@ -267,7 +293,8 @@ def group_v4_forward():
         fwd("ip options forwarded intact", opts, WAN, WAN_GW_MAC),
         fwd("bad udp checksum forwarded untouched", badl4, WAN, WAN_GW_MAC, l4=False),
         fwd("ihl 15 (40 bytes of options) forwarded intact", opts40, WAN, WAN_GW_MAC),
-        fwd("tcp syn with a malformed option list forwarded intact", badopt, WAN, WAN_GW_MAC, l4=False),
+        fwd("tcp syn with a malformed option list forwarded intact", badopt, WAN, WAN_GW_MAC, l4=False,
+            counters={"mss_bad_options": 1}),
         fwd("unknown protocol (gre) forwarded", gre, WAN, WAN_GW_MAC),
         fwd("icmpv6 inside ipv4 is opaque, forwarded", icmp6in4, WAN, WAN_GW_MAC),
         fwd("checksum 0xfeff before ttl-1", edge(0xFEFF), WAN, WAN_GW_MAC),
@@ -554,8 +581,6 @@ def group_mtu():
     def u6(dst, size, tag):
         return lambda h: v6(dst, hlim=h) / UDP(sport=48000, dport=7) / payload(tag, size - 48)
 
-    big4 = lambda dst, size, port=LAN, src="10.0.1.2": l2_in(port) / v4(dst, src=src) / UDP(
-        sport=48001, dport=7) / payload("big", size - 28)
     return Group("mtu", [
         fwd("v4 1280-byte datagram on mtu 1280 forwarded", u4("198.51.100.80", 1280, "m4"), WAN, WAN_GW_MAC),
         fwd("v6 1280-byte datagram on mtu 1280 forwarded", u6("2001:db8:9::80", 1280, "m6"), WAN, WAN_GW_MAC),
@@ -566,10 +591,6 @@ def group_mtu():
         fwd("wan->lan 1500-byte datagram on mtu 1500 forwarded", lambda ttl: v4(
             "10.0.1.2", src="198.51.100.7", ttl=ttl) / UDP(sport=48002, dport=7) / payload("l", 1472),
             LAN, LAN_HOST_MAC, in_port=WAN),
-        drop("1281-byte v4 and v6 to wan0, 1501-byte to lan0: mtu_exceeded", "mtu_exceeded",
-             big4("198.51.100.83", 1281),
-             l2_in(LAN) / v6("2001:db8:9::83") / UDP(sport=48001, dport=7) / payload("big", 1281 - 48),
-             (WAN, big4("10.0.1.2", 1501, port=WAN, src="198.51.100.7"))),
     ], cfg=config(wan_mtu=1280))
 
 
@@ -585,14 +606,252 @@ def group_jumbo():
             wrap_in=Dot1AD(vlan=3) / Dot1Q(vlan=4)),
         fwd("wan->lan 9000-byte datagram forwarded", big4("10.0.1.2", 9000, "jb", src="198.51.100.7"),
             LAN, LAN_HOST_MAC, in_port=WAN),
-        drop("9001-byte datagram: mtu_exceeded", "mtu_exceeded",
-             l2_in(LAN) / v4("198.51.100.92") / UDP(sport=49001, dport=7) / payload("x", 9001 - 28)),
+        frag("9001-byte datagram without DF: two fragments of at most 9000",
+             big4("198.51.100.92", 9001, "x"), 9000),
     ], cfg=config(wan_mtu=9000, lan_mtu=9000))
+
+
+# ---------------------------------------------------------------------------- MSS and PMTU
+
+def frag(name, mk, mtu, dst_port=WAN, nh_mac=WAN_GW_MAC, in_port=LAN):
+    """An IPv4 datagram without DF, too big for the egress MTU: it leaves as the fragments
+    scapy makes of mk(ttl - 1), each at most mtu bytes (payloads a multiple of 8)."""
+    size = (mtu - 20) // 8 * 8
+    frame = bytes(l2_in(in_port) / mk(64))
+    out = [(dst_port, bytes(l2_out(dst_port, nh_mac) / f), False)
+           for f in fragment(mk(63), fragsize=size)]
+    return Case(name, [(in_port, frame)], out,
+                counters={"ip4_fragmented": 1, "ip4_fragments": len(out)})
+
+
+def icmp_error(name, mk, in_port=LAN, mtu=1280, counters=None):
+    """A datagram too big for the egress, IPv6 or IPv4 with DF: the error goes back to its
+    source out of the ingress port (from that port's address, TTL 64), quoting it as it
+    arrived: 548 bytes at most (IPv4), 1232 (IPv6)."""
+    frame = bytes(l2_in(in_port) / mk(64))
+    orig = mk(64)
+    raw = bytes(orig)
+    if IPv6 in orig:
+        err = IPv6(src="fd00:1::1" if in_port == LAN else "fd00:2::1", dst=orig[IPv6].src,
+                   hlim=64) / ICMPv6PacketTooBig(mtu=mtu) / Raw(raw[:1232])
+        counters = counters or {"icmp6_packet_too_big": 1}
+    else:
+        err = IP(src="10.0.1.1" if in_port == LAN else "10.0.2.1", dst=orig[IP].src, tos=0xc0,
+                 id=0, ttl=64) / ICMP(type=3, code=4, nexthopmtu=mtu) / Raw(raw[:548])
+        counters = counters or {"icmp4_frag_needed": 1}
+    back_mac = LAN_HOST_MAC if in_port == LAN else WAN_GW_MAC
+    return Case(name, [(in_port, frame)], [(in_port, bytes(l2_out(in_port, back_mac) / err), True)],
+                counters=counters)
+
+
+LINUX_OPTS = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)), ("NOP", None), ("WScale", 7)]
+
+
+def syn4(dst, opts, src="10.0.1.2", flags="S", data=b"", sport=43000, **kw):
+    return lambda ttl: v4(dst, src=src, ttl=ttl, flags="DF", **kw) / TCP(
+        sport=sport, dport=443, flags=flags, seq=1000, ack=0 if flags == "S" else 77,
+        options=opts) / (Raw(data) if data else b"")
+
+
+def syn6(dst, opts, src="fd00:1::2", flags="S", data=b"", sport=43000, ext=None):
+    def mk(h):
+        ip = v6(dst, src=src, hlim=h)
+        if ext is not None:
+            ip = ip / ext
+        return ip / TCP(sport=sport, dport=443, flags=flags, seq=1000,
+                        ack=0 if flags == "S" else 77, options=opts) / (Raw(data) if data else b"")
+    return mk
+
+
+def with_mss(opts, mss):
+    return [("MSS", mss) if k == "MSS" else (k, v) for k, v in opts]
+
+
+def clamped(name, mk_in, mk_out, dst_port=WAN, nh_mac=WAN_GW_MAC, in_port=LAN, wrap_in=None,
+            counter="mss_clamped"):
+    return fwd(name, mk_in, dst_port, nh_mac, in_port=in_port, wrap_in=wrap_in, out_mk=mk_out,
+               counters={counter: 1} if counter else None)
+
+
+def group_mss():
+    """wan0 MTU 1400: IPv4 SYNs crossing it clamp to 1360, IPv6 to 1340; lan0 stays at 1500."""
+    mptcp = (30, bytes.fromhex("0081") + bytes(range(1, 9)))  # MP_CAPABLE v1, key
+    tfo = (34, bytes.fromhex("0102030405060708"))
+    orders = [
+        [("SAckOK", b""), ("Timestamp", (1, 0)), ("MSS", 1460), ("NOP", None), ("WScale", 7)],
+        [("NOP", None), ("MSS", 1460), ("NOP", None), ("WScale", 7), ("SAckOK", b"")],  # odd
+        [("WScale", 7), ("MSS", 1460), ("NOP", None)],  # the value at offset 5: odd
+        [("MSS", 1460)],
+        [("NOP", None), ("NOP", None), ("NOP", None), ("MSS", 1460), ("EOL", None)],
+    ]
+    cases = [
+        clamped("v4 syn lan->wan: 1460 -> 1360", syn4("198.51.100.40", LINUX_OPTS),
+                syn4("198.51.100.40", with_mss(LINUX_OPTS, 1360))),
+        clamped("v4 syn-ack wan->lan clamps to the wan it came by: 1460 -> 1360",
+                syn4("10.0.1.2", LINUX_OPTS, src="198.51.100.40", flags="SA"),
+                syn4("10.0.1.2", with_mss(LINUX_OPTS, 1360), src="198.51.100.40", flags="SA"),
+                dst_port=LAN, nh_mac=LAN_HOST_MAC, in_port=WAN),
+        clamped("v6 syn lan->wan: 1440 -> 1340", syn6("2001:db8:9::40", with_mss(LINUX_OPTS, 1440)),
+                syn6("2001:db8:9::40", with_mss(LINUX_OPTS, 1340))),
+        clamped("v6 syn-ack wan->lan: 1440 -> 1340",
+                syn6("fd00:1::2", with_mss(LINUX_OPTS, 1440), src="2001:db8:9::40", flags="SA"),
+                syn6("fd00:1::2", with_mss(LINUX_OPTS, 1340), src="2001:db8:9::40", flags="SA"),
+                dst_port=LAN, nh_mac=LAN_HOST_MAC, in_port=WAN),
+        fwd("v4 syn with mss 1200 (below the clamp) untouched",
+            syn4("198.51.100.41", with_mss(LINUX_OPTS, 1200)), WAN, WAN_GW_MAC),
+        fwd("v4 syn with mss exactly 1360 untouched",
+            syn4("198.51.100.41", with_mss(LINUX_OPTS, 1360), sport=43001), WAN, WAN_GW_MAC),
+        fwd("v4 syn without mss option untouched (536 is implied)",
+            syn4("198.51.100.42", [("SAckOK", b""), ("WScale", 7)]), WAN, WAN_GW_MAC),
+        fwd("v6 syn without options untouched", syn6("2001:db8:9::42", []), WAN, WAN_GW_MAC),
+        clamped("v4 mptcp mp_capable syn: mss clamped, mptcp option intact",
+                syn4("198.51.100.43", [("MSS", 1460), ("SAckOK", b""), mptcp]),
+                syn4("198.51.100.43", [("MSS", 1360), ("SAckOK", b""), mptcp])),
+        clamped("v6 mptcp mp_capable syn-ack",
+                syn6("fd00:1::2", [("MSS", 1440), mptcp], src="2001:db8:9::43", flags="SA"),
+                syn6("fd00:1::2", [("MSS", 1340), mptcp], src="2001:db8:9::43", flags="SA"),
+                dst_port=LAN, nh_mac=LAN_HOST_MAC, in_port=WAN),
+        clamped("v4 tcp fast open syn with data: mss clamped, cookie and data intact",
+                syn4("198.51.100.44", [("MSS", 1460), tfo, ("NOP", None), ("NOP", None)],
+                     data=b"GET / HTTP/1.1\r\n"),
+                syn4("198.51.100.44", [("MSS", 1360), tfo, ("NOP", None), ("NOP", None)],
+                     data=b"GET / HTTP/1.1\r\n")),
+        clamped("v6 tfo syn with data", syn6("2001:db8:9::44", [("MSS", 1440), tfo], data=b"x" * 100),
+                syn6("2001:db8:9::44", [("MSS", 1340), tfo], data=b"x" * 100)),
+        clamped("v4 syn in an 802.1q tag: clamped, sent untagged",
+                syn4("198.51.100.45", LINUX_OPTS), syn4("198.51.100.45", with_mss(LINUX_OPTS, 1360)),
+                wrap_in=Dot1Q(vlan=7)),
+        clamped("v4 syn in qinq tags", syn4("198.51.100.46", LINUX_OPTS),
+                syn4("198.51.100.46", with_mss(LINUX_OPTS, 1360)), wrap_in=Dot1AD(vlan=3) / Dot1Q(vlan=4)),
+        clamped("v6 syn after hop-by-hop and destination options headers",
+                syn6("2001:db8:9::46", with_mss(LINUX_OPTS, 1440),
+                     ext=IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt()),
+                syn6("2001:db8:9::46", with_mss(LINUX_OPTS, 1340),
+                     ext=IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt())),
+        fwd("v4 syn with a malformed option list after the mss: untouched",
+            lambda ttl: v4("198.51.100.47", ttl=ttl) / TCP(sport=43002, dport=80, flags="S", dataofs=7) /
+            Raw(b"\x02\x04\x05\xb4\x08\x01\x00\x00"), WAN, WAN_GW_MAC, l4=False,
+            counters={"mss_bad_options": 1}),
+        fwd("v4 syn whose mss option overruns the header: untouched",
+            lambda ttl: v4("198.51.100.47", ttl=ttl) / TCP(sport=43003, dport=80, flags="S", dataofs=6) /
+            Raw(b"\x01\x01\x02\x04"), WAN, WAN_GW_MAC, l4=False, counters={"mss_bad_options": 1}),
+        fwd("v4 non-first fragment holding syn-like bytes: untouched",
+            lambda ttl: v4("198.51.100.48", ttl=ttl, proto=6, frag=4, flags=0) / Raw(
+                bytes(TCP(sport=1, dport=2, flags="S", options=[("MSS", 1460)]))), WAN, WAN_GW_MAC,
+            l4=False),
+        fwd("v4 ack with an mss option is not a syn: untouched",
+            lambda ttl: v4("198.51.100.49", ttl=ttl) / TCP(sport=43004, dport=80, flags="A",
+                                                           options=[("MSS", 1460)]), WAN, WAN_GW_MAC),
+    ]
+    for i, o in enumerate(orders):
+        cases.append(clamped("v4 options order %d: %s" % (i, ",".join(k for k, _ in o)),
+                             syn4("198.51.100.50", o, sport=43100 + i),
+                             syn4("198.51.100.50", with_mss(o, 1360), sport=43100 + i)))
+        cases.append(clamped("v6 options order %d" % i, syn6("2001:db8:9::50", o, sport=43100 + i),
+                             syn6("2001:db8:9::50", with_mss(o, 1340), sport=43100 + i)))
+    return Group("mss", cases, cfg=config(wan_mtu=1400))
+
+
+def group_mss_fixed():
+    """wan0 mss_clamp = 500 (below both defaults: options get inserted), lan0 off."""
+    tfo = (34, bytes.fromhex("0102030405060708"))
+    ins4 = lambda o, **kw: syn4("198.51.100.60", [("MSS", 500)] + o, **kw)
+    ins6 = lambda o, **kw: syn6("2001:db8:9::60", [("MSS", 500)] + o, **kw)
+    rest = [("SAckOK", b""), ("Timestamp", (1, 0)), ("NOP", None), ("WScale", 7)]
+    return Group("mss_fixed", [
+        clamped("v4 syn 1460 -> 500", syn4("198.51.100.61", LINUX_OPTS),
+                syn4("198.51.100.61", with_mss(LINUX_OPTS, 500))),
+        clamped("v4 syn without mss: one inserted first", syn4("198.51.100.60", rest),
+                ins4(rest), counter="mss_inserted"),
+        clamped("v4 syn without options: mss inserted", syn4("198.51.100.60", [], sport=43001),
+                ins4([], sport=43001), counter="mss_inserted"),
+        clamped("v4 syn-ack without mss, wan->lan: inserted",
+                syn4("10.0.1.2", rest, src="198.51.100.60", flags="SA"),
+                syn4("10.0.1.2", [("MSS", 500)] + rest, src="198.51.100.60", flags="SA"),
+                dst_port=LAN, nh_mac=LAN_HOST_MAC, in_port=WAN, counter="mss_inserted"),
+        clamped("v6 syn without mss: inserted (500 < 1220)", syn6("2001:db8:9::60", rest),
+                ins6(rest), counter="mss_inserted"),
+        clamped("v6 syn with hop-by-hop, without mss: inserted",
+                syn6("2001:db8:9::60", [], ext=IPv6ExtHdrHopByHop(), sport=43002),
+                syn6("2001:db8:9::60", [("MSS", 500)], ext=IPv6ExtHdrHopByHop(), sport=43002),
+                counter="mss_inserted"),
+        fwd("v4 tfo syn with data and no mss: left as is",
+            syn4("198.51.100.62", [tfo], data=b"hello"), WAN, WAN_GW_MAC,
+            counters={"mss_not_inserted": 1}),
+        fwd("v4 syn with 40 bytes of options and no mss: no room, left as is",
+            syn4("198.51.100.63", [("NOP", None)] * 40), WAN, WAN_GW_MAC,
+            counters={"mss_not_inserted": 1}),
+        fwd("v4 syn lan->lan (both ports off): untouched",
+            syn4("172.16.0.9", LINUX_OPTS), LAN, LAN_GW_MAC),
+    ], cfg=config(wan_mss="500", lan_mss="off"))
+
+
+def group_mss_off():
+    """mss_clamp = off on both ports: nothing is clamped, even over a small MTU."""
+    return Group("mss_off", [
+        fwd("v4 syn 1460 over mtu 1400 with clamping off: untouched",
+            syn4("198.51.100.64", LINUX_OPTS), WAN, WAN_GW_MAC),
+        fwd("v6 syn 1460 over mtu 1400 with clamping off: untouched",
+            syn6("2001:db8:9::64", LINUX_OPTS), WAN, WAN_GW_MAC),
+    ], cfg=config(wan_mtu=1400, wan_mss="off", lan_mss="off"))
+
+
+def group_pmtu():
+    """wan0 MTU 1280, lan0 1500."""
+    u4 = lambda dst, size, tag, df=False, src="10.0.1.2": (lambda ttl: v4(
+        dst, src=src, ttl=ttl, flags="DF" if df else 0) / UDP(sport=48001, dport=7) / payload(tag, size - 28))
+    u6 = lambda dst, size, tag, src="fd00:1::2", ext=None: (lambda h: (
+        v6(dst, src=src, hlim=h) / ext if ext is not None else v6(dst, src=src, hlim=h)) / UDP(
+        sport=48001, dport=7) / payload(tag, size - 48 - (len(ext) if ext is not None else 0)))
+    tcp4 = lambda ttl: v4("198.51.100.84", ttl=ttl, flags="DF") / TCP(
+        sport=48002, dport=80, flags="PA") / payload("tcpdf", 1400)
+    ping4 = lambda ttl: v4("198.51.100.85", ttl=ttl, flags="DF") / ICMP(type=8, id=5, seq=1) / payload("p", 1300)
+    ping6 = lambda h: v6("2001:db8:9::85", hlim=h) / ICMPv6EchoRequest(id=5, seq=1, data=b"p" * 1300)
+    err4 = lambda ttl: v4("198.51.100.86", ttl=ttl, flags="DF") / ICMP(type=3, code=1) / payload("e", 1300)
+    err6 = lambda h: v6("2001:db8:9::86", hlim=h) / ICMPv6PacketTooBig(mtu=1000) / payload("e", 1300)
+    frag_later = lambda ttl: v4("198.51.100.87", ttl=ttl, proto=17, frag=100, flags="DF") / payload("f", 1300)
+    return Group("pmtu", [
+        icmp_error("v6 1281 bytes: packet too big 1280, quoting 1232 bytes", u6("2001:db8:9::80", 1281, "b6")),
+        icmp_error("v6 2000 bytes: packet too big, quote cut at 1232", u6("2001:db8:9::81", 2000, "c6")),
+        icmp_error("v6 with a hop-by-hop header", u6("2001:db8:9::82", 1400, "h6", ext=IPv6ExtHdrHopByHop())),
+        icmp_error("v4 DF 1281 bytes: frag needed, mtu 1280, quoting 548 bytes", u4("198.51.100.80", 1281, "b4", df=True)),
+        icmp_error("v4 DF tcp", tcp4),
+        icmp_error("v4 DF echo request (not an error: gets one)", ping4),
+        icmp_error("v6 echo request", ping6),
+        frag("v4 no DF 1281 bytes: two fragments", u4("198.51.100.81", 1281, "f4"), 1280),
+        frag("v4 no DF 4000 bytes: four fragments", u4("198.51.100.82", 4000, "g4"), 1280),
+        frag("v4 no DF wan->lan 1501 bytes on mtu 1500", u4("10.0.1.2", 1501, "l4", src="198.51.100.7"),
+             1500, dst_port=LAN, nh_mac=LAN_HOST_MAC, in_port=WAN),
+        icmp_error("v6 wan->lan 1501 bytes: packet too big 1500 from wan0's address",
+                   u6("fd00:1::2", 1501, "l6", src="2001:db8:9::7"), in_port=WAN, mtu=1500),
+        drop("too-big icmp error (v4 DF) gets no error: mtu_exceeded", "mtu_exceeded",
+             l2_in(LAN) / err4(64)),
+        drop("too-big icmpv6 error gets no error: mtu_exceeded", "mtu_exceeded", l2_in(LAN) / err6(64)),
+        drop("too-big v4 non-first fragment with DF gets no error: mtu_exceeded", "mtu_exceeded",
+             l2_in(LAN) / frag_later(64)),
+    ], cfg=config(wan_mtu=1280))
+
+
+def group_icmp_limits():
+    """icmp_rate 1/s with a burst of 3: of 6 too-big packets 3 get an error. lan0 has no IPv6
+    address: a too-big IPv6 packet from the LAN cannot get one."""
+    big6 = lambda i: l2_in(LAN) / v6("2001:db8:9::90", src="fd00:1::2") / UDP(
+        sport=48100 + i, dport=7) / payload("r", 1300)
+    u6 = lambda i: (lambda h: v6("2001:db8:9::90", hlim=h) / UDP(sport=48100 + i, dport=7) / payload("r", 1300))
+    big4 = lambda i: l2_in(LAN) / v4("198.51.100.90", flags="DF") / UDP(sport=48200 + i, dport=7) / payload("r", 1300)
+    u4 = lambda i: (lambda ttl: v4("198.51.100.90", ttl=ttl, flags="DF") / UDP(sport=48200 + i, dport=7) / payload("r", 1300))
+    cases = [icmp_error("v4 too big #%d: error sent (within the burst)" % i, u4(i)) for i in range(3)]
+    cases.append(drop("v4 too big #3-5: over the rate limit", "icmp_rate_limited", *[big4(i) for i in range(3, 6)]))
+    cases.append(drop("v6 too big from lan0, which has no IPv6 address: icmp_no_source", "icmp_no_source",
+                      big6(0), big6(1)))
+    return Group("icmp_limits", cases,
+                 cfg=config(wan_mtu=1280, icmp="icmp_rate = 1\nicmp_burst = 3\n", lan_v6=False))
 
 
 GROUPS = [group_v4_forward, group_v6_forward, group_l2, group_route_drops_v4,
           group_route_drops_v6, group_malformed_v4, group_malformed_v6, group_fragments,
-          group_mtu, group_jumbo]
+          group_mtu, group_jumbo, group_mss, group_mss_fixed, group_mss_off, group_pmtu,
+          group_icmp_limits]
 
 
 # ---------------------------------------------------------------------------- runner
@@ -694,16 +953,15 @@ def run_group(rep, g):
                 port, len(got), len(want),
                 "; unexpected: " + ", ".join(extra[:4]) if extra else ""))
         else:
-            # The graph processes IPv4 and IPv6 in separate nodes, so only the order within
-            # a family (and within a flow) is kept. Frames from both input ports to one
-            # output port may interleave in any way.
-            sources = {ip for c in cases for ip, _ in c.frames for p, _, _ in c.out if p == port}
-            for et, fam in ((b"\x08\x00", "IPv4"), (b"\x86\xdd", "IPv6")):
-                w = [f for f in want if f[12:14] == et]
-                g = [f for f in got if f[12:14] == et]
-                if len(sources) == 1 and g != w:
-                    errs.append("%s: %s frames reordered (first difference at #%d)" % (
-                        port, fam, next(i for i, (x, y) in enumerate(zip(g, w)) if x != y)))
+            # Packets take different paths through the graph (IPv4 and IPv6, SYNs through
+            # the MSS clamp, ICMP errors and fragments through their own nodes), so the
+            # order kept is the order within a flow.
+            for key in {flow_key(f) for f in want}:
+                w = [f for f in want if flow_key(f) == key]
+                gf = [f for f in got if flow_key(f) == key]
+                if gf != w:
+                    errs.append("%s: frames of flow %s reordered (first difference at #%d)" % (
+                        port, key, next(i for i, (x, y) in enumerate(zip(gf, w)) if x != y)))
         for f in outputs[port]:
             if f not in [e for c in cases for p, e, l4 in c.out if not l4]:
                 problem = checksum_problems(f)
@@ -719,6 +977,19 @@ def run_group(rep, g):
         if drops.get(r) != want_drops.get(r, 0):
             errs.append("%s = %s, expected %d" % (r, drops.get(r), want_drops.get(r, 0)))
     rep.check(prefix + "drop counters exact", errs)
+
+    errs = []
+    want_counters = collections.Counter()
+    for c in cases:
+        want_counters.update(c.counters)
+    counters = res.stats.get("counters", {})
+    if set(counters) != set(COUNTERS):
+        errs.append("counters in stats: missing %s, unknown %s" % (
+            sorted(set(COUNTERS) - set(counters)), sorted(set(counters) - set(COUNTERS))))
+    for k in COUNTERS:
+        if counters.get(k) != want_counters.get(k, 0):
+            errs.append("%s = %s, expected %d" % (k, counters.get(k), want_counters.get(k, 0)))
+    rep.check(prefix + "counters exact (MSS, ICMP, fragmentation)", errs)
 
     errs = []
     for port in (LAN, WAN):

@@ -12,106 +12,20 @@
 #
 # Environment: MPGW, MPGWCTL (the binaries; default build/app/...), MPGW_SRC (source tree).
 # Needs root: exits 77 (skipped) otherwise, or when a tool it needs is missing.
-# Output: one "ok - ..." or "FAIL - ..." line per assertion, then "N passed, M failed".
-# Functions run through check() and the traps:
+# Output: one "ok - ..." or "FAIL - ..." line per assertion, then "N passed, M failed"
+# (helpers in live_lib.sh).
+# Functions run through check():
 # shellcheck disable=SC2317
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=${MPGW_SRC:-$(cd "$here/../.." && pwd)}
-MPGW=${MPGW:-$src/build/app/mpgw/mpgw}
-MPGWCTL=${MPGWCTL:-$src/build/app/mpgwctl/mpgwctl}
-CONFIG=$src/config/demo.ini
+NAME=live
 PREFIX=mpgwlive
-if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 # Bytes sent each way by each TCP transfer.
 TCP_BYTES=1000000
 PINGS=3
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "live: skipped: needs root (network namespaces, veths, raw sockets)"
-	exit 77
-fi
-# shellcheck source=scripts/lib/netns.sh
-source "$src/scripts/lib/netns.sh"
-if ! netns_check_tools 2>&1 || ! command -v flock >/dev/null || ! command -v "$PY" >/dev/null; then
-	echo "live: skipped: a tool is missing (flock, $PY or the above)"
-	exit 77
-fi
-for b in "$MPGW" "$MPGWCTL"; do
-	if [ ! -x "$b" ]; then
-		echo "live: $b is not built (ninja -C build)" >&2
-		exit 1
-	fi
-done
-
-# One live test at a time on this machine: the namespace names are fixed.
-lockdir=/run/lock
-[ -d "$lockdir" ] || lockdir=/tmp
-exec 9>"$lockdir/mpgwlive.lock"
-if ! flock -w 240 9; then
-	echo "live: another live test holds $lockdir/mpgwlive.lock" >&2
-	exit 1
-fi
-
-netns_session_begin "$PREFIX"
-
-passed=0
-failed=0
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "FAIL - $*"
-	failed=$((failed + 1))
-}
-# check DESCRIPTION CMD...: one assertion; CMD's output (its last line) goes in the line.
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc${out:+: $(echo "$out" | tail -n 1)}"
-	else
-		not_ok "$desc${out:+: $(echo "$out" | tail -n 1)}"
-		return 1
-	fi
-}
-finish() {
-	echo "$passed passed, $failed failed"
-	if [ "$failed" -eq 0 ]; then
-		exit 0
-	fi
-	exit 1
-}
-show_log() {
-	echo "--- mpgw log ($log)"
-	sed 's/^/    /' "$log" 2>/dev/null || true
-	echo "---"
-}
-
-# json_get JSON KEY...: the value at KEY/KEY/... of a JSON text, or "" if absent.
-json_get() {
-	"$PY" -c '
-import json, sys
-v = json.loads(sys.argv[1])
-for k in sys.argv[2:]:
-    v = v.get(k) if isinstance(v, dict) else None
-print("" if v is None else v)' "$@"
-}
-ctl() {
-	timeout 10 "$MPGWCTL" --file-prefix "$PREFIX" "$@"
-}
-# at_least WHAT VALUE MIN: succeeds if VALUE >= MIN, saying so.
-at_least() {
-	local what=$1 v=$2 min=$3
-	if [ -z "$v" ]; then
-		echo "$what missing"
-		return 1
-	fi
-	echo "$what = $v (>= $min)"
-	[ "$v" -ge "$min" ]
-}
+# shellcheck source=tests/integration/live_lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/live_lib.sh"
+CONFIG=$src/config/demo.ini
 
 # --- topology and daemon -------------------------------------------------------------------
 

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 fragmentation of datagrams without DF that are larger than their egress MTU. They
+ * arrive rewritten (Ethernet header, TTL); DPDK's ip_frag cuts the IP datagram into
+ * fragments of at most the MTU (headers in new direct mbufs, payload shared through
+ * indirect mbufs), and each fragment gets the Ethernet header back and its IP checksum.
+ * A datagram that would need more than FRAG_MAX_OUT fragments, or that finds no mbufs, is a
+ * counted drop (frag_failed).
+ */
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "nodes.h"
+#include "pkt_meta.h"
+#include "port.h"
+
+enum { FRAG_NEXT_TX, FRAG_NEXT_DROP };
+#define NODE_DROP_BASE FRAG_NEXT_DROP
+
+/* A 9600-byte datagram over a 576-byte MTU takes 17; the minimum MTU (68) is not served. */
+#define FRAG_MAX_OUT 32
+#define FRAG_INDIRECT_MBUFS 4096
+
+/* One pool of indirect mbufs per NUMA socket, made when the first graph there is built. */
+static struct rte_mempool *indirect_pools[RTE_MAX_NUMA_NODES];
+
+struct frag_ctx {
+	struct worker *w; /* node_worker() reads it first */
+	struct rte_mempool *indirect;
+};
+_Static_assert(sizeof(struct frag_ctx) <= RTE_NODE_CTX_SZ, "node context too small");
+
+static int ip4_frag_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	struct frag_ctx *ctx = (struct frag_ctx *)node->ctx;
+	int rc = node_init_worker(graph, node);
+
+	if (rc < 0)
+		return rc;
+	unsigned int socket = rte_lcore_to_socket_id(ctx->w->lcore);
+	if (socket >= RTE_MAX_NUMA_NODES)
+		socket = 0;
+	if (indirect_pools[socket] == NULL) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+		snprintf(name, sizeof(name), "mpgw_frag_ind%u", socket);
+		indirect_pools[socket] =
+			rte_pktmbuf_pool_create(name, FRAG_INDIRECT_MBUFS, 64, 0, 0, (int)socket);
+		if (indirect_pools[socket] == NULL)
+			return -rte_errno;
+	}
+	ctx->indirect = indirect_pools[socket];
+	return 0;
+}
+
+static uint16_t ip4_frag_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
+{
+	const struct frag_ctx *ctx = (const struct frag_ctx *)node->ctx;
+	struct worker *w = ctx->w;
+
+	for (uint16_t i = 0; i < cnt; i++) {
+		struct rte_mbuf *m = objs[i], *out[FRAG_MAX_OUT];
+		struct rte_ether_hdr eth = *rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		uint16_t mtu = ports[port_index_of[m->port]].mtu;
+		uint16_t port_id = m->port;
+
+		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+		/* Every fragment but the last carries a multiple of 8 bytes of payload; ip_frag
+		 * wants the MTU it is given to say so. */
+		uint16_t hlen = rte_ipv4_hdr_len(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
+		uint16_t frag_mtu = hlen + ((mtu - hlen) & ~(RTE_IPV4_HDR_OFFSET_UNITS - 1));
+		int32_t n = rte_ipv4_fragment_packet(
+			m, out, FRAG_MAX_OUT, frag_mtu, m->pool, ctx->indirect);
+		if (n < 0) {
+			rte_node_enqueue_x1(graph, node,
+				node_drop_edge(NODE_DROP_BASE, DROP_frag_failed), m);
+			continue;
+		}
+		rte_pktmbuf_free(m);
+		for (int32_t k = 0; k < n; k++) {
+			struct rte_mbuf *f = out[k];
+			struct rte_ether_hdr *fe =
+				(struct rte_ether_hdr *)rte_pktmbuf_prepend(f, RTE_ETHER_HDR_LEN);
+			/* The header mbuf is fresh: its headroom holds an Ethernet header. */
+			*fe = eth;
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(fe + 1);
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+			f->port = port_id;
+			f->ol_flags = 0;
+		}
+		w->counters[CNT_ip4_fragmented]++;
+		w->counters[CNT_ip4_fragments] += n;
+		rte_node_enqueue(graph, node, FRAG_NEXT_TX, (void **)out, (uint16_t)n);
+	}
+	return cnt;
+}
+
+static struct rte_node_register ip4_frag_node = {
+	.name = NODE_IP4_FRAG,
+	.process = ip4_frag_process,
+	.init = ip4_frag_init,
+	.nb_edges = NODE_NB_EDGES,
+	.next_nodes = {[FRAG_NEXT_TX] = NODE_TX, NODE_DROP_EDGES},
+};
+RTE_NODE_REGISTER(ip4_frag_node);

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the data path does to packets besides forwarding or dropping them: MSS clamping,
+ * ICMP errors sent, fragmentation. One per-worker counter each; telemetry (/mpgw/counters)
+ * sums them. Drops are counted apart, per reason (drop_reasons.h).
+ */
+#ifndef MPGW_COUNTERS_H
+#define MPGW_COUNTERS_H
+
+#define MPGW_COUNTERS(X)                                                                           \
+	X(mss_clamped, "SYN / SYN-ACK whose MSS option was lowered to the clamp")                 \
+	X(mss_inserted, "SYN / SYN-ACK without an MSS option that got one (the clamp is below "    \
+			"the protocol's default MSS)")                                             \
+	X(mss_not_inserted, "SYN / SYN-ACK without an MSS option that needed one but had data, "  \
+			    "no option space, no buffer room or checksum offload: left as is")     \
+	X(mss_bad_options, "SYN / SYN-ACK with a malformed option list: left untouched")          \
+	X(icmp4_frag_needed, "ICMP destination unreachable, fragmentation needed, sent")           \
+	X(icmp6_packet_too_big, "ICMPv6 Packet Too Big sent")                                      \
+	X(ip4_fragmented, "IPv4 datagrams without DF fragmented to fit the egress MTU")            \
+	X(ip4_fragments, "fragments sent for those datagrams")
+
+enum mpgw_counter {
+#define COUNTER_ENUM(name, desc) CNT_##name,
+	MPGW_COUNTERS(COUNTER_ENUM)
+#undef COUNTER_ENUM
+		CNT_MAX
+};
+
+/* Name and description of a counter, e.g. "mss_clamped". */
+const char *counter_name(enum mpgw_counter c);
+const char *counter_desc(enum mpgw_counter c);
+
+#endif
