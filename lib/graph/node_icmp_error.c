@@ -4,12 +4,15 @@
  * IPv4 with DF gets "destination unreachable, fragmentation needed" with the next-hop MTU,
  * IPv6 gets "Packet Too Big" with the MTU. The error is built in a fresh mbuf, quoting the
  * offending datagram from its IP header, as much as fits in 576 bytes (RFC 1812 4.3.2.3) or
- * 1280 bytes (RFC 4443 2.4 (c)); it is sourced from the ingress port's first address of the
- * family and routed like any packet (ip4/ip6 lookup, flagged as mpgw's own). The offending
- * datagram is freed.
+ * 1280 bytes (RFC 4443 2.4 (c)) and in the ingress port's MTU; it is sourced from the
+ * ingress port's first address of the family (for IPv6 not link-local) and routed like
+ * any packet (ip4/ip6 lookup, flagged as mpgw's own). The error normally leaves by the
+ * ingress port, so its source is an address of the interface it is sent from, as RFC 1812
+ * 4.3.2.4 asks; with asymmetric routes it is not. The offending datagram is freed.
  *
- * No error is sent about an ICMP error, an IPv4 non-first fragment, or a packet from the
- * unspecified address (RFC 1812 4.3.2.7, RFC 4443 2.4 (e)): those are counted drops
+ * No error is sent about an ICMP error, an ICMPv6 redirect, an IPv4 non-first fragment, or
+ * a packet from the unspecified address (RFC 1812 4.3.2.7, RFC 4443 2.4 (e)): those are
+ * counted drops
  * (mtu_exceeded), as are packets over the rate limit (icmp_rate_limited, a token bucket
  * per worker) and packets that arrived on a port without an address of their family
  * (icmp_no_source).
@@ -77,7 +80,8 @@ static bool icmp_allowed(const struct rte_mbuf *m, const struct pkt_meta *meta)
 	}
 	if ((meta->flags & PKT_F_L4) && meta->l4_proto == (v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6)) {
 		const uint8_t *type = rte_pktmbuf_read(m, meta->l4_off, 1, buf);
-		if (type == NULL || (v4 ? icmp4_is_error(*type) : *type < 128))
+		/* ICMPv6 errors are types 0-127; a redirect (137) gets none either. */
+		if (type == NULL || (v4 ? icmp4_is_error(*type) : *type < 128 || *type == 137))
 			return false;
 	}
 	return true;
@@ -125,11 +129,24 @@ static struct rte_mbuf *error_alloc(struct rte_mbuf *m, const struct pkt_meta *m
 	return e;
 }
 
+/*
+ * Bytes of the offending datagram an error of `max` bytes at most can quote, when the
+ * error goes back out of the ingress port (as it does unless routing is asymmetric): it
+ * must fit that port's MTU too, or it would be dropped there.
+ */
+static uint32_t quote_len(const struct pkt_meta *meta, const struct port *in, uint32_t max,
+	uint32_t hdrs)
+{
+	uint32_t limit = RTE_MIN(max, (uint32_t)in->mtu);
+
+	return limit > hdrs ? RTE_MIN((uint32_t)meta->l3_len, limit - hdrs) : 0;
+}
+
 static struct rte_mbuf *frag_needed4(
 	struct rte_mbuf *m, const struct pkt_meta *meta, const struct port *in, uint16_t mtu)
 {
 	const uint32_t hdrs = sizeof(struct rte_ipv4_hdr) + ICMP_HDR_LEN;
-	uint32_t quote = RTE_MIN((uint32_t)meta->l3_len, ICMP4_MAX_LEN - hdrs);
+	uint32_t quote = quote_len(meta, in, ICMP4_MAX_LEN, hdrs);
 	uint8_t *l3;
 	struct rte_mbuf *e = error_alloc(m, meta, hdrs, quote, &l3);
 
@@ -143,6 +160,8 @@ static struct rte_mbuf *frag_needed4(
 		.version_ihl = RTE_IPV4_VHL_DEF,
 		.type_of_service = 0xc0, /* internetwork control, as Linux sends its errors */
 		.total_length = rte_cpu_to_be_16(hdrs + quote),
+		/* DF: an atomic datagram, whose identification may be 0 (RFC 6864). */
+		.fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG),
 		.time_to_live = ICMP_TTL,
 		.next_proto_id = IPPROTO_ICMP,
 		.src_addr = in->addr4,
@@ -163,7 +182,7 @@ static struct rte_mbuf *packet_too_big6(
 	struct rte_mbuf *m, const struct pkt_meta *meta, const struct port *in, uint16_t mtu)
 {
 	const uint32_t hdrs = sizeof(struct rte_ipv6_hdr) + ICMP_HDR_LEN;
-	uint32_t quote = RTE_MIN((uint32_t)meta->l3_len, ICMP6_MAX_LEN - hdrs);
+	uint32_t quote = quote_len(meta, in, ICMP6_MAX_LEN, hdrs);
 	uint8_t *l3;
 	struct rte_mbuf *e = error_alloc(m, meta, hdrs, quote, &l3);
 

@@ -2,11 +2,15 @@
 /*
  * IPv4 fragmentation of datagrams without DF that are larger than their egress MTU. They
  * arrive rewritten (Ethernet header, TTL); DPDK's ip_frag cuts the IP datagram into
- * fragments of at most the MTU (headers in new direct mbufs, payload shared through
- * indirect mbufs), and each fragment gets the Ethernet header back and its IP checksum.
- * A datagram that would need more than FRAG_MAX_OUT fragments, or that finds no mbufs, is a
- * counted drop (frag_failed).
+ * fragments of at most the MTU, and each fragment gets the Ethernet header back and its IP
+ * checksum. Where the egress device sends mbuf chains, fragments are a new header mbuf plus
+ * indirect mbufs sharing the payload; where it does not, each fragment is a copy in one
+ * mbuf (the datagram must then be one segment). A datagram that would need more than
+ * FRAG_MAX_OUT fragments, that finds no mbufs, or that cannot be fragmented for its device
+ * is a counted drop (frag_failed).
  */
+#include <errno.h>
+
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
@@ -21,9 +25,10 @@
 enum { FRAG_NEXT_TX, FRAG_NEXT_DROP };
 #define NODE_DROP_BASE FRAG_NEXT_DROP
 
-/* A 9600-byte datagram over a 576-byte MTU takes 17; the minimum MTU (68) is not served. */
+/* A 9600-byte datagram over a 576-byte MTU takes 18; the minimum MTU (68) is not served. */
 #define FRAG_MAX_OUT 32
-#define FRAG_INDIRECT_MBUFS 4096
+/* Fragments waiting in TX rings each hold one until the device reclaims its descriptor. */
+#define FRAG_INDIRECT_MBUFS 16383
 
 /* One pool of indirect mbufs per NUMA socket, made when the first graph there is built. */
 static struct rte_mempool *indirect_pools[RTE_MAX_NUMA_NODES];
@@ -65,7 +70,8 @@ static uint16_t ip4_frag_process(
 	for (uint16_t i = 0; i < cnt; i++) {
 		struct rte_mbuf *m = objs[i], *out[FRAG_MAX_OUT];
 		struct rte_ether_hdr eth = *rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-		uint16_t mtu = ports[port_index_of[m->port]].mtu;
+		const struct port *out_port = &ports[port_index_of[m->port]];
+		uint16_t mtu = out_port->mtu;
 		uint16_t port_id = m->port;
 
 		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
@@ -73,8 +79,15 @@ static uint16_t ip4_frag_process(
 		 * wants the MTU it is given to say so. */
 		uint16_t hlen = rte_ipv4_hdr_len(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
 		uint16_t frag_mtu = hlen + ((mtu - hlen) & ~(RTE_IPV4_HDR_OFFSET_UNITS - 1));
-		int32_t n = rte_ipv4_fragment_packet(
-			m, out, FRAG_MAX_OUT, frag_mtu, m->pool, ctx->indirect);
+		int32_t n;
+		if (likely(out_port->tx_multi_seg))
+			n = rte_ipv4_fragment_packet(
+				m, out, FRAG_MAX_OUT, frag_mtu, m->pool, ctx->indirect);
+		else if (m->nb_segs == 1)
+			n = rte_ipv4_fragment_copy_nonseg_packet(
+				m, out, FRAG_MAX_OUT, frag_mtu, m->pool);
+		else
+			n = -ENOTSUP;
 		if (n < 0) {
 			rte_node_enqueue_x1(graph, node,
 				node_drop_edge(NODE_DROP_BASE, DROP_frag_failed), m);

@@ -14,17 +14,22 @@ enum { IP6_IN_NEXT_LOOKUP, IP6_IN_NEXT_DROP };
 #define NODE_DROP_BASE IP6_IN_NEXT_DROP
 
 /*
- * Addresses never routed: a multicast or loopback source; an unspecified, loopback or
- * link-local destination (RFC 4291 2.5.6: link-local packets stay on their link; mpgw has
- * no local delivery yet, so none reach it either).
+ * Addresses never routed: a multicast, loopback or link-local source; an unspecified,
+ * loopback or link-local destination (RFC 4291 2.5.6: link-local packets stay on their
+ * link; mpgw has no local delivery yet, so none reach it either).
  */
+static inline bool ip6_link_local(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
 static inline bool ip6_martian(const uint8_t *src, const uint8_t *dst)
 {
 	static const uint8_t loopback[16] = {[15] = 1}, unspecified[16];
 
-	return src[0] == 0xff || memcmp(src, loopback, 16) == 0 ||
+	return src[0] == 0xff || memcmp(src, loopback, 16) == 0 || ip6_link_local(src) ||
 	       memcmp(dst, unspecified, 16) == 0 || memcmp(dst, loopback, 16) == 0 ||
-	       (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80);
+	       ip6_link_local(dst);
 }
 
 /* The full parse, for what pkt_fast_ip6 leaves: fills meta or returns a drop edge. */

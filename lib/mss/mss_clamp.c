@@ -78,8 +78,11 @@ static enum mss_result insert(struct rte_mbuf *m, struct pkt_meta *meta, uint16_
 {
 	uint32_t l4 = meta->l4_off, end = (uint32_t)meta->l3_off + meta->l3_len;
 
-	if (m->nb_segs != 1 || m->pkt_len != end || rte_pktmbuf_tailroom(m) < TCPOPT_MSS_LEN ||
-		cksum_offloaded(m) || m->data_len < l4 + TCP_HDR_LEN)
+	/* In a first fragment the segment goes on in the next fragments: growing this one
+	 * would overlap them and the checksum would cover a length nobody knows here. */
+	if ((meta->flags & PKT_F_FRAGMENT) || m->nb_segs != 1 || m->pkt_len != end ||
+		rte_pktmbuf_tailroom(m) < TCPOPT_MSS_LEN || cksum_offloaded(m) ||
+		m->data_len < l4 + TCP_HDR_LEN)
 		return MSS_NOT_INSERTED;
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t hlen = (uint32_t)(p[l4 + TCP_DOFF_OFF] >> 4) * 4;

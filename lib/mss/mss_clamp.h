@@ -9,9 +9,9 @@
  *   for TCP checksum offload.
  * - A SYN without an MSS option implies the protocol default (536 for IPv4, RFC 9293; 1220
  *   for IPv6, RFC 8200). When the limit is below that, an MSS option is inserted in front of
- *   the other options, as Linux's TCPMSS target does, if the segment has no data, the
- *   header has 4 bytes of option space left, the mbuf is one segment with 4 bytes of
- *   tailroom and no checksum offload is requested; otherwise it is left as is
+ *   the other options, as Linux's TCPMSS target does, if the segment has no data, is not
+ *   a fragment, the header has 4 bytes of option space left, the mbuf is one segment with
+ *   4 bytes of tailroom and no checksum offload is requested; otherwise it is left as is
  *   (MSS_NOT_INSERTED). Inserting a value at or above the default would change nothing, so
  *   it is not done.
  * - A malformed option list (the parser's PKT_F_TCP_OPT_BAD) is never touched.

@@ -24,39 +24,35 @@ static int port_fail(const struct mpgw_config *cfg, unsigned int i, const char *
 
 /*
  * MSS clamp limits, for the IPv4 and IPv6 SYNs that enter or leave by this port: "auto" is
- * the MTU less the IP and TCP headers (tunnels will also subtract their overhead), a fixed
- * value applies to both families, "off" is 0.
+ * the MTU less the IP and TCP headers (tunnels will also subtract their overhead), never
+ * below CFG_MSS_MIN; a fixed value applies to both families; "off" is 0.
  */
 static void port_set_mss(struct port *p, const struct cfg_port *cp)
 {
-	const unsigned int ip4 = 20, ip6 = 40, tcp = 20;
+	const int ip4 = 20, ip6 = 40, tcp = 20;
 
 	if (cp->mss_clamp == CFG_MSS_AUTO) {
-		p->mss4 = p->mtu > ip4 + tcp ? p->mtu - ip4 - tcp : 0;
-		p->mss6 = p->mtu > ip6 + tcp ? p->mtu - ip6 - tcp : 0;
+		p->mss4 = (uint16_t)RTE_MAX((int)p->mtu - ip4 - tcp, CFG_MSS_MIN);
+		p->mss6 = (uint16_t)RTE_MAX((int)p->mtu - ip6 - tcp, CFG_MSS_MIN);
 	} else {
 		p->mss4 = p->mss6 = (uint16_t)cp->mss_clamp;
 	}
 }
 
 /* ICMP errors about packets that came in by this port are sent from its first address of
- * the family (for IPv6, the first that is not link-local, if there is one). */
+ * the family; for IPv6 the first that is not link-local (an error from a link-local
+ * address could not be routed back to an off-link source). */
 static void port_set_icmp_source(struct port *p, const struct cfg_port *cp)
 {
-	bool v6_global = false;
-
 	for (unsigned int j = 0; j < cp->n_addrs; j++) {
 		const struct ipaddr *a = &cp->addrs[j].addr;
+		bool link_local = a->family == 6 && a->v6[0] == 0xfe && (a->v6[1] & 0xc0) == 0x80;
 		if (a->family == 4 && !p->has_addr4) {
 			p->addr4 = a->v4;
 			p->has_addr4 = true;
-		} else if (a->family == 6 && !v6_global) {
-			bool link_local = a->v6[0] == 0xfe && (a->v6[1] & 0xc0) == 0x80;
-			if (p->has_addr6 && link_local)
-				continue;
+		} else if (a->family == 6 && !p->has_addr6 && !link_local) {
 			memcpy(p->addr6, a->v6, 16);
 			p->has_addr6 = true;
-			v6_global = !link_local;
 		}
 	}
 }
@@ -140,6 +136,12 @@ static int port_start(const struct cfg_port *cp, struct port *p, struct rte_memp
 	int rc;
 
 	rte_eth_dev_info_get(p->port_id, &info);
+	/* IPv4 fragments are mbuf chains (node_ip4_frag.c): ask for multi-segment TX where the
+	 * device has it, or a simple TX path would send their first segment only. */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		p->tx_multi_seg = true;
+	}
 	if (p->rss) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = RSS_HF & info.flow_type_rss_offloads;
@@ -235,8 +237,8 @@ void ports_log_link(void)
 		else
 			rte_eth_link_to_str(ls, sizeof(ls), &link);
 		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
-		printf("mpgw: port %s (%s, id %u) %s mtu %u rxq %u%s txq %u: %s\n", p->name,
+		printf("mpgw: port %s (%s, id %u) %s mtu %u rxq %u%s txq %u%s: %s\n", p->name,
 			p->device, p->port_id, mac, p->mtu, p->nb_rxq, p->rss ? " rss" : "",
-			p->nb_txq, ls);
+			p->nb_txq, p->tx_multi_seg ? " multi-seg" : "", ls);
 	}
 }

@@ -34,6 +34,7 @@ struct port {
 	uint16_t nb_txq;
 	uint16_t ctl_txq; /* the control thread's TX queue, or PORT_NO_QUEUE */
 	bool rss;
+	bool tx_multi_seg; /* the device sends mbuf chains (RTE_ETH_TX_OFFLOAD_MULTI_SEGS) */
 	bool configured; /* to close, even if start failed */
 	bool started;
 };

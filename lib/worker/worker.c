@@ -61,7 +61,7 @@ int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 	w->idle_sleep_us = cfg->idle_sleep_us;
 	w->icmp_rate = cfg->icmp_rate;
 	w->icmp_burst = cfg->icmp_burst;
-	/* A full bucket: the first elapsed time computed refills it anyway. */
+	/* The first error finds the bucket filled for the time since the TSC started. */
 	w->icmp_last_tsc = 0;
 	w->n_rxq = 0;
 	for (unsigned int p = 0; p < n_ports; p++) {

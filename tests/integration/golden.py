@@ -458,9 +458,10 @@ def group_route_drops_v6():
         drop("ff02::1, ff05::1:3: multicast", "multicast",
              l2_in(LAN, dst="33:33:00:00:00:01") / v6("ff02::1", src="fe80::2", hlim=1) / ICMPv6EchoRequest(),
              l2_in(LAN, dst="33:33:00:01:00:03") / v6("ff05::1:3") / UDP(sport=546, dport=547)),
-        drop("dst ::1, ::, fe80::1; src ::1, ff02::1: martian", "martian",
+        drop("dst ::1, ::, fe80::1; src ::1, ff02::1, fe80::2: martian", "martian",
              u("::1"), u("::"), u("fe80::1"),
              l2_in(LAN) / v6("2001:db8:9::61", src="::1") / UDP(sport=1, dport=7),
+             l2_in(LAN) / v6("2001:db8:9::63", src="fe80::2") / UDP(sport=1, dport=7),
              l2_in(LAN) / v6("2001:db8:9::62", src="ff02::1") / UDP(sport=1, dport=7)),
     ])
 
@@ -637,7 +638,7 @@ def icmp_error(name, mk, in_port=LAN, mtu=1280, counters=None):
         counters = counters or {"icmp6_packet_too_big": 1}
     else:
         err = IP(src="10.0.1.1" if in_port == LAN else "10.0.2.1", dst=orig[IP].src, tos=0xc0,
-                 id=0, ttl=64) / ICMP(type=3, code=4, nexthopmtu=mtu) / Raw(raw[:548])
+                 id=0, flags="DF", ttl=64) / ICMP(type=3, code=4, nexthopmtu=mtu) / Raw(raw[:548])
         counters = counters or {"icmp4_frag_needed": 1}
     back_mac = LAN_HOST_MAC if in_port == LAN else WAN_GW_MAC
     return Case(name, [(in_port, frame)], [(in_port, bytes(l2_out(in_port, back_mac) / err), True)],
@@ -668,9 +669,9 @@ def with_mss(opts, mss):
 
 
 def clamped(name, mk_in, mk_out, dst_port=WAN, nh_mac=WAN_GW_MAC, in_port=LAN, wrap_in=None,
-            counter="mss_clamped"):
+            counter="mss_clamped", l4=True):
     return fwd(name, mk_in, dst_port, nh_mac, in_port=in_port, wrap_in=wrap_in, out_mk=mk_out,
-               counters={counter: 1} if counter else None)
+               counters={counter: 1} if counter else None, l4=l4)
 
 
 def group_mss():
@@ -735,6 +736,11 @@ def group_mss():
         fwd("v4 syn whose mss option overruns the header: untouched",
             lambda ttl: v4("198.51.100.47", ttl=ttl) / TCP(sport=43003, dport=80, flags="S", dataofs=6) /
             Raw(b"\x01\x01\x02\x04"), WAN, WAN_GW_MAC, l4=False, counters={"mss_bad_options": 1}),
+        clamped("v4 first fragment of a syn with data: clamped (the checksum covers all fragments)",
+                lambda ttl: fragment(syn4("198.51.100.48", LINUX_OPTS, data=b"d" * 600)(ttl),
+                                     fragsize=200)[0],
+                lambda ttl: fragment(syn4("198.51.100.48", with_mss(LINUX_OPTS, 1360),
+                                          data=b"d" * 600)(ttl), fragsize=200)[0], l4=False),
         fwd("v4 non-first fragment holding syn-like bytes: untouched",
             lambda ttl: v4("198.51.100.48", ttl=ttl, proto=6, frag=4, flags=0) / Raw(
                 bytes(TCP(sport=1, dport=2, flags="S", options=[("MSS", 1460)]))), WAN, WAN_GW_MAC,
@@ -819,7 +825,7 @@ def group_pmtu():
         icmp_error("v4 DF echo request (not an error: gets one)", ping4),
         icmp_error("v6 echo request", ping6),
         frag("v4 no DF 1281 bytes: two fragments", u4("198.51.100.81", 1281, "f4"), 1280),
-        frag("v4 no DF 4000 bytes: four fragments", u4("198.51.100.82", 4000, "g4"), 1280),
+        frag("v4 no DF 1500 bytes (lan0's MTU): two fragments", u4("198.51.100.82", 1500, "g4"), 1280),
         frag("v4 no DF wan->lan 1501 bytes on mtu 1500", u4("10.0.1.2", 1501, "l4", src="198.51.100.7"),
              1500, dst_port=LAN, nh_mac=LAN_HOST_MAC, in_port=WAN),
         icmp_error("v6 wan->lan 1501 bytes: packet too big 1500 from wan0's address",

@@ -88,7 +88,8 @@ static void build(struct pkt *p, bool v6, bool hbh, const uint8_t *opts, unsigne
 	t[13] = 0x02; /* SYN */
 	t[14] = 0xfa;
 	t[15] = 0xf0;
-	memcpy(t + 20, opts, optlen);
+	if (optlen != 0)
+		memcpy(t + 20, opts, optlen);
 	for (unsigned int i = 0; i < payload; i++)
 		t[20 + optlen + i] = (uint8_t)(0x41 + i);
 	p->len = p->l4 + tcp_len;
@@ -328,6 +329,12 @@ static void test_insert_refused(void **state)
 	assert_int_equal(clamp(&p, 0, 4, 500, out, &len, &meta), MSS_INSERTED);
 	static const uint8_t full40[40] = {1};
 	build(&p, false, false, full40, 40, 0);
+	set_tcp_cksum(&p);
+	assert_int_equal(clamp(&p, 0, 4, 500, out, &len, &meta), MSS_NOT_INSERTED);
+	assert_memory_equal(out, p.b, p.len);
+	/* A first fragment (MF): the segment goes on in the next fragment. */
+	build(&p, false, false, NULL, 0, 0);
+	p.b[p.l3 + 6] = 0x20;
 	set_tcp_cksum(&p);
 	assert_int_equal(clamp(&p, 0, 4, 500, out, &len, &meta), MSS_NOT_INSERTED);
 	assert_memory_equal(out, p.b, p.len);
