@@ -41,6 +41,8 @@ address = 10.0.1.1/24
 address = fd00:1::1/64
 [port wan0]
 device = net_null0
+# below the SYN mixes' MSS 1460: every SYN is clamped (a fixed clamp touches no other packet)
+mss_clamp = 1400
 address = 10.0.2.1/24
 address = fd00:2::1/64
 [routes]
@@ -63,7 +65,7 @@ class Mix:
 
     @property
     def label(self):
-        return "IPv%d %s" % (self.family, "64 B" if self.size == "64" else "IMIX")
+        return "IPv%d %s" % (self.family, {"64": "64 B", "imix": "IMIX", "syn": "TCP SYN"}[self.size])
 
 
 def human(n):
@@ -566,13 +568,14 @@ def main():
     a = ap.parse_args()
     if a.smoke:
         a.windows, a.window, a.warmup = a.windows or 2, a.window or 1.0, a.warmup or 1.0
-        mixes = [Mix(4, "64", 1000), Mix(6, "64", 1000), Mix(4, "imix", 1000)]
+        mixes = [Mix(4, "64", 1000), Mix(6, "64", 1000), Mix(4, "imix", 1000), Mix(4, "syn", 1000)]
         kernel = {"ipv4-64-1k"}
     else:
         a.windows, a.window, a.warmup = a.windows or 5, a.window or 2.0, a.warmup or 2.0
         mixes = [Mix(4, "64", 1000), Mix(4, "64", 100000), Mix(4, "64", 1000000),
                  Mix(6, "64", 1000), Mix(6, "64", 100000), Mix(6, "64", 1000000),
-                 Mix(4, "imix", 1000), Mix(6, "imix", 1000)]
+                 Mix(4, "imix", 1000), Mix(6, "imix", 1000), Mix(4, "syn", 1000),
+                 Mix(6, "syn", 1000)]
         kernel = {"ipv4-64-1k", "ipv6-64-1k", "ipv4-64-1M"}
     if a.no_kernel:
         kernel = set()

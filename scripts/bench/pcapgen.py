@@ -13,6 +13,8 @@ Sizes are Ethernet frames as in the pcap, without the 4-byte FCS:
   64     IPv4: 60 bytes (64 on the wire); IPv6: 62 bytes, the smallest IPv6/UDP frame
   imix   simple IMIX 7:4:1 of 64/594/1518-byte wire frames (60/590/1514 in the pcap),
          the smallest IPv6 frame being 62 bytes
+  syn    TCP SYNs instead of UDP, with Linux's options (MSS 1460, SACK permitted,
+         timestamps, NOP, window scale): 74 bytes (IPv4), 94 (IPv6); the MSS clamp's work
 """
 import struct
 
@@ -36,14 +38,41 @@ def _sum16(b):
 def frame_sizes(family, size, count):
     """Frame length (pcap, no FCS) of each of `count` packets."""
     floor = 62 if family == 6 else 60
-    if size == "64":
+    if size in ("64", "syn"):  # syn frames are sized by syn_frame()
         return [floor] * count
     return [max(floor, IMIX[i % len(IMIX)] - 4) for i in range(count)]
 
 
 def packet_count(flows, size):
     # One packet per flow; IMIX needs at least one full 12-packet cycle per 1000 flows.
-    return flows if size == "64" else max(flows, 12 * 1000)
+    return max(flows, 12 * 1000) if size == "imix" else flows
+
+
+# MSS 1460, SACK permitted, timestamps, NOP, window scale 7
+SYN_OPTS = bytes.fromhex("020405b40402080a000000010000000001030307")
+
+
+def syn_frame(family, f, sport, dhost):
+    """A TCP SYN of flow f with a correct checksum."""
+    tcp_len = 20 + len(SYN_OPTS)
+    if family == 4:
+        src = struct.pack("!I", ((10 << 24) | (64 << 16)) + f + 1)
+        dst = bytes([198, 18, 1, dhost])
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + tcp_len, 0, 0x4000, 64, 6, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", (~_fold(_sum16(ip))) & 0xFFFF) + ip[12:]
+        pseudo = _sum16(src + dst) + 6 + tcp_len
+        et = b"\x08\x00"
+    else:
+        src = bytes.fromhex("fd000064000000000000000000000000")[:12] + struct.pack("!I", f + 1)
+        dst = bytes.fromhex("20010200000000010000000000000000")[:15] + bytes([dhost])
+        ip = struct.pack("!IHBB16s16s", 0x60000000, tcp_len, 6, 64, src, dst)
+        pseudo = _sum16(src + dst) + 6 + tcp_len
+        et = b"\x86\xdd"
+    tcp = struct.pack("!HHIIBBHHH", sport, 443, 1000 + f, 0, (tcp_len // 4) << 4, 0x02, 64240, 0,
+                      0) + SYN_OPTS
+    ck = (~_fold(pseudo + _sum16(tcp))) & 0xFFFF
+    tcp = tcp[:16] + struct.pack("!H", ck) + tcp[18:]
+    return ETH_DST + ETH_SRC + et + ip + tcp
 
 
 def write(path, family, size, flows):
@@ -57,7 +86,10 @@ def write(path, family, size, flows):
         f = i % flows
         sport = 1024 + (f * 7919) % 64000
         dhost = 1 + (i % 254)
-        if family == 4:
+        if size == "syn":
+            pkt = syn_frame(family, f, sport, dhost)
+            flen = len(pkt)
+        elif family == 4:
             iplen = flen - 14
             key = (flen, dhost)
             base = cache.get(key)
