@@ -19,7 +19,7 @@ void args_usage(FILE *f, const char *prog)
 		"  -i, --exit-idle MS  exit cleanly, after flushing TX, once no port has received "
 		"a\n"
 		"                      packet for MS milliseconds (pcap runs, golden tests).\n"
-		"  -s, --stats FILE    on exit, write port and drop counters to FILE as JSON\n"
+		"  -s, --stats FILE    on exit, write port, drop and data-path counters to FILE as JSON\n"
 		"                      (the same names as /mpgw/ports and /mpgw/drops).\n"
 		"  -h, --help          this text.\n"
 		"\n"

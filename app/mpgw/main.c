@@ -87,6 +87,11 @@ static void print_summary(void)
 		if (n != 0)
 			printf("mpgw: drop %s: %" PRIu64 "\n", drop_reason_name(r), n);
 	}
+	for (int c = 0; c < CNT_MAX; c++) {
+		uint64_t n = workers_counter(c);
+		if (n != 0)
+			printf("mpgw: counter %s: %" PRIu64 "\n", counter_name(c), n);
+	}
 }
 
 /* Control loop of the main lcore: until a signal, or --exit-idle without traffic. */
