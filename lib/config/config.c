@@ -9,30 +9,10 @@
 #include <rte_cfgfile.h>
 
 #include "config.h"
+#include "config_gateway.h"
+#include "config_loader.h"
 
-#define COMMENT_CHAR '#'
-
-/*
- * rte_cfgfile keeps no line numbers, so the loader scans the file once more to find them:
- * one record per section header and per entry, in file order. The scan also catches the
- * syntax errors rte_cfgfile would only log.
- */
-struct line_rec {
-	char section[CFG_NAME_LEN];
-	char key[CFG_NAME_LEN]; /* empty for a section header */
-	int line;
-};
-
-struct loader {
-	const char *path;
-	struct rte_cfgfile *cf;
-	struct line_rec *recs;
-	unsigned int n_recs;
-	char *err;
-	size_t errlen;
-};
-
-static char *strip(char *s)
+char *strip(char *s)
 {
 	while (isspace((unsigned char)*s))
 		s++;
@@ -44,7 +24,7 @@ static char *strip(char *s)
 
 /* Line of the nth (0-based) occurrence of key in section; of the section header if key is
  * NULL; 0 if unknown. */
-static int line_of(const struct loader *L, const char *section, const char *key, int nth)
+int line_of(const struct loader *L, const char *section, const char *key, int nth)
 {
 	for (unsigned int i = 0; i < L->n_recs; i++) {
 		const struct line_rec *r = &L->recs[i];
@@ -58,10 +38,7 @@ static int line_of(const struct loader *L, const char *section, const char *key,
 	return 0;
 }
 
-static int fail_at(struct loader *L, int line, const char *section, const char *key,
-	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int fail_at(
+int fail_at(
 	struct loader *L, int line, const char *section, const char *key, const char *fmt, ...)
 {
 	char msg[256];
@@ -79,8 +56,6 @@ static int fail_at(
 	return -1;
 }
 
-#define fail(L, section, key, nth, ...)                                                            \
-	fail_at(L, line_of(L, section, key, nth), section, key, __VA_ARGS__)
 
 static int scan_lines(struct loader *L)
 {
@@ -163,7 +138,7 @@ static int scan_lines(struct loader *L)
 	return 0;
 }
 
-static int parse_uint(struct loader *L, const char *section, const char *key, int nth,
+int parse_uint(struct loader *L, const char *section, const char *key, int nth,
 	const char *value, unsigned long min, unsigned long max, unsigned int *out)
 {
 	char *end;
@@ -180,7 +155,7 @@ static int parse_uint(struct loader *L, const char *section, const char *key, in
 }
 
 /* Split `value` into at most max words on whitespace, in place. */
-static int split_words(char *value, char **words, int max)
+int split_words(char *value, char **words, int max)
 {
 	int n = 0;
 	char *save, *w;
@@ -194,11 +169,26 @@ static int split_words(char *value, char **words, int max)
 }
 
 /* Keys other than the listed repeatable ones may appear once per section. */
-static int check_repeats(struct loader *L, const char *sec, const struct rte_cfgfile_entry *e,
+/* Is word one of the space-separated words of list? */
+static bool in_list(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		const char *end = strchr(p, ' ');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (n == len && strncmp(p, word, len) == 0)
+			return true;
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return false;
+}
+
+int check_repeats(struct loader *L, const char *sec, const struct rte_cfgfile_entry *e,
 	int n, const char *repeatable)
 {
 	for (int i = 0; i < n; i++) {
-		if (repeatable != NULL && strcmp(e[i].name, repeatable) == 0)
+		if (in_list(repeatable, e[i].name))
 			continue;
 		for (int j = 0; j < i; j++)
 			if (strcmp(e[i].name, e[j].name) == 0)
@@ -228,7 +218,16 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 				L, sec, e[i].name, 0, e[i].value, 0, 1000000, &cfg->idle_sleep_us);
 		else if (strcmp(e[i].name, "burst") == 0)
 			rc = parse_uint(L, sec, e[i].name, 0, e[i].value, 1, 256, &cfg->burst);
-		else if (strcmp(e[i].name, "icmp_rate") == 0)
+		else if (strcmp(e[i].name, "role") == 0) {
+			rc = 0;
+			if (strcmp(e[i].value, "gateway") == 0)
+				cfg->role = CFG_ROLE_GATEWAY;
+			else if (strcmp(e[i].value, "vps") == 0)
+				cfg->role = CFG_ROLE_VPS;
+			else
+				rc = fail(L, sec, e[i].name, 0, "'%s' is not gateway or vps",
+					e[i].value);
+		} else if (strcmp(e[i].name, "icmp_rate") == 0)
 			rc = parse_uint(
 				L, sec, e[i].name, 0, e[i].value, 0, 1000000, &cfg->icmp_rate);
 		else if (strcmp(e[i].name, "icmp_burst") == 0)
@@ -288,7 +287,7 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 	if (e == NULL)
 		return fail(L, sec, NULL, 0, "out of memory");
 	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
-	rc = check_repeats(L, sec, e, n, "address");
+	rc = check_repeats(L, sec, e, n, "address gateway");
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *k = e[i].name, *v = e[i].value;
 		unsigned int u;
@@ -319,6 +318,19 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 				rc = fail(L, sec, k, 0, "'%s' is not auto, off or an MSS (%d-%d)", v,
 					CFG_MSS_MIN, CFG_MSS_MAX);
 			}
+		} else if (strcmp(k, "uplink") == 0) {
+			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+				rc = fail(L, sec, k, 0, "'%s' is not yes or no", v);
+			p->uplink = strcmp(v, "yes") == 0;
+		} else if (strcmp(k, "gateway") == 0) {
+			struct ipaddr a;
+			int nth = (int)p->n_gateways;
+			if (ipaddr_parse(v, &a) < 0)
+				rc = fail(L, sec, k, nth, "'%s' is not an address", v);
+			else if (config_addr_of_family(p->gateways, p->n_gateways, a.family))
+				rc = fail(L, sec, k, nth, "a second IPv%d gateway", a.family);
+			else
+				p->gateways[p->n_gateways++] = a;
 		} else if (strcmp(k, "mac") == 0) {
 			if (mac_parse(v, &p->mac) < 0 || !rte_is_unicast_ether_addr(&p->mac) ||
 				rte_is_zero_ether_addr(&p->mac))
@@ -351,7 +363,7 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 }
 
 /* The port whose subnet holds `a`, or -1. */
-static int port_of_subnet(const struct mpgw_config *cfg, const struct ipaddr *a)
+int port_of_subnet(const struct mpgw_config *cfg, const struct ipaddr *a)
 {
 	int best = -1, best_len = -1;
 
@@ -367,7 +379,7 @@ static int port_of_subnet(const struct mpgw_config *cfg, const struct ipaddr *a)
 }
 
 /* "port NAME" at words[i]; fills *port. */
-static int parse_port_ref(struct loader *L, const struct mpgw_config *cfg, const char *sec,
+int parse_port_ref(struct loader *L, const struct mpgw_config *cfg, const char *sec,
 	const char *key, int nth, char **words, int n, int i, int *port)
 {
 	if (i + 2 != n || strcmp(words[i], "port") != 0)
@@ -519,12 +531,20 @@ static int load_all(struct loader *L, struct mpgw_config *cfg)
 			rc = load_list(L, cfg, "routes", "route", load_route);
 		else if (strcmp(names[i], "neighbours") == 0)
 			rc = load_list(L, cfg, "neighbours", "neighbour", load_neighbour);
+		else if (strcmp(names[i], "vps") == 0)
+			rc = config_load_vps(L, cfg);
+		else if (strcmp(names[i], "policy") == 0)
+			rc = config_load_policy(L, cfg);
+		else if (strncmp(names[i], "gateway ", 8) == 0)
+			rc = config_load_gateway(L, cfg, names[i], strip(names[i] + 8));
 		else if (strncmp(names[i], "port ", 5) != 0)
 			rc = fail(L, names[i], NULL, 0, "unknown section");
 	}
 	free(names);
 	if (rc == 0 && cfg->n_ports == 0)
 		rc = fail_at(L, 0, NULL, NULL, "no [port NAME] section");
+	if (rc == 0)
+		rc = config_check_role(L, cfg);
 	return rc;
 }
 
@@ -570,5 +590,7 @@ void config_free(struct mpgw_config *cfg)
 		return;
 	free(cfg->routes);
 	free(cfg->neighbours);
+	free(cfg->bypass);
+	free(cfg->gw);
 	free(cfg);
 }

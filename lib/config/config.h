@@ -22,6 +22,9 @@ struct cfg_port {
 	uint16_t rx_desc;
 	uint16_t tx_desc;
 	int mss_clamp; /* CFG_MSS_AUTO, CFG_MSS_OFF or a fixed MSS */
+	bool uplink;   /* gateway role: a WAN uplink (tunnels leave by it; leak guard) */
+	unsigned int n_gateways; /* the uplink's next router, at most one per family */
+	struct ipaddr gateways[2];
 	bool has_mac;
 	struct rte_ether_addr mac;
 	unsigned int n_addrs;
@@ -34,6 +37,37 @@ struct cfg_port {
 #define CFG_MSS_OFF  0
 #define CFG_MSS_MIN  88 /* Linux's TCP_MIN_MSS */
 #define CFG_MSS_MAX  65495
+
+enum cfg_role {
+	CFG_ROLE_GATEWAY, /* LAN ports and WAN uplinks; tunnels to the VPS */
+	CFG_ROLE_VPS,	  /* terminates the tunnels of gateways */
+};
+
+/* Traffic classes of the gateway's policy, and what is done with each. */
+enum cfg_class { CFG_CLASS_TCP4, CFG_CLASS_OTHER4, CFG_CLASS_TCP6, CFG_CLASS_OTHER6, CFG_CLASS_MAX };
+enum cfg_action {
+	CFG_ACT_DEFAULT = 0, /* not configured: derived from the VPS's families */
+	CFG_ACT_RELAY,	     /* to the kernel's MPTCP proxy (TCP only) */
+	CFG_ACT_TUNNEL,	     /* IP-in-IP to the VPS */
+	CFG_ACT_DIRECT,	     /* native, out of the uplink the routes give */
+	CFG_ACT_DROP,
+};
+
+/* Destinations that go native out of one uplink. */
+struct cfg_bypass {
+	struct ipprefix prefix; /* masked */
+	int port;
+};
+
+/* vps role: a gateway whose tunnels it terminates. */
+struct cfg_gateway {
+	char name[MPGW_NAME_LEN];
+	unsigned int n_uplinks;
+	struct ipaddr uplinks[MPGW_MAX_TUNNEL_PATHS]; /* its uplink addresses: tunnel sources */
+	unsigned int n_lans;
+	struct ipprefix lans[MPGW_MAX_PORT_ADDRS]; /* masked: reached through its tunnels */
+	int line;
+};
 
 enum cfg_route_type {
 	CFG_ROUTE_VIA,	     /* through a gateway on a port's subnet */
@@ -68,7 +102,23 @@ struct mpgw_config {
 	struct cfg_route *routes;
 	unsigned int n_neighbours;
 	struct cfg_neighbour *neighbours;
+
+	enum cfg_role role;
+	unsigned int n_vps; /* [vps] address: the VPS's tunnel addresses, one per family */
+	struct ipaddr vps[2];
+	unsigned int tunnel_ttl; /* outer TTL / hop limit */
+	enum cfg_action policy[CFG_CLASS_MAX]; /* resolved: never CFG_ACT_DEFAULT after loading */
+	unsigned int n_bypass;
+	struct cfg_bypass *bypass;
+	unsigned int n_gw;
+	struct cfg_gateway *gw;
 };
+
+/* The address of family fam (4 or 6) among addrs, or NULL. */
+const struct ipaddr *config_addr_of_family(const struct ipaddr *addrs, unsigned int n, int fam);
+/* Names of classes and actions, as in the configuration. */
+const char *config_class_name(enum cfg_class c);
+const char *config_action_name(enum cfg_action a);
 
 /*
  * Load and validate `path`. On error returns NULL and writes a one-line message of the form

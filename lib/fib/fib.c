@@ -7,20 +7,13 @@
 #include <rte_malloc.h>
 
 #include "fib.h"
+#include "fib_builder.h"
 
 struct fib *fib_live;
 static uint32_t fib_gen;
 
-struct builder {
-	struct fib *f;
-	uint32_t cap; /* nexthops allocated */
-	const struct fib_port *ports;
-	char *err;
-	size_t errlen;
-};
-
 /* The id of an identical nexthop, or a new one; -1 when the id space is full. */
-static int nh_get(
+int nh_get(
 	struct builder *b, enum fib_nh_type type, int port, const struct rte_ether_addr *dst)
 {
 	struct fib_nexthop nh = {.type = type, .port = port < 0 ? 0 : port};
@@ -42,44 +35,50 @@ static int nh_get(
 	return b->f->n_nexthops++;
 }
 
-static int lpm_add(struct builder *b, const struct ipprefix *p, int nh)
+int fib_lpm_add(struct rte_lpm *lpm4, struct rte_lpm6 *lpm6, const struct ipprefix *p,
+	uint32_t value)
 {
-	if (p->addr.family == 4) {
-		b->f->n_routes4++;
-		return rte_lpm_add(b->f->lpm4, rte_be_to_cpu_32(p->addr.v4), p->len, nh);
+	struct ipprefix half = *p;
+	int rc;
+
+	if (p->len != 0) {
+		if (p->addr.family == 4)
+			return rte_lpm_add(lpm4, rte_be_to_cpu_32(p->addr.v4), p->len, value);
+		return rte_lpm6_add(lpm6, p->addr.v6, p->len, value);
 	}
-	b->f->n_routes6++;
-	return rte_lpm6_add(b->f->lpm6, p->addr.v6, p->len, nh);
+	/* rte_lpm and rte_lpm6 take depths from 1: a default route is its two halves. */
+	half.len = 1;
+	rc = fib_lpm_add(lpm4, lpm6, &half, value);
+	if (half.addr.family == 4)
+		half.addr.v4 = RTE_BE32(0x80000000);
+	else
+		half.addr.v6[0] = 0x80;
+	return rc == 0 ? fib_lpm_add(lpm4, lpm6, &half, value) : rc;
 }
 
-static int add_route(struct builder *b, const struct ipprefix *p, int nh)
+int add_route(struct builder *b, const struct ipprefix *p, int nh)
 {
 	char buf[64];
 	int rc;
 
 	if (nh < 0)
 		return -1;
-	if (p->len == 0) {
-		/* rte_lpm and rte_lpm6 take depths from 1: a default route is its two halves. */
-		struct ipprefix half = *p;
-		half.len = 1;
-		rc = lpm_add(b, &half, nh);
-		if (half.addr.family == 4)
-			half.addr.v4 = RTE_BE32(0x80000000);
-		else
-			half.addr.v6[0] = 0x80;
-		if (rc == 0)
-			rc = lpm_add(b, &half, nh);
-	} else {
-		rc = lpm_add(b, p, nh);
-	}
-	if (rc < 0)
+	rc = fib_lpm_add(b->f->lpm4, b->f->lpm6, p, nh);
+	if (rc < 0) {
 		snprintf(b->err, b->errlen, "cannot add route %s/%u: %s",
 			ipaddr_str(&p->addr, buf, sizeof(buf)), p->len, rte_strerror(-rc));
-	return rc;
+		return rc;
+	}
+	/* Counted as entries: a default route is two. */
+	uint32_t entries = p->len == 0 ? 2 : 1;
+	if (p->addr.family == 4)
+		b->f->n_routes4 += entries;
+	else
+		b->f->n_routes6 += entries;
+	return 0;
 }
 
-static const struct cfg_neighbour *find_neighbour(
+const struct cfg_neighbour *find_neighbour(
 	const struct mpgw_config *cfg, const struct ipaddr *a, int port)
 {
 	for (unsigned int i = 0; i < cfg->n_neighbours; i++)
@@ -155,10 +154,15 @@ static int fill(struct builder *b, const struct mpgw_config *cfg)
 struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *ports, int socket,
 	char *err, size_t errlen)
 {
-	uint32_t n_entries =
-		cfg->n_routes + cfg->n_neighbours + 2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports;
+	uint32_t n_entries = cfg->n_routes + cfg->n_neighbours +
+			     2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports + cfg->n_bypass + cfg->n_gw;
 	uint32_t cap = RTE_MIN(n_entries + 1, MPGW_MAX_NEXTHOPS);
-	struct builder b = {.cap = cap, .ports = ports, .err = err, .errlen = errlen};
+	struct builder b = {.cap = cap,
+		.ports = ports,
+		.cfg = cfg,
+		.socket = socket,
+		.err = err,
+		.errlen = errlen};
 	char name[RTE_LPM_NAMESIZE];
 	uint32_t gen = ++fib_gen;
 
@@ -191,7 +195,7 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 		fib_free(b.f);
 		return NULL;
 	}
-	if (fill(&b, cfg) < 0) {
+	if (fill(&b, cfg) < 0 || fib_build_roles(&b) < 0) {
 		fib_free(b.f);
 		return NULL;
 	}
@@ -204,6 +208,7 @@ void fib_free(struct fib *f)
 		return;
 	rte_lpm_free(f->lpm4);
 	rte_lpm6_free(f->lpm6);
+	fib_free_roles(f);
 	rte_free(f);
 }
 

@@ -18,21 +18,30 @@
 #include <rte_rcu_qsbr.h>
 
 #include "config.h"
+#include "tunnel.h"
 
 enum fib_nh_type {
 	FIB_NH_FORWARD,	   /* to a resolved neighbour: MACs below are valid */
 	FIB_NH_UNRESOLVED, /* on-link destination or gateway with no neighbour entry */
 	FIB_NH_LOCAL,	   /* one of mpgw's own addresses */
 	FIB_NH_BLACKHOLE,  /* blackhole route */
+	FIB_NH_TUNNEL,	   /* through a tunnel group: tun_group says which */
+	FIB_NH_BYPASS,	   /* gateway: forwarded as FORWARD, and may leave an uplink natively */
 };
+
+/* No nexthop: what the lookup leaves in the metadata when there is no route. */
+#define FIB_NH_NONE UINT16_MAX
 
 /* 16 bytes: the Ethernet addresses are the precomputed start of the outgoing header. */
 struct fib_nexthop {
 	struct rte_ether_addr dst;
 	struct rte_ether_addr src;
-	uint16_t port_id; /* DPDK port id */
-	uint8_t type;	  /* enum fib_nh_type */
-	uint8_t port;	  /* mpgw port index */
+	union {
+		uint16_t port_id;   /* DPDK port id */
+		uint16_t tun_group; /* FIB_NH_TUNNEL: index into tun.groups */
+	};
+	uint8_t type; /* enum fib_nh_type */
+	uint8_t port; /* mpgw port index */
 };
 
 struct fib {
@@ -42,6 +51,14 @@ struct fib {
 	uint32_t n_nexthops;
 	uint32_t n_routes4; /* entries added, connected and host routes included */
 	uint32_t n_routes6;
+
+	/* The roles (lib/fib/fib_tunnel.c). */
+	bool gateway; /* the gateway role with at least one uplink: policy and leak guard apply */
+	uint8_t policy[CFG_CLASS_MAX];	       /* enum cfg_action per class */
+	uint16_t tunnel_nh;		       /* gateway: the nexthop of the tunnel to the VPS */
+	uint32_t n_bypass;		       /* bypass prefixes, routes to FIB_NH_BYPASS */
+	struct tunnels tun;
+
 	struct fib_nexthop nexthops[];
 };
 

@@ -70,7 +70,8 @@ static inline rte_edge_t eth_input_one(void *ctx, struct rte_mbuf *m)
 	meta->l3 = l3;
 	/* Routers do not forward what arrived as a link-layer broadcast (RFC 1812 5.3.4); the
 	 * lookup decides, since local delivery will want such frames. */
-	meta->flags = unicast ? 0 : PKT_META_F_L2_MCAST;
+	meta->path = unicast ? 0 : PKT_PATH_L2_MCAST;
+	meta->mtu = 0;
 	return next;
 }
 

@@ -124,7 +124,8 @@ static struct rte_mbuf *error_alloc(struct rte_mbuf *m, const struct pkt_meta *m
 		.l3_len = (uint16_t)(hdrs + quote),
 		.l3 = meta->l3,
 		.l4_proto = meta->l3 == PKT_L3_IP4 ? IPPROTO_ICMP : IPPROTO_ICMPV6,
-		.flags = PKT_F_L4 | PKT_META_F_LOCAL,
+		.flags = PKT_F_L4,
+		.path = PKT_PATH_LOCAL,
 	};
 	return e;
 }
@@ -218,7 +219,8 @@ static struct rte_mbuf *icmp_error_one(struct worker *w, struct rte_mbuf *m, enu
 	const struct pkt_meta *meta = pkt_meta(m);
 	const struct port *in = &ports[port_index_of[m->port]];
 	const struct fib_nexthop *nh = &w->fib->nexthops[meta->nexthop];
-	uint16_t mtu = ports[nh->port].mtu;
+	/* A tunnel's inner MTU where the packet was bound for one, else the egress port's. */
+	uint16_t mtu = meta->mtu != 0 ? meta->mtu : ports[nh->port].mtu;
 	bool v4 = meta->l3 == PKT_L3_IP4;
 	struct rte_mbuf *e;
 

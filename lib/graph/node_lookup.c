@@ -3,6 +3,11 @@
  * Route lookup, IPv4 and IPv6: bulk longest-prefix match over the burst, then one branch
  * per packet on the nexthop type. TTL / hop limit expiry is decided here, where it is known
  * that the packet is forwarded rather than delivered locally.
+ *
+ * In the gateway role, what comes in by a LAN port (not an uplink) and would leave by an
+ * uplink, or has no route, goes to mpgw_policy. Tunnel packets addressed to mpgw go to
+ * mpgw_decap, routes through a tunnel (a vps's routes to its gateways' LANs) to
+ * mpgw_encap.
  */
 #include <rte_ip.h>
 #include <rte_lpm.h>
@@ -13,33 +18,79 @@
 #include "fib.h"
 #include "nodes.h"
 #include "pkt_meta.h"
+#include "port.h"
 
-enum { LOOKUP_NEXT_REWRITE, LOOKUP_NEXT_MSS, LOOKUP_NEXT_DROP };
+enum {
+	LOOKUP_NEXT_REWRITE,
+	LOOKUP_NEXT_MSS,
+	LOOKUP_NEXT_POLICY,
+	LOOKUP_NEXT_ENCAP,
+	LOOKUP_NEXT_DECAP,
+	LOOKUP_NEXT_DROP
+};
 #define NODE_DROP_BASE LOOKUP_NEXT_DROP
 
 /* LPM bulk calls take at most this many keys at a time (stack arrays). */
 #define LOOKUP_CHUNK NODE_CHUNK
 
-static inline rte_edge_t lookup_verdict(
-	const struct fib *f, struct pkt_meta *meta, bool found, uint32_t nh_id, uint8_t ttl)
+/* Did m come in by a LAN port of a gateway (where the policy applies)? */
+static inline bool from_lan(const struct fib *f, const struct rte_mbuf *m)
 {
-	if (unlikely(!found))
-		return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
-	switch (f->nexthops[nh_id].type) {
+	return f->gateway && !ports[port_index_of[m->port]].uplink;
+}
+
+/* What may be forwarded at all: not a link-layer broadcast, TTL left. */
+static inline rte_edge_t forward_checks(const struct pkt_meta *meta, uint8_t ttl)
+{
+	if (unlikely(meta->path & PKT_PATH_L2_MCAST))
+		return node_drop_edge(NODE_DROP_BASE, DROP_l2_broadcast);
+	if (unlikely(ttl <= 1))
+		return node_drop_edge(NODE_DROP_BASE, DROP_ttl_exceeded);
+	return LOOKUP_NEXT_REWRITE;
+}
+
+static inline bool is_tunnel_proto(const struct pkt_meta *meta)
+{
+	return meta->l4_proto == TUN_PROTO_IP4 || meta->l4_proto == TUN_PROTO_IP6;
+}
+
+static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
+	struct pkt_meta *meta, bool found, uint32_t nh_id, uint8_t ttl)
+{
+	rte_edge_t e;
+
+	if (unlikely(!found)) {
+		meta->nexthop = FIB_NH_NONE;
+		if (!from_lan(f, m) || (meta->path & PKT_PATH_LOCAL))
+			return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
+		e = forward_checks(meta, ttl);
+		return e == LOOKUP_NEXT_REWRITE ? LOOKUP_NEXT_POLICY : e;
+	}
+	const struct fib_nexthop *nh = &f->nexthops[nh_id];
+	meta->nexthop = nh_id;
+	switch (nh->type) {
 	case FIB_NH_FORWARD:
-		meta->nexthop = nh_id;
+	case FIB_NH_BYPASS:
 		/* mpgw's own packets (ICMP errors) start with a full TTL and are not forwarded. */
-		if (unlikely(meta->flags & PKT_META_F_LOCAL))
+		if (unlikely(meta->path & PKT_PATH_LOCAL))
 			return LOOKUP_NEXT_REWRITE;
-		if (unlikely(meta->flags & PKT_META_F_L2_MCAST))
-			return node_drop_edge(NODE_DROP_BASE, DROP_l2_broadcast);
-		if (unlikely(ttl <= 1))
-			return node_drop_edge(NODE_DROP_BASE, DROP_ttl_exceeded);
+		e = forward_checks(meta, ttl);
+		if (unlikely(e != LOOKUP_NEXT_REWRITE))
+			return e;
+		if (unlikely(f->gateway) && ports[nh->port].uplink && from_lan(f, m))
+			return LOOKUP_NEXT_POLICY;
 		/* The only cost of MSS clamping to other packets (tcp_flags is 0 unless TCP). */
 		if (unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG))
 			return LOOKUP_NEXT_MSS;
 		return LOOKUP_NEXT_REWRITE;
+	case FIB_NH_TUNNEL:
+		if (unlikely(meta->path & PKT_PATH_LOCAL))
+			return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
+		e = forward_checks(meta, ttl);
+		return e == LOOKUP_NEXT_REWRITE ? LOOKUP_NEXT_ENCAP : e;
 	case FIB_NH_LOCAL:
+		if (is_tunnel_proto(meta) && !(meta->path & PKT_PATH_LOCAL))
+			return LOOKUP_NEXT_DECAP;
 		return node_drop_edge(NODE_DROP_BASE, DROP_local);
 	case FIB_NH_BLACKHOLE:
 		return node_drop_edge(NODE_DROP_BASE, DROP_blackhole);
@@ -70,8 +121,8 @@ static uint16_t ip4_lookup_process(
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[base + i];
 			bool found = (hop[i] & RTE_LPM_LOOKUP_SUCCESS) != 0;
-			nexts[i] =
-				lookup_verdict(f, pkt_meta(m), found, hop[i] & 0x00ffffff, ttl[i]);
+			nexts[i] = lookup_verdict(
+				f, m, pkt_meta(m), found, hop[i] & 0x00ffffff, ttl[i]);
 		}
 		node_enqueue_nexts(
 			graph, node, objs + base, nexts, n, LOOKUP_NEXT_REWRITE, n == cnt);
@@ -102,7 +153,7 @@ static uint16_t ip6_lookup_process(
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[base + i];
 			nexts[i] = lookup_verdict(
-				f, pkt_meta(m), hop[i] >= 0, (uint32_t)hop[i], hlim[i]);
+				f, m, pkt_meta(m), hop[i] >= 0, (uint32_t)hop[i], hlim[i]);
 		}
 		node_enqueue_nexts(
 			graph, node, objs + base, nexts, n, LOOKUP_NEXT_REWRITE, n == cnt);
@@ -117,6 +168,9 @@ static struct rte_node_register ip4_lookup_node = {
 	.nb_edges = NODE_NB_EDGES,
 	.next_nodes = {[LOOKUP_NEXT_REWRITE] = NODE_REWRITE,
 		[LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,
+		[LOOKUP_NEXT_POLICY] = NODE_POLICY,
+		[LOOKUP_NEXT_ENCAP] = NODE_ENCAP,
+		[LOOKUP_NEXT_DECAP] = NODE_DECAP,
 		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(ip4_lookup_node);
@@ -128,6 +182,9 @@ static struct rte_node_register ip6_lookup_node = {
 	.nb_edges = NODE_NB_EDGES,
 	.next_nodes = {[LOOKUP_NEXT_REWRITE] = NODE_REWRITE,
 		[LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,
+		[LOOKUP_NEXT_POLICY] = NODE_POLICY,
+		[LOOKUP_NEXT_ENCAP] = NODE_ENCAP,
+		[LOOKUP_NEXT_DECAP] = NODE_DECAP,
 		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(ip6_lookup_node);

@@ -41,22 +41,7 @@ static inline rte_edge_t mss_one(void *ctx, struct rte_mbuf *m)
 
 	if (limit == 0)
 		return MSS_NEXT_REWRITE;
-	switch (mss_clamp(m, meta, limit)) {
-	case MSS_CLAMPED:
-		w->counters[CNT_mss_clamped]++;
-		break;
-	case MSS_INSERTED:
-		w->counters[CNT_mss_inserted]++;
-		break;
-	case MSS_NOT_INSERTED:
-		w->counters[CNT_mss_not_inserted]++;
-		break;
-	case MSS_BAD_OPTIONS:
-		w->counters[CNT_mss_bad_options]++;
-		break;
-	case MSS_UNCHANGED:
-		break;
-	}
+	node_mss_clamp(w, m, meta, limit);
 	return MSS_NEXT_REWRITE;
 }
 

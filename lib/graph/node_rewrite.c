@@ -8,7 +8,13 @@
  * mpgw_icmp_error (Packet Too Big / fragmentation needed) untouched, so the error quotes
  * them as received; IPv4 without DF is rewritten and fragmented by mpgw_ip4_frag. mpgw's
  * own packets that do not fit are dropped (no ICMP error about an ICMP error).
+ *
+ * Leak guard (gateway role): on an uplink, only what the policy sent natively (bypass,
+ * direct) and packets from the uplink's own addresses may leave by this node; tunnel
+ * packets leave by mpgw_encap. Anything else is dropped (leak_v4, leak_v6): fail closed.
  */
+#include <string.h>
+
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -22,16 +28,40 @@
 enum { REWRITE_NEXT_TX, REWRITE_NEXT_ICMP, REWRITE_NEXT_FRAG, REWRITE_NEXT_DROP };
 #define NODE_DROP_BASE REWRITE_NEXT_DROP
 
+/* Is the source of the packet one of the port's own addresses? */
+static inline bool from_port_address(
+	const struct port *p, const struct rte_mbuf *m, const struct pkt_meta *meta)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
+	bool v4 = meta->l3 == PKT_L3_IP4;
+	const uint8_t *src = v4 ? ip + offsetof(struct rte_ipv4_hdr, src_addr)
+				: ip + offsetof(struct rte_ipv6_hdr, src_addr);
+
+	for (unsigned int i = 0; i < p->n_addrs; i++) {
+		const struct ipaddr *a = &p->addrs[i];
+		if (v4 ? a->family == 4 && memcmp(src, &a->v4, 4) == 0
+		       : a->family == 6 && memcmp(src, a->v6, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
 static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 {
 	const struct fib *f = ctx;
 	struct pkt_meta *meta = pkt_meta(m);
 	const struct fib_nexthop *nh = &f->nexthops[meta->nexthop];
 
-	bool local = meta->flags & PKT_META_F_LOCAL;
+	bool local = meta->path & PKT_PATH_LOCAL;
 	bool frag = false;
+	const struct port *out = &ports[nh->port];
 
-	if (unlikely(meta->l3_len > ports[nh->port].mtu)) {
+	if (unlikely(f->gateway) && out->uplink && !(meta->path & PKT_PATH_ALLOWED) &&
+		!from_port_address(out, m, meta))
+		return node_drop_edge(NODE_DROP_BASE,
+			meta->l3 == PKT_L3_IP4 ? DROP_leak_v4 : DROP_leak_v6);
+
+	if (unlikely(meta->l3_len > out->mtu)) {
 		if (local)
 			return node_drop_edge(NODE_DROP_BASE, DROP_mtu_exceeded);
 		if (meta->l3 == PKT_L3_IP6)
@@ -56,25 +86,10 @@ static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 	rte_ether_addr_copy(&nh->dst, &eth->dst_addr);
 	rte_ether_addr_copy(&nh->src, &eth->src_addr);
 
-	if (meta->l3 == PKT_L3_IP4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-		if (likely(!local)) {
-			/* TTL is the high byte of the (TTL, protocol) word. The word is changed
-			 * in a register and stored once: a byte store followed by a word load
-			 * of the same bytes would stall on store forwarding. */
-			uint16_t *ttl_proto = (uint16_t *)&ip->time_to_live;
-			uint16_t old = *ttl_proto;
-			uint16_t new = rte_cpu_to_be_16(rte_be_to_cpu_16(old) - 0x0100);
-			*ttl_proto = new;
-			ip->hdr_checksum = pkt_cksum_update16(ip->hdr_checksum, old, new);
-		}
-		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	} else {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
-		if (likely(!local))
-			ip->hop_limits--;
-		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	}
+	bool v4 = meta->l3 == PKT_L3_IP4;
+	if (likely(!local))
+		node_ttl_decrement(eth + 1, v4);
+	eth->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	m->port = nh->port_id;
 	m->ol_flags &= ~(RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ);
 	return unlikely(frag) ? REWRITE_NEXT_FRAG : REWRITE_NEXT_TX;

@@ -17,11 +17,15 @@
 
 #include <rte_graph.h>
 #include <rte_graph_worker.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
 #include "drop_reasons.h"
+#include "mss_clamp.h"
+#include "pkt_meta.h"
+#include "pkt_cksum.h"
 #include "worker.h"
 
 #define NODE_RX		 "mpgw_rx"
@@ -33,6 +37,9 @@
 #define NODE_MSS_CLAMP	 "mpgw_mss_clamp"
 #define NODE_REWRITE	 "mpgw_rewrite"
 #define NODE_ICMP_ERROR	 "mpgw_icmp_error"
+#define NODE_POLICY	 "mpgw_policy"
+#define NODE_ENCAP	 "mpgw_encap"
+#define NODE_DECAP	 "mpgw_decap"
 #define NODE_IP4_FRAG	 "mpgw_ip4_frag"
 #define NODE_TX		 "mpgw_tx"
 #define NODE_DROP_PREFIX "mpgw_drop_"
@@ -118,6 +125,42 @@ static __rte_always_inline uint16_t node_process_each(struct rte_graph *graph,
 		node_enqueue_nexts(graph, node, objs + base, nexts, n, spec, n == cnt);
 	}
 	return cnt;
+}
+
+/*
+ * TTL or hop limit - 1 of the IP header at ip, with an RFC 1624 update of the IPv4
+ * checksum. The (TTL, protocol) word is changed in a register and stored once: a byte store
+ * followed by a word load of the same bytes would stall on store forwarding.
+ */
+static __rte_always_inline void node_ttl_decrement(void *ip, bool v4)
+{
+	if (v4) {
+		struct rte_ipv4_hdr *h = ip;
+		uint16_t *ttl_proto = (uint16_t *)&h->time_to_live;
+		uint16_t old = *ttl_proto;
+		uint16_t new = rte_cpu_to_be_16(rte_be_to_cpu_16(old) - 0x0100);
+		*ttl_proto = new;
+		h->hdr_checksum = pkt_cksum_update16(h->hdr_checksum, old, new);
+	} else {
+		((struct rte_ipv6_hdr *)ip)->hop_limits--;
+	}
+}
+
+/* Clamp a SYN's MSS to limit (mss_clamp.h) and count what was done. */
+static inline void node_mss_clamp(
+	struct worker *w, struct rte_mbuf *m, struct pkt_meta *meta, uint16_t limit)
+{
+	static const int8_t counter[] = {
+		[MSS_UNCHANGED] = -1,
+		[MSS_CLAMPED] = CNT_mss_clamped,
+		[MSS_INSERTED] = CNT_mss_inserted,
+		[MSS_NOT_INSERTED] = CNT_mss_not_inserted,
+		[MSS_BAD_OPTIONS] = CNT_mss_bad_options,
+	};
+	int8_t c = counter[mss_clamp(m, meta, limit)];
+
+	if (c >= 0)
+		w->counters[c]++;
 }
 
 /* Node pattern of every mpgw node, for rte_graph_create(). */

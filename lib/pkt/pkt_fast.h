@@ -58,7 +58,7 @@ static __rte_always_inline bool pkt_fast_l4(const struct rte_mbuf *m, struct pkt
 	}
 	meta->l4_off = (uint16_t)l4_off;
 	meta->l4_proto = proto;
-	meta->flags = PKT_F_L4 | (meta->flags & PKT_META_F_L2_MCAST);
+	meta->flags = PKT_F_L4;
 	meta->tcp_flags = tcp_flags;
 	meta->tcp_mss_off = 0;
 	return true;

@@ -23,18 +23,22 @@ struct pkt_meta {
 	uint16_t nexthop; /* set by the lookup nodes */
 	uint8_t l3;	  /* enum pkt_l3 */
 	uint8_t l4_proto;
-	uint8_t flags; /* PKT_F_*, and PKT_META_F_* */
+	uint8_t flags; /* PKT_F_*: what the parser found */
 	uint8_t tcp_flags;
 	uint16_t tcp_mss_off; /* a SYN's MSS option, from the start of the frame; 0 if none */
-	uint16_t spare;
+	uint16_t mtu;	      /* the path's MTU where it is below the egress port's (a tunnel's
+			       * inner MTU), for ICMP errors and fragmentation; 0 otherwise */
+	uint8_t path;	      /* PKT_PATH_*: what the data path decided; 0 on reception */
+	uint8_t pad[3];
 };
 
-/* Flags of the data path's own, in bits the parser never uses. */
-#define PKT_META_F_L2_MCAST 0x80 /* the frame's destination MAC was broadcast or multicast */
-#define PKT_META_F_LOCAL    0x40 /* built by mpgw (an ICMP error): not forwarded, no TTL - 1 */
-_Static_assert((PKT_F_L4 | PKT_F_FRAGMENT | PKT_F_FRAG_LATER | PKT_F_IP4_OPTIONS | PKT_F_IP6_EXT |
-		       PKT_F_TCP_OPT_BAD) < PKT_META_F_LOCAL,
-	"parser flags overlap the data path's");
+/* meta->path */
+#define PKT_PATH_L2_MCAST 0x01 /* the frame's destination MAC was broadcast or multicast */
+#define PKT_PATH_LOCAL	  0x02 /* built by mpgw (ICMP error, tunnel header): no TTL - 1 */
+#define PKT_PATH_ALLOWED  0x04 /* bypass or direct by policy: may leave an uplink natively */
+#define PKT_PATH_ENCAP	  0x08 /* a tunnel packet mpgw built */
+#define PKT_PATH_TTL_DONE 0x10 /* inner TTL already decremented (fragments awaiting encap) */
+#define PKT_PATH_DECAP	  0x20 /* the inner packet of a tunnel mpgw terminated */
 
 extern int pkt_meta_offset;
 
@@ -52,7 +56,7 @@ static inline void pkt_meta_fill(struct pkt_meta *meta, const struct pkt_info *p
 	meta->l4_off = pi->l4_off;
 	meta->l3_len = pi->l3_len;
 	meta->l4_proto = pi->l4_proto;
-	meta->flags = pi->flags | (meta->flags & PKT_META_F_L2_MCAST);
+	meta->flags = pi->flags;
 	meta->tcp_flags = pi->tcp_flags;
 	meta->tcp_mss_off = pi->tcp_mss_off;
 }

@@ -96,6 +96,10 @@ int ports_probe(const struct mpgw_config *cfg, unsigned int n_workers, char *err
 		p->port_id = pid;
 		p->mtu = cp->mtu;
 		port_set_mss(p, cp);
+		p->uplink = cp->uplink;
+		p->n_addrs = cp->n_addrs;
+		for (unsigned int j = 0; j < cp->n_addrs; j++)
+			p->addrs[j] = cp->addrs[j].addr;
 		port_set_icmp_source(p, cp);
 		/* Workers beyond the device's RX queues poll nothing on it. */
 		p->nb_rxq = RTE_MIN(n_workers, info.max_rx_queues);

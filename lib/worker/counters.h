@@ -17,7 +17,11 @@
 	X(icmp4_frag_needed, "ICMP destination unreachable, fragmentation needed, sent")           \
 	X(icmp6_packet_too_big, "ICMPv6 Packet Too Big sent")                                      \
 	X(ip4_fragmented, "IPv4 datagrams without DF fragmented to fit the egress MTU")            \
-	X(ip4_fragments, "fragments sent for those datagrams")
+	X(ip4_fragments, "fragments sent for those datagrams")                                     \
+	X(encap, "packets sent into a tunnel")                                                     \
+	X(decap, "tunnel packets from a peer, decapsulated")                                       \
+	X(policy_bypass, "gateway: LAN packets sent natively to a bypass prefix")                  \
+	X(policy_direct, "gateway: LAN packets sent natively by a class's direct action")
 
 enum mpgw_counter {
 #define COUNTER_ENUM(name, desc) CNT_##name,

@@ -47,6 +47,20 @@
 	X(frag_failed, "IPv4 without DF larger than the egress MTU: too many fragments or no "    \
 		       "mbufs")                                                                     \
 	X(nombuf, "no mbuf left to build an ICMP error")                                           \
+	X(tunnel_down, "gateway: to be tunnelled, but no uplink has a usable path to the VPS")    \
+	X(relay_unavailable, "gateway: relay class, and no exception path to the kernel's MPTCP "  \
+			     "proxy yet")                                                          \
+	X(policy_drop, "gateway: the class's action is drop")                                      \
+	X(leak_v4, "gateway: IPv4 that is not a tunnel packet, not bypassed and not from the "    \
+		   "uplink's own addresses, kept off the uplink")                                  \
+	X(leak_v6, "gateway: IPv6 that is not a tunnel packet, not bypassed and not from the "    \
+		   "uplink's own addresses, kept off the uplink")                                  \
+	X(decap_unknown_peer, "tunnel packet (protocol 4 or 41) from a source that is no "        \
+			      "configured peer")                                                   \
+	X(decap_family, "tunnel packet whose inner header is not of the protocol's family")        \
+	X(decap_fragment, "fragmented tunnel packet (no reassembly)")                              \
+	X(decap_ecn, "tunnel packet with outer CE and a Not-ECT inner packet (RFC 6040)")          \
+	X(encap_headroom, "no room in the mbuf for the tunnel header")                             \
 	X(tx_full, "egress TX queue full")
 
 enum mpgw_drop {

@@ -1563,7 +1563,7 @@ static bool fast_agrees(const struct rte_mbuf *m, enum pkt_status st, const stru
 	memset(&got, 0xee, sizeof(got));
 	got.l3_off = full->l3_off;
 	got.l3 = full->l3;
-	got.flags = PKT_META_F_L2_MCAST;
+	got.flags = 0x5a; /* stale bits: the fast path must overwrite them */
 	want = got;
 	bool ok = full->l3 == PKT_L3_IP4 ? pkt_fast_ip4(m, &got) : pkt_fast_ip6(m, &got);
 	if (!ok) {

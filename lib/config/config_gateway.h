@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internal to lib/config: loaders of the role sections (config_gateway.c). */
+#ifndef MPGW_CONFIG_GATEWAY_H
+#define MPGW_CONFIG_GATEWAY_H
+
+#include "config.h"
+#include "config_loader.h"
+
+int config_load_vps(struct loader *L, struct mpgw_config *cfg);
+int config_load_policy(struct loader *L, struct mpgw_config *cfg);
+int config_load_gateway(struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name);
+/* After every section: the checks that depend on the role, and the policy defaults. */
+int config_check_role(struct loader *L, struct mpgw_config *cfg);
+
+#endif

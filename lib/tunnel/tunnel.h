@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IP-in-IP tunnels (6in4, 4in4, 4in6, 6in6) as the data path sees them: paths with a
+ * precomputed outer header, grouped by far end, and the ECN rules of RFC 6040. The control
+ * side builds them into each FIB version (lib/fib/fib_tunnel.c), so they are published and
+ * freed with it under RCU.
+ *
+ * A path is one way to a far end: the outer header from one of our addresses to one of the
+ * far end's, leaving by one port to one next router. A gateway has one group, the VPS,
+ * with a path per usable uplink; a vps has a group per gateway it serves, with a path per
+ * uplink address of that gateway.
+ */
+#ifndef MPGW_TUNNEL_H
+#define MPGW_TUNNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_hash.h>
+
+#include "ipaddr.h"
+
+#define TUN_PROTO_IP4 4	  /* IPPROTO_IPIP: IPv4 inside */
+#define TUN_PROTO_IP6 41 /* IPPROTO_IPV6: IPv6 inside */
+
+struct tun_path {
+	struct rte_ether_hdr eth; /* to the next router, from the port's MAC */
+	union {
+		struct rte_ipv4_hdr ip4; /* length 0, checksum of the rest */
+		struct rte_ipv6_hdr ip6; /* payload length 0 */
+	} outer;
+	uint16_t port_id;
+	uint8_t port;	  /* mpgw port index */
+	uint8_t family;	  /* of the outer header: 4 or 6 */
+	uint8_t overhead; /* 20 or 40 */
+	uint8_t pad;
+	uint16_t mtu; /* the largest inner datagram: port MTU - overhead */
+	uint16_t group;
+	uint32_t cksum_base; /* IPv4: sum of the outer template's 16-bit words */
+	struct ipaddr local, remote; /* for telemetry */
+};
+
+/* The usable paths of a far end are paths[first .. first + n). */
+struct tun_group {
+	uint16_t first;
+	uint16_t n;
+};
+
+/* What the control side could not turn into a path, for telemetry. */
+struct tun_unusable {
+	uint8_t port; /* 0xff: none */
+	struct ipaddr remote;
+	const char *why;
+};
+
+struct tunnels {
+	struct tun_path *paths;
+	uint32_t n_paths;
+	struct tun_group *groups;
+	uint32_t n_groups;
+	struct tun_unusable *unusable;
+	uint32_t n_unusable;
+	/* Allowed tunnel sources: struct tun_peer_key -> group. */
+	struct rte_hash *peers;
+};
+
+/* Key of the peer table: an outer source address. */
+struct tun_peer_key {
+	uint8_t family;
+	uint8_t pad[3];
+	uint8_t addr[16]; /* IPv4 in the first 4 bytes, the rest 0 */
+};
+
+/* ECN codepoints (the low two bits of TOS / traffic class). */
+#define ECN_NOT_ECT 0
+#define ECN_ECT1    1
+#define ECN_ECT0    2
+#define ECN_CE	    3
+
+/* RFC 6040 4.1, normal mode: the outer ECN is the inner's, except CE, sent as ECT(0). */
+static inline uint8_t tun_ecn_encap(uint8_t inner)
+{
+	return inner == ECN_CE ? ECN_ECT0 : inner;
+}
+
+/*
+ * RFC 6040 4.2: the inner ECN after decapsulation, or -1 when the packet must be dropped
+ * (Not-ECT inside, CE outside: the congestion mark cannot be passed on).
+ *   inner \ outer  Not-ECT  ECT(0)  ECT(1)  CE
+ *   Not-ECT        Not-ECT  Not-ECT Not-ECT drop
+ *   ECT(0)         ECT(0)   ECT(0)  ECT(1)  CE
+ *   ECT(1)         ECT(1)   ECT(1)  ECT(1)  CE
+ *   CE             CE       CE      CE      CE
+ */
+static inline int tun_ecn_decap(uint8_t outer, uint8_t inner)
+{
+	if (inner == ECN_NOT_ECT)
+		return outer == ECN_CE ? -1 : ECN_NOT_ECT;
+	if (outer == ECN_CE || inner == ECN_CE)
+		return ECN_CE;
+	if (outer == ECN_ECT1)
+		return ECN_ECT1;
+	return inner;
+}
+
+#endif

@@ -1,0 +1,497 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""pcap golden suite for the roles: tunnels, traffic policy, leak guard, vps.
+
+Same method as golden.py (whose cases, groups and runner it uses): scapy builds every input
+and, independently, every expected output, byte for byte, checksums recomputed from scratch;
+each group also checks every drop, data-path and port counter exactly. In addition, every
+frame mpgw sends is decoded by tshark, which must not flag it as malformed.
+
+Topology: lan0 (net_pcap0) is the LAN (gateway) or the servers' side (vps); wan0
+(net_pcap1) is the uplink (gateway: 100.64.0.2/24, 2001:db8:a::2/64, next router
+02:00:00:00:02:02) or the internet side of the vps (203.0.113.10/24, 2001:db8:f::10/64).
+The VPS's tunnel addresses are 203.0.113.10 and 2001:db8:f::10.
+
+Run as root with Debian's /usr/bin/python3, $MPGW the mpgw binary. Options: -v, -k PATTERN.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import golden  # noqa: E402
+import mpgw_run  # noqa: E402
+from golden import (  # noqa: E402
+    LAN, LAN_HOST_MAC, WAN, WAN_GW_MAC, Case, Group, drop, l2_in, l2_out, payload)
+from scapy.all import (  # noqa: E402
+    ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrHopByHop, Raw, fragment)
+
+VPS4, VPS6 = "203.0.113.10", "2001:db8:f::10"
+UP4, UP6 = "100.64.0.2", "2001:db8:a::2"  # the gateway's uplink addresses
+ISP_MAC = WAN_GW_MAC  # the uplink's next router (gateway), the internet router (vps)
+SERVER4, SERVER6 = "198.51.100.7", "2001:db8:9::7"  # somewhere on the internet
+HOST4, HOST6 = "10.0.1.2", "fd00:1::2"  # a LAN host
+
+
+def gateway_config(vps=(VPS4,), policy="", wan_mtu=1500, ttl=64, neighbours=True):
+    return """\
+[mpgw]
+idle_sleep_us = 100
+role = gateway
+
+[port lan0]
+device = net_pcap0
+mac = 02:00:00:00:01:01
+address = 10.0.1.1/24
+address = fd00:1::1/64
+
+[port wan0]
+device = net_pcap1
+mac = 02:00:00:00:02:01
+mtu = %d
+uplink = yes
+address = 100.64.0.2/24
+address = 2001:db8:a::2/64
+gateway = 100.64.0.1
+gateway = 2001:db8:a::1
+
+[vps]
+%s
+ttl = %d
+
+[policy]
+%s
+
+[routes]
+# the internet, natively through the uplink (what the leak guard keeps LAN traffic from)
+route = 192.0.2.0/24 via 100.64.0.1
+route = 2001:db8:100::/48 via 2001:db8:a::1
+
+[neighbours]
+%s
+neighbour = 10.0.1.2 02:00:00:00:01:02
+neighbour = fd00:1::2 02:00:00:00:01:02
+""" % (wan_mtu, "\n".join("address = " + a for a in vps), ttl, policy,
+       "neighbour = 100.64.0.1 02:00:00:00:02:02\nneighbour = 2001:db8:a::1 02:00:00:00:02:02"
+       if neighbours else "# the uplink's next router is unknown: no tunnel path")
+
+
+ALL_TUNNEL = "tcp4 = tunnel\ntcp6 = tunnel\nother4 = tunnel\nother6 = tunnel"
+
+
+# ---------------------------------------------------------------------------- packets
+
+def lan4(dst=SERVER4, tos=0, ttl=64, sport=50000, size=32, df=False):
+    return IP(src=HOST4, dst=dst, tos=tos, ttl=ttl, id=0x77, flags="DF" if df else 0) / UDP(
+        sport=sport, dport=7) / payload("l4", size)
+
+
+def lan6(dst=SERVER6, tc=0, hlim=64, sport=50000, size=32):
+    return IPv6(src=HOST6, dst=dst, tc=tc, hlim=hlim) / UDP(sport=sport, dport=7) / payload("l6", size)
+
+
+def dec(p):
+    """p with its TTL / hop limit one less, as forwarded."""
+    q = p.copy()
+    if isinstance(q, IP):
+        q.ttl -= 1
+        del q.chksum
+    else:
+        q.hlim -= 1
+    return q
+
+
+def inner_tos(p):
+    return p.tos if isinstance(p, IP) else p.tc
+
+
+def outer_tos(p):
+    """RFC 6040 normal mode: DSCP copied, ECN copied except CE, sent as ECT(0)."""
+    t = inner_tos(p)
+    ecn = t & 3
+    return (t & 0xfc) | (2 if ecn == 3 else ecn)
+
+
+def encapsulated(inner, outer_v6=False, ttl=64, src=None, dst=None, eth_src=None):
+    """The frame mpgw sends into the tunnel for the already-forwarded inner packet."""
+    if outer_v6:
+        outer = IPv6(src=src or UP6, dst=dst or VPS6, tc=outer_tos(inner), hlim=ttl)
+    else:
+        outer = IP(src=src or UP4, dst=dst or VPS4, tos=outer_tos(inner), id=0, flags="DF",
+                   ttl=ttl)
+    return Ether(src=eth_src or golden.WAN_MAC, dst=ISP_MAC) / outer / inner
+
+
+def encap_case(name, inner, outer_v6=False, ttl=64, counters=None):
+    c = {"encap": 1}
+    c.update(counters or {})
+    return Case(name, [(LAN, bytes(l2_in(LAN) / inner))],
+                [(WAN, bytes(encapsulated(dec(inner), outer_v6, ttl)), True)], counters=c)
+
+
+def from_vps(inner, outer_v6=False, ecn=0, src=None, dst=None, **kw):
+    if outer_v6:
+        outer = IPv6(src=src or VPS6, dst=dst or UP6, tc=ecn, hlim=60, **kw)
+    else:
+        outer = IP(src=src or VPS4, dst=dst or UP4, tos=ecn, ttl=60, **kw)
+    return l2_in(WAN) / outer / inner
+
+
+def decap_case(name, inner, outer_v6=False, ecn=0, want_ecn=None):
+    """A tunnel packet from the VPS for a LAN host: the inner packet is forwarded to it."""
+    out = dec(inner)
+    if want_ecn is not None:
+        if isinstance(out, IP):
+            out.tos = (out.tos & 0xfc) | want_ecn
+            del out.chksum
+        else:
+            out.tc = (out.tc & 0xfc) | want_ecn
+    return Case(name, [(WAN, bytes(from_vps(inner, outer_v6, ecn)))],
+                [(LAN, bytes(l2_out(LAN, LAN_HOST_MAC) / out), True)], counters={"decap": 1})
+
+
+# ---------------------------------------------------------------------------- gateway
+
+def group_encap_v4_outer():
+    """VPS with IPv4 only: 6in4 and 4in4, DSCP/ECN, TTL, MSS and PMTU inside the tunnel."""
+    cases = []
+    for tos in (0x00, 0x01, 0x02, 0x03, 0xb8, 0xb9, 0xba, 0xbb):
+        cases.append(encap_case("6in4 tc %#04x -> outer tos %#04x" % (tos, outer_tos(lan6(tc=tos))),
+                                lan6(tc=tos, sport=51000 + tos)))
+        cases.append(encap_case("4in4 tos %#04x -> outer tos %#04x" % (tos, outer_tos(lan4(tos=tos))),
+                                lan4(tos=tos, sport=51000 + tos)))
+    cases.append(encap_case("6in4 hop limit 2 -> 1 inside", lan6(hlim=2, sport=52000)))
+    cases.append(encap_case("4in4 df, ttl 9 -> 8 inside", lan4(ttl=9, df=True, sport=52001)))
+    cases.append(drop("inner hop limit 1: ttl_exceeded, not tunnelled", "ttl_exceeded",
+                      l2_in(LAN) / lan6(hlim=1, sport=52002), l2_in(LAN) / lan4(ttl=1, sport=52002)))
+    # The tunnel's inner MTU is 1500 - 20: a SYN's MSS is clamped to fit it.
+    syn6 = lambda mss: IPv6(src=HOST6, dst=SERVER6) / TCP(sport=52003, dport=443, flags="S",
+                                                           options=[("MSS", mss), ("WScale", 7)])
+    syn4 = lambda mss: IP(src=HOST4, dst=SERVER4, flags="DF") / TCP(
+        sport=52004, dport=443, flags="S", options=[("MSS", mss), ("SAckOK", b"")])
+    cases.append(Case("tcp6 syn into 6in4: mss 1440 -> 1420 (1480 - 60)",
+                      [(LAN, bytes(l2_in(LAN) / syn6(1440)))],
+                      [(WAN, bytes(encapsulated(dec(syn6(1420)))), True)],
+                      counters={"encap": 1, "mss_clamped": 1}))
+    cases.append(Case("tcp4 syn into 4in4: mss 1460 -> 1440 (1480 - 40)",
+                      [(LAN, bytes(l2_in(LAN) / syn4(1460)))],
+                      [(WAN, bytes(encapsulated(dec(syn4(1440)))), True)],
+                      counters={"encap": 1, "mss_clamped": 1}))
+    # PMTU: 1481 bytes inside do not fit 1480.
+    big6 = lan6(size=1481 - 48, sport=52005)
+    big4df = lan4(size=1481 - 28, sport=52006, df=True)
+    cases.append(Case("v6 1481 bytes: packet too big 1480 to the LAN host, not tunnelled",
+                      [(LAN, bytes(l2_in(LAN) / big6))],
+                      [(LAN, bytes(l2_out(LAN, LAN_HOST_MAC) / IPv6(src="fd00:1::1", dst=HOST6, hlim=64) /
+                                   ICMPv6PacketTooBig(mtu=1480) / Raw(bytes(big6)[:1232])), True)],
+                      counters={"icmp6_packet_too_big": 1}))
+    cases.append(Case("v4 df 1481 bytes: frag needed 1480, not tunnelled",
+                      [(LAN, bytes(l2_in(LAN) / big4df))],
+                      [(LAN, bytes(l2_out(LAN, LAN_HOST_MAC) / IP(src="10.0.1.1", dst=HOST4, tos=0xc0, id=0,
+                                                                     flags="DF", ttl=64) /
+                                   ICMP(type=3, code=4, nexthopmtu=1480) / Raw(bytes(big4df)[:548])), True)],
+                      counters={"icmp4_frag_needed": 1}))
+    big4 = lan4(size=1481 - 28, sport=52007)
+    frags = fragment(dec(big4), fragsize=1456)
+    cases.append(Case("v4 no df 1481 bytes: fragmented inside, each fragment tunnelled",
+                      [(LAN, bytes(l2_in(LAN) / big4))],
+                      [(WAN, bytes(encapsulated(f)), False) for f in frags],
+                      counters={"ip4_fragmented": 1, "ip4_fragments": 2, "encap": 2}))
+    return Group("encap_v4_outer", cases, cfg=gateway_config(policy=ALL_TUNNEL))
+
+
+def group_encap_v6_outer():
+    """VPS with IPv6 only: 4in6 and 6in6, outer TTL from the config."""
+    cases = []
+    for tos in (0x00, 0x01, 0x02, 0x03, 0x28, 0x2b):
+        cases.append(encap_case("6in6 tc %#04x" % tos, lan6(tc=tos, sport=53000 + tos), outer_v6=True, ttl=30))
+        cases.append(encap_case("4in6 tos %#04x" % tos, lan4(tos=tos, sport=53000 + tos), outer_v6=True, ttl=30))
+    return Group("encap_v6_outer", cases, cfg=gateway_config(vps=(VPS6,), policy=ALL_TUNNEL, ttl=30))
+
+
+def group_decap():
+    """Tunnel packets from the VPS (both families): the four kinds, RFC 6040, anti-spoofing."""
+    cases = [
+        decap_case("6in4 from the vps to a lan host",
+                   IPv6(src=SERVER6, dst=HOST6) / UDP(sport=7, dport=50000) / payload("d6")),
+        decap_case("4in4", IP(src=SERVER4, dst=HOST4) / UDP(sport=7, dport=50000) / payload("d4")),
+        decap_case("6in6", IPv6(src=SERVER6, dst=HOST6) / UDP(sport=8, dport=50000) / payload("e6"),
+                   outer_v6=True),
+        decap_case("4in6", IP(src=SERVER4, dst=HOST4) / UDP(sport=8, dport=50000) / payload("e4"),
+                   outer_v6=True),
+    ]
+    # RFC 6040 4.2, every combination (4in4, so the inner IPv4 checksum follows the ECN).
+    table = {(0, 0): 0, (0, 2): 0, (0, 1): 0, (0, 3): None,
+             (2, 0): 2, (2, 2): 2, (2, 1): 1, (2, 3): 3,
+             (1, 0): 1, (1, 2): 1, (1, 1): 1, (1, 3): 3,
+             (3, 0): 3, (3, 2): 3, (3, 1): 3, (3, 3): 3}
+    for (inner, outer), want in sorted(table.items()):
+        p = IP(src=SERVER4, dst=HOST4, tos=0x20 | inner) / UDP(sport=9, dport=50000 + 4 * inner + outer) / payload("n")
+        name = "ecn inner %d outer %d" % (inner, outer)
+        if want is None:
+            cases.append(drop(name + ": decap_ecn", "decap_ecn", (WAN, from_vps(p, ecn=outer))))
+        else:
+            cases.append(decap_case(name + " -> %d" % want, p, ecn=outer, want_ecn=want))
+    q = IPv6(src=SERVER6, dst=HOST6, tc=0x02) / UDP(sport=10, dport=50000) / payload("x")
+    cases.append(decap_case("6in6 inner ect(0) outer ce -> ce", q, outer_v6=True, ecn=3, want_ecn=3))
+    inner6 = IPv6(src=SERVER6, dst=HOST6) / UDP(sport=11, dport=50000)
+    inner4 = IP(src=SERVER4, dst=HOST4) / UDP(sport=11, dport=50000)
+    cases += [
+        drop("6in4 from a source that is not the vps: decap_unknown_peer", "decap_unknown_peer",
+             (WAN, from_vps(inner6, src="198.51.100.99")),
+             (WAN, from_vps(inner4, outer_v6=True, src="2001:db8:f::99"))),
+        drop("protocol 41 with ipv4 inside, protocol 4 with ipv6 inside: decap_family",
+             "decap_family",
+             (WAN, l2_in(WAN) / IP(src=VPS4, dst=UP4, proto=41) / inner4),
+             (WAN, l2_in(WAN) / IPv6(src=VPS6, dst=UP6, nh=4) / inner6)),
+        drop("6in4 with 20 bytes of an ipv6 header: ip6_trunc", "ip6_trunc",
+             (WAN, l2_in(WAN) / IP(src=VPS4, dst=UP4, proto=41) / Raw(bytes(inner6)[:20]))),
+        Case("6in4 whose inner payload length overruns: decapsulated, then ip6_paylen",
+             [(WAN, bytes(l2_in(WAN) / IP(src=VPS4, dst=UP4, proto=41) / IPv6(
+                 bytes(IPv6(src=SERVER6, dst=HOST6, plen=500) / UDP(sport=12, dport=50000)))))],
+             drops={"ip6_paylen": 1}, counters={"decap": 1}),
+        drop("fragmented 6in4: decap_fragment", "decap_fragment",
+             *[(WAN, l2_in(WAN) / f) for f in fragment(
+                 IP(src=VPS4, dst=UP4, proto=41) / IPv6(src=SERVER6, dst=HOST6) / UDP(sport=13, dport=1) /
+                 payload("f", 100), fragsize=64)]),
+        Case("6in4 from the vps carrying a martian: decapsulated, then martian",
+             [(WAN, bytes(from_vps(IPv6(src="::1", dst=HOST6) / UDP(sport=14, dport=1))))],
+             drops={"martian": 1}, counters={"decap": 1}),
+    ]
+    return Group("decap", cases, cfg=gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL))
+
+
+def policy_group(name, vps, want):
+    """want: {class: "relay" | "tunnel4" | "tunnel6"} with the defaults for these VPS families."""
+    pk = {
+        "tcp4": IP(src=HOST4, dst=SERVER4) / TCP(sport=54000, dport=80, flags="A"),
+        "other4": lan4(sport=54001),
+        "tcp6": IPv6(src=HOST6, dst=SERVER6) / TCP(sport=54002, dport=80, flags="A"),
+        "other6": lan6(sport=54003),
+    }
+    cases = []
+    for cls, action in want.items():
+        p = pk[cls]
+        if action == "relay":
+            cases.append(drop("%s: relay (no exception path yet): relay_unavailable" % cls,
+                              "relay_unavailable", l2_in(LAN) / p))
+        else:
+            cases.append(encap_case("%s: tunnel, IPv%s outside" % (cls, action[-1]), p,
+                                    outer_v6=action == "tunnel6"))
+    return Group(name, cases, cfg=gateway_config(vps=vps))
+
+
+def group_policy_vps4():
+    return policy_group("policy_vps_v4", (VPS4,), {
+        "tcp4": "relay", "other4": "tunnel4", "tcp6": "tunnel4", "other6": "tunnel4"})
+
+
+def group_policy_vps6():
+    # The uplink has both families and the VPS only IPv6: the tunnel is IPv6 outside.
+    return policy_group("policy_vps_v6", (VPS6,), {
+        "tcp4": "tunnel6", "other4": "tunnel6", "tcp6": "relay", "other6": "tunnel6"})
+
+
+def group_policy_vps_both():
+    # IPv4 outside wherever both ends have it.
+    return policy_group("policy_vps_both", (VPS4, VPS6), {
+        "tcp4": "relay", "other4": "tunnel4", "tcp6": "relay", "other6": "tunnel4"})
+
+
+def group_policy_actions():
+    """Bypass prefixes, and the direct and drop actions."""
+    policy = ("other4 = direct\nother6 = drop\ntcp6 = tunnel\n"
+              "bypass = 192.0.2.128/25 port wan0\nbypass = 2001:db8:100:1::/64 port wan0")
+    by4 = lambda ttl: IP(src=HOST4, dst="192.0.2.130", ttl=ttl) / TCP(sport=55000, dport=80, flags="A")
+    by6 = lambda h: IPv6(src=HOST6, dst="2001:db8:100:1::5", hlim=h) / UDP(sport=55001, dport=53)
+    direct4 = lambda ttl: IP(src=HOST4, dst="192.0.2.5", ttl=ttl) / UDP(sport=55002, dport=53)
+    out = lambda mk: bytes(l2_out(WAN, ISP_MAC) / mk(63))
+    return Group("policy_actions", [
+        Case("bypass v4 (a tcp4 flow, whose class says relay): native out of wan0",
+             [(LAN, bytes(l2_in(LAN) / by4(64)))], [(WAN, out(by4), True)],
+             counters={"policy_bypass": 1}),
+        Case("bypass v6: native out of wan0", [(LAN, bytes(l2_in(LAN) / by6(64)))],
+             [(WAN, out(by6), True)], counters={"policy_bypass": 1}),
+        Case("other4 = direct: native by the route", [(LAN, bytes(l2_in(LAN) / direct4(64)))],
+             [(WAN, out(direct4), True)], counters={"policy_direct": 1}),
+        drop("other4 = direct without a route: no_route", "no_route",
+             l2_in(LAN) / IP(src=HOST4, dst="8.8.8.8") / UDP(sport=55003, dport=53)),
+        drop("other6 = drop: policy_drop", "policy_drop", l2_in(LAN) / lan6(sport=55004)),
+        encap_case("tcp6 = tunnel", IPv6(src=HOST6, dst=SERVER6) / TCP(sport=55005, dport=80, flags="A")),
+        Case("lan -> lan is routed, not policed", [(LAN, bytes(l2_in(LAN) / IP(src="10.0.1.3", dst=HOST4) /
+                                                              UDP(sport=55006, dport=7)))],
+             [(LAN, bytes(l2_out(LAN, LAN_HOST_MAC) / IP(src="10.0.1.3", dst=HOST4, ttl=63) /
+                          UDP(sport=55006, dport=7)), True)]),
+    ], cfg=gateway_config(vps=(VPS4,), policy=policy))
+
+
+def group_leak_guard():
+    """What is not a tunnel packet, not bypassed and not from the uplink's own address never
+    leaves the uplink."""
+    wan_in4 = l2_in(WAN) / IP(src="192.0.2.50", dst="192.0.2.60") / UDP(sport=56000, dport=7)
+    wan_in6 = l2_in(WAN) / IPv6(src="2001:db8:100::50", dst="2001:db8:100::60") / UDP(sport=56000, dport=7)
+    leak6 = from_vps(IPv6(src=HOST6, dst="2001:db8:100::61") / UDP(sport=56001, dport=7))
+    leak4 = from_vps(IP(src=HOST4, dst="192.0.2.61") / UDP(sport=56001, dport=7))
+    return Group("leak_guard", [
+        drop("v4 from the internet routed back out of the uplink: leak_v4", "leak_v4",
+             (WAN, wan_in4)),
+        drop("v6 from the internet routed back out of the uplink: leak_v6", "leak_v6",
+             (WAN, wan_in6)),
+        Case("lan v4 and v6 the vps tunnelled back, for the internet: leak_v4, leak_v6",
+             [(WAN, bytes(leak4)), (WAN, bytes(leak6))], drops={"leak_v4": 1, "leak_v6": 1},
+             counters={"decap": 2}),
+    ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL))
+
+
+def group_tunnel_down():
+    """The uplink's next router is unknown: no tunnel path. Tunnelled traffic is dropped,
+    never sent natively (fail closed)."""
+    return Group("tunnel_down", [
+        drop("v6 and v4 to be tunnelled, no usable path: tunnel_down", "tunnel_down",
+             l2_in(LAN) / lan6(sport=57000), l2_in(LAN) / lan4(sport=57001),
+             l2_in(LAN) / IPv6(src=HOST6, dst=SERVER6) / TCP(sport=57002, dport=80, flags="S")),
+    ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL, neighbours=False))
+
+
+# ---------------------------------------------------------------------------- vps
+
+GW1_UP = "100.64.0.2"
+GW2_UP = ("100.65.0.2", "100.66.0.2")
+
+
+def vps_config():
+    return """\
+[mpgw]
+idle_sleep_us = 100
+role = vps
+
+[port lan0]
+device = net_pcap0
+mac = 02:00:00:00:01:01
+address = 10.0.1.1/24
+address = fd00:1::1/64
+
+[port wan0]
+device = net_pcap1
+mac = 02:00:00:00:02:01
+address = 203.0.113.10/24
+address = 2001:db8:f::10/64
+
+[vps]
+address = 203.0.113.10
+address = 2001:db8:f::10
+
+[gateway gw1]
+uplink = 100.64.0.2
+lan = 10.9.1.0/24
+lan = fd00:9:1::/64
+
+[gateway gw2]
+uplink = 100.65.0.2
+uplink = 100.66.0.2
+lan = 10.9.2.0/24
+
+[routes]
+route = 0.0.0.0/0 via 203.0.113.1
+route = 198.51.100.0/24 via 10.0.1.254
+route = 2001:db8:9::/48 via fd00:1::fe
+
+[neighbours]
+neighbour = 203.0.113.1 02:00:00:00:02:02
+neighbour = 10.0.1.254 02:00:00:00:01:fe
+neighbour = fd00:1::fe 02:00:00:00:01:fe
+"""
+
+
+def crc32c_u64(data, crc):
+    """rte_hash_crc_8byte: CRC32-C over 8 bytes, no inversion."""
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc
+
+
+def spread_index(inner, n):
+    """The path mpgw picks among n for an IPv4 inner packet (node_encap.c, inner_hash)."""
+    raw = bytes(inner)
+    return crc32c_u64(raw[12:20], 0) % n
+
+
+def group_vps():
+    SRV_MAC = "02:00:00:00:01:fe"
+    up = lambda inner, src=GW1_UP: l2_in(WAN) / IP(src=src, dst=VPS4, ttl=50) / inner
+    out_lan = lambda p: bytes(l2_out(LAN, SRV_MAC) / dec(p))
+    c1_in = IP(src="10.9.1.5", dst=SERVER4) / UDP(sport=60000, dport=7) / payload("g1")
+    c2_in = IPv6(src="fd00:9:1::5", dst=SERVER6) / UDP(sport=60001, dport=7) / payload("g1v6")
+    back4 = IP(src=SERVER4, dst="10.9.1.5") / UDP(sport=7, dport=60000) / payload("b1")
+    back6 = IPv6(src=SERVER6, dst="fd00:9:1::5") / UDP(sport=7, dport=60001) / payload("b1v6")
+    cases = [
+        Case("4in4 from gw1's uplink: routed to the server side", [(WAN, bytes(up(c1_in)))],
+             [(LAN, out_lan(c1_in), True)], counters={"decap": 1}),
+        Case("6in4 from gw1's uplink", [(WAN, bytes(up(c2_in)))], [(LAN, out_lan(c2_in), True)],
+             counters={"decap": 1}),
+        drop("4in4 from an address no gateway has: decap_unknown_peer", "decap_unknown_peer",
+             (WAN, up(c1_in, src="100.64.0.99"))),
+        Case("return traffic to gw1's lan (v4): 4in4 to its uplink",
+             [(LAN, bytes(l2_in(LAN, src=SRV_MAC) / back4))],
+             [(WAN, bytes(encapsulated(dec(back4), src=VPS4, dst=GW1_UP)), True)],
+             counters={"encap": 1}),
+        Case("return traffic to gw1's lan (v6): 6in4 to its uplink",
+             [(LAN, bytes(l2_in(LAN, src=SRV_MAC) / back6))],
+             [(WAN, bytes(encapsulated(dec(back6), src=VPS4, dst=GW1_UP)), True)],
+             counters={"encap": 1}),
+    ]
+    for i in range(8):
+        b = IP(src=SERVER4, dst="10.9.2.%d" % (10 + i)) / UDP(sport=7, dport=61000 + i) / payload("g2")
+        dst = GW2_UP[spread_index(dec(b), 2)]
+        cases.append(Case("return to gw2's lan, flow %d: over uplink %s" % (i, dst),
+                          [(LAN, bytes(l2_in(LAN, src=SRV_MAC) / b))],
+                          [(WAN, bytes(encapsulated(dec(b), src=VPS4, dst=dst)), True)],
+                          counters={"encap": 1}))
+    return Group("vps", cases, cfg=vps_config())
+
+
+GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_policy_vps4,
+          group_policy_vps6, group_policy_vps_both, group_policy_actions, group_leak_guard,
+          group_tunnel_down, group_vps]
+
+
+def tshark_check(rep, name, res):
+    """Every frame mpgw sent decodes in tshark without a malformed-packet flag."""
+    frames = [f for out in (res.outputs or []) if out for f in out]
+    if not frames:
+        return
+    with tempfile.NamedTemporaryFile(suffix=".pcap") as tmp:
+        mpgw_run.write_pcap(tmp.name, frames)
+        p = subprocess.run(["tshark", "-n", "-r", tmp.name, "-Y", "_ws.malformed || _ws.expert.severity >= error",
+                            "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"],
+                           capture_output=True, text=True)
+    errs = []
+    if p.returncode != 0:
+        errs.append("tshark failed: %s" % p.stderr.strip()[-200:])
+    bad = [line for line in p.stdout.splitlines() if line.strip()]
+    if bad:
+        errs.append("%d of %d frames malformed for tshark: %s" % (len(bad), len(frames), bad[:3]))
+    rep.check(name + ": tshark decodes all %d output frames cleanly" % len(frames), errs)
+
+
+def main(argv):
+    verbose = "-v" in argv
+    pattern = argv[argv.index("-k") + 1] if "-k" in argv else None
+    if os.geteuid() != 0:
+        print("golden_tunnel: needs root (DPDK EAL)")
+        return 77
+    rep = golden.Report(verbose, pattern)
+    for mk in GROUPS:
+        g = mk()
+        res = golden.run_group(rep, g)
+        if res is not None and res.rc == 0:
+            tshark_check(rep, g.name, res)
+    print("%d passed, %d failed" % (rep.passed, rep.failed))
+    return 1 if rep.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
