@@ -29,6 +29,7 @@
 #include "port.h"
 #include "stats.h"
 #include "telemetry.h"
+#include "reload.h"
 #include "worker.h"
 
 #define EXIT_RUNTIME 1
@@ -37,10 +38,17 @@
 #define CONTROL_TICK_US 10000
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_requested;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_hangup(int sig)
+{
+	RTE_SET_USED(sig);
+	reload_requested = 1;
 }
 
 static void eal_usage_hook(const char *prog)
@@ -94,13 +102,24 @@ static void print_summary(void)
 	}
 }
 
-/* Control loop of the main lcore: until a signal, or --exit-idle without traffic. */
-static void control_loop(const struct mpgw_args *args)
+/* Control loop of the main lcore: until a signal, or --exit-idle without traffic. SIGHUP
+ * reloads the configuration's tables (reload.h). */
+static void control_loop(const struct mpgw_args *args, struct mpgw_config **cfg)
 {
 	uint64_t idle_cycles = args->exit_idle_ms * (rte_get_tsc_hz() / 1000);
+	char err[1024];
 
 	while (stop_signal == 0) {
 		rte_delay_us_sleep(CONTROL_TICK_US);
+		if (reload_requested) {
+			reload_requested = 0;
+			if (reload_config(cfg, err, sizeof(err)) == 0)
+				printf("mpgw: reloaded %s: route table generation %u\n", (*cfg)->path,
+					fib_current()->gen);
+			else
+				printf("mpgw: reload refused, the running tables stay: %s\n", err);
+			fflush(stdout);
+		}
 		/* Signed: another core's TSC may be a little ahead of this one's. */
 		int64_t idle = (int64_t)(rte_rdtsc() - workers_last_rx_tsc());
 		if (idle_cycles != 0 && idle > (int64_t)idle_cycles) {
@@ -140,6 +159,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hangup);
 	argc -= ret;
 	argv += ret;
 	argv[0] = "mpgw";
@@ -212,7 +232,7 @@ int main(int argc, char **argv)
 	}
 	printf("mpgw: running: %u worker(s), %u port(s)\n", n_workers, n_ports);
 	fflush(stdout);
-	control_loop(&args);
+	control_loop(&args, &cfg);
 	workers_stop();
 	print_summary();
 	if (args.stats_path != NULL)

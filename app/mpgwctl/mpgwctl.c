@@ -428,6 +428,16 @@ static const struct column drop_columns[] = {
 	{NULL, "PACKETS", false},
 };
 
+static const struct column tunnel_columns[] = {
+	{NULL, "TUNNEL", false},
+	{"port", "PORT", false},
+	{"outer", "OUTER", false},
+	{"local", "LOCAL", false},
+	{"remote", "REMOTE", false},
+	{"mtu", "MTU", false},
+	{"state", "STATE", false},
+};
+
 static const struct column counter_columns[] = {
 	{NULL, "COUNTER", false},
 	{NULL, "VALUE", false},
@@ -460,6 +470,14 @@ static const struct command commands[] = {
 		.opts = CMD_OPT_ALL,
 		.print = print_counters,
 		COLUMNS(counter_columns),
+	},
+	{
+		.name = "tunnels",
+		.path = "/mpgw/tunnels",
+		.args = "",
+		.help = "tunnel paths: port, outer family, addresses, inner MTU (uplink MTU - overhead)",
+		.print = print_columns,
+		COLUMNS(tunnel_columns),
 	},
 	{
 		.name = "show",

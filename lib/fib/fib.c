@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,13 +213,28 @@ void fib_free(struct fib *f)
 	rte_free(f);
 }
 
+/* Control-side readers (telemetry) hold this instead of reporting to RCU. */
+static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void fib_ctl_lock(void)
+{
+	pthread_mutex_lock(&ctl_lock);
+}
+
+void fib_ctl_unlock(void)
+{
+	pthread_mutex_unlock(&ctl_lock);
+}
+
 void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu)
 {
+	fib_ctl_lock();
 	struct fib *old = __atomic_exchange_n(&fib_live, f, __ATOMIC_ACQ_REL);
 
-	if (old == NULL)
-		return;
-	if (rcu != NULL)
-		rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
-	fib_free(old);
+	if (old != NULL) {
+		if (rcu != NULL)
+			rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
+		fib_free(old);
+	}
+	fib_ctl_unlock();
 }

@@ -53,6 +53,7 @@ struct fib {
 	uint32_t n_routes6;
 
 	/* The roles (lib/fib/fib_tunnel.c). */
+	uint8_t role; /* enum cfg_role */
 	bool gateway; /* the gateway role with at least one uplink: policy and leak guard apply */
 	uint8_t policy[CFG_CLASS_MAX];	       /* enum cfg_action per class */
 	uint16_t tunnel_nh;		       /* gateway: the nexthop of the tunnel to the VPS */
@@ -76,6 +77,11 @@ void fib_free(struct fib *f);
 /* Make f the live version; frees the previous one once no worker can hold it. rcu may be
  * NULL before any worker runs. */
 void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu);
+
+/* Threads other than the workers (telemetry) read the live version between these: a
+ * publish waits for them before freeing the old one. */
+void fib_ctl_lock(void);
+void fib_ctl_unlock(void);
 
 extern struct fib *fib_live;
 

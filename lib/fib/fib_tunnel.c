@@ -106,8 +106,8 @@ static struct tun_path *path_new(struct builder *b, struct paths *ps)
 	return &ps->v[ps->n++];
 }
 
-static int unusable(struct builder *b, struct paths *ps, int port, const struct ipaddr *remote,
-	const char *why)
+static int unusable(struct builder *b, struct paths *ps, uint16_t group, int port,
+	const struct ipaddr *remote, const char *why)
 {
 	if (ps->n_bad == ps->cap_bad) {
 		uint32_t cap = ps->cap_bad ? 2 * ps->cap_bad : 16;
@@ -120,6 +120,7 @@ static int unusable(struct builder *b, struct paths *ps, int port, const struct 
 		ps->cap_bad = cap;
 	}
 	ps->bad[ps->n_bad++] = (struct tun_unusable){
+		.group = group,
 		.port = port < 0 ? 0xff : (uint8_t)port,
 		.remote = remote ? *remote : (struct ipaddr){0},
 		.why = why,
@@ -167,7 +168,7 @@ static int gateway_paths(struct builder *b, struct paths *ps)
 			made = true;
 			break;
 		}
-		if (!made && unusable(b, ps, i, remote, why) < 0)
+		if (!made && unusable(b, ps, 0, i, remote, why) < 0)
 			return -1;
 	}
 	return 0;
@@ -197,6 +198,7 @@ static int vps_paths(struct builder *b, struct paths *ps, struct tun_group *grou
 
 	for (unsigned int g = 0; g < cfg->n_gw; g++) {
 		groups[g].first = (uint16_t)ps->n;
+		snprintf(groups[g].name, sizeof(groups[g].name), "%s", cfg->gw[g].name);
 		for (unsigned int u = 0; u < cfg->gw[g].n_uplinks; u++) {
 			const struct ipaddr *remote = &cfg->gw[g].uplinks[u];
 			const struct ipaddr *local =
@@ -210,7 +212,7 @@ static int vps_paths(struct builder *b, struct paths *ps, struct tun_group *grou
 			else if (nh->type != FIB_NH_FORWARD)
 				why = "no neighbour on the route to the uplink address";
 			if (why != NULL) {
-				if (unusable(b, ps, -1, remote, why) < 0)
+				if (unusable(b, ps, (uint16_t)g, -1, remote, why) < 0)
 					return -1;
 				continue;
 			}
@@ -283,6 +285,7 @@ int fib_build_roles(struct builder *b)
 	uint32_t n_groups = cfg->role == CFG_ROLE_VPS ? cfg->n_gw : 1;
 	int rc = -1;
 
+	f->role = (uint8_t)cfg->role;
 	/* A gateway without uplinks has nothing to guard or tunnel: it is a plain router. */
 	f->gateway = false;
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
@@ -311,7 +314,7 @@ int fib_build_roles(struct builder *b)
 	if (f->gateway) {
 		if (bypass_routes(b) < 0 || gateway_paths(b, &ps) < 0)
 			goto out;
-		f->tun.groups[0] = (struct tun_group){.first = 0, .n = (uint16_t)ps.n};
+		f->tun.groups[0] = (struct tun_group){.first = 0, .n = (uint16_t)ps.n, .name = "vps"};
 		for (unsigned int i = 0; i < cfg->n_vps; i++)
 			if (add_peer(b, &cfg->vps[i], 0) < 0)
 				goto out;

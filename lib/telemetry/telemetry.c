@@ -140,8 +140,62 @@ static int cmd_graph_locked(const char *cmd, const char *params, struct rte_tel_
 	return 0;
 }
 
+/* One row of /mpgw/tunnels: a path, or a far end's path that could not be made. */
+static int tunnel_row(struct rte_tel_data *d, const char *key, const char *port, int family,
+	const struct ipaddr *local, const struct ipaddr *remote, int mtu, const char *state)
+{
+	struct rte_tel_data *r = rte_tel_data_alloc();
+	char buf[INET6_ADDRSTRLEN];
+
+	if (r == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(r);
+	rte_tel_data_add_dict_string(r, "port", port);
+	rte_tel_data_add_dict_string(r, "outer", family == 4 ? "ipv4" : family == 6 ? "ipv6" : "-");
+	rte_tel_data_add_dict_string(
+		r, "local", local && local->family ? ipaddr_str(local, buf, sizeof(buf)) : "-");
+	rte_tel_data_add_dict_string(
+		r, "remote", remote && remote->family ? ipaddr_str(remote, buf, sizeof(buf)) : "-");
+	rte_tel_data_add_dict_int(r, "mtu", mtu);
+	rte_tel_data_add_dict_string(r, "state", state);
+	if (rte_tel_data_add_dict_container(d, key, r, 0) != 0) {
+		rte_tel_data_free(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Tunnel paths of the live version, keyed "FAR_END/N"; mtu is the inner MTU. */
+static int cmd_tunnels_locked(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	fib_ctl_lock();
+	const struct fib *f = fib_current();
+	int rc = 0;
+	for (uint32_t i = 0; f != NULL && rc == 0 && i < f->tun.n_paths; i++) {
+		const struct tun_path *t = &f->tun.paths[i];
+		const struct tun_group *g = &f->tun.groups[t->group];
+		char key[64];
+		snprintf(key, sizeof(key), "%s/%u", g->name, i - g->first);
+		rc = tunnel_row(d, key, ports[t->port].name, t->family, &t->local, &t->remote, t->mtu,
+			"usable");
+	}
+	for (uint32_t i = 0; f != NULL && rc == 0 && i < f->tun.n_unusable; i++) {
+		const struct tun_unusable *u = &f->tun.unusable[i];
+		char key[64];
+		snprintf(key, sizeof(key), "%s/unusable%u", f->tun.groups[u->group].name, i);
+		rc = tunnel_row(d, key, u->port < n_ports ? ports[u->port].name : "-", 0, NULL,
+			&u->remote, 0, u->why);
+	}
+	fib_ctl_unlock();
+	return rc;
+}
+
 static int cmd_info_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	fib_ctl_lock();
 	const struct fib *f = fib_current();
 
 	RTE_SET_USED(cmd);
@@ -156,7 +210,16 @@ static int cmd_info_locked(const char *cmd, const char *params, struct rte_tel_d
 		rte_tel_data_add_dict_u64(d, "routes4", f->n_routes4);
 		rte_tel_data_add_dict_u64(d, "routes6", f->n_routes6);
 		rte_tel_data_add_dict_u64(d, "nexthops", f->n_nexthops);
+		/* A gateway without uplinks routes only. */
+		rte_tel_data_add_dict_string(d, "role",
+			f->role == CFG_ROLE_VPS ? "vps" : f->gateway ? "gateway" : "router");
+		for (unsigned int c = 0; f->gateway && c < CFG_CLASS_MAX; c++)
+			rte_tel_data_add_dict_string(d, config_class_name(c),
+				config_action_name((enum cfg_action)f->policy[c]));
+		rte_tel_data_add_dict_u64(d, "bypass_prefixes", f->n_bypass);
+		rte_tel_data_add_dict_u64(d, "tunnel_paths", f->tun.n_paths);
 	}
+	fib_ctl_unlock();
 	return 0;
 }
 
@@ -181,6 +244,7 @@ static int guarded(int (*fn)(const char *, const char *, struct rte_tel_data *),
 GUARDED(cmd_ports)
 GUARDED(cmd_drops)
 GUARDED(cmd_counters)
+GUARDED(cmd_tunnels)
 GUARDED(cmd_graph)
 GUARDED(cmd_info)
 
@@ -202,6 +266,9 @@ int telemetry_register(void)
 		rc = rte_telemetry_register_cmd("/mpgw/counters", cmd_counters,
 			"MSS clamps, ICMP errors sent, fragmentation, summed over workers. Takes no "
 			"parameters.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/tunnels", cmd_tunnels,
+			"Tunnel paths: port, outer family, addresses, inner MTU, state.");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/graph", cmd_graph,
 			"Per graph node: calls, objects and TSC cycles, summed over workers.");

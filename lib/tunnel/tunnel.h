@@ -21,6 +21,7 @@
 #include <rte_hash.h>
 
 #include "ipaddr.h"
+#include "mpgw_limits.h"
 
 #define TUN_PROTO_IP4 4	  /* IPPROTO_IPIP: IPv4 inside */
 #define TUN_PROTO_IP6 41 /* IPPROTO_IPV6: IPv6 inside */
@@ -46,10 +47,12 @@ struct tun_path {
 struct tun_group {
 	uint16_t first;
 	uint16_t n;
+	char name[MPGW_NAME_LEN]; /* "vps", or the gateway's name on a vps */
 };
 
 /* What the control side could not turn into a path, for telemetry. */
 struct tun_unusable {
+	uint16_t group;
 	uint8_t port; /* 0xff: none */
 	struct ipaddr remote;
 	const char *why;

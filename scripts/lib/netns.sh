@@ -160,13 +160,14 @@ netns_set_neighbours() {
 		dev "$NETNS_SERVER_IF" nud permanent
 }
 
-# netns_teardown PREFIX: end whatever still runs in the PREFIX-* namespaces (SIGTERM, then
-# SIGKILL after 5 s) and delete them; the veths go with them. Then remove the DPDK runtime
-# directory mpgw left (/var/run/dpdk/PREFIX: --file-prefix PREFIX). Safe to call when
-# nothing exists, and more than once.
+# netns_teardown PREFIX [ROLES]: end whatever still runs in the PREFIX-ROLE namespaces
+# (ROLES: "client gw server" unless given; SIGTERM, then SIGKILL after 5 s) and delete
+# them; the veths go with them. Then remove the DPDK runtime directories mpgw left
+# (/var/run/dpdk/PREFIX and PREFIX-*: --file-prefix). Safe to call when nothing exists,
+# and more than once.
 netns_teardown() {
-	local p=$1 role ns pids i
-	for role in client gw server; do
+	local p=$1 roles=${2:-client gw server} role ns pids i
+	for role in $roles; do
 		ns="$p-$role"
 		[ -e "/run/netns/$ns" ] || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null || true)
@@ -185,7 +186,7 @@ netns_teardown() {
 		fi
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	rm -rf "/var/run/dpdk/$p"
+	rm -rf "/var/run/dpdk/$p" "/var/run/dpdk/$p"-*
 }
 
 # ---------------------------------------------------------------------------------------
@@ -292,10 +293,12 @@ netns_tcp_exchange() {
 	echo "$(stat -c %s "$up") bytes each way, sha256 match"
 }
 
-# A scratch directory ($tmp, with $log for mpgw's output) and traps that stop mpgw and tear
-# the topology down however the calling script ends. Call once, after sourcing this file.
+# netns_session_begin PREFIX [ROLES]: a scratch directory ($tmp, with $log for mpgw's
+# output) and traps that stop mpgw and tear the PREFIX-ROLE namespaces down however the
+# calling script ends. Call once, after sourcing this file.
 netns_session_begin() {
 	local prefix=$1
+	NETNS_SESSION_ROLES=${2:-client gw server}
 	tmp=$(mktemp -d "/tmp/$prefix.XXXXXX")
 	log=$tmp/mpgw.log
 	NETNS_MPGW_PID=
@@ -311,7 +314,7 @@ _netns_session_end() {
 	if [ -n "${NETNS_MPGW_PID:-}" ]; then
 		netns_mpgw_stop 10 || true
 	fi
-	netns_teardown "$NETNS_SESSION_PREFIX"
+	netns_teardown "$NETNS_SESSION_PREFIX" "$NETNS_SESSION_ROLES"
 	rm -rf "$tmp"
 	exit "$rc"
 }

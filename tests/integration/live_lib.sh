@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Shared by the live tests (live.sh, live_pmtu.sh): preflight, one run at a time, the
-# namespace session, and the assertion helpers. Source it with NAME (the test's name, for
-# messages) and PREFIX (namespace and DPDK file prefix) set; it sets src, MPGW, MPGWCTL,
-# PY, tmp and log, and exits 77 (skipped) when not root or a tool is missing.
+# Shared by the live tests (live.sh, live_pmtu.sh, live_tunnel.sh): preflight, one run at a
+# time, the namespace session, and the assertion helpers. Source it with NAME (the test's
+# name, for messages) and PREFIX (namespace and DPDK file prefix) set, and ROLES (the
+# namespaces, default "client gw server"); it sets src, MPGW, MPGWCTL, PY, tmp and log,
+# and exits 77 (skipped) when not root or a tool is missing.
 #
 # Output of the test: one "ok - ..." or "FAIL - ..." line per assertion, then
 # "N passed, M failed" (finish).
@@ -43,7 +44,7 @@ if ! flock -w 240 9; then
 	exit 1
 fi
 
-netns_session_begin "$PREFIX"
+netns_session_begin "$PREFIX" "${ROLES:-client gw server}"
 
 passed=0
 failed=0

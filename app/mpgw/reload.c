@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+
+#include "fib.h"
+#include "port.h"
+#include "reload.h"
+#include "worker.h"
+
+/* The settings the data path took at start-up: the same in both, or a message. */
+static const char *fixed_settings_differ(const struct mpgw_config *a, const struct mpgw_config *b)
+{
+	if (a->role != b->role)
+		return "[mpgw] role";
+	if (a->idle_sleep_us != b->idle_sleep_us || a->burst != b->burst || a->mbufs != b->mbufs ||
+		a->icmp_rate != b->icmp_rate || a->icmp_burst != b->icmp_burst)
+		return "[mpgw]";
+	if (a->n_ports != b->n_ports)
+		return "the ports";
+	for (unsigned int i = 0; i < a->n_ports; i++) {
+		const struct cfg_port *p = &a->ports[i], *q = &b->ports[i];
+		if (strcmp(p->name, q->name) != 0 || strcmp(p->device, q->device) != 0 ||
+			p->mtu != q->mtu || p->rx_desc != q->rx_desc || p->tx_desc != q->tx_desc ||
+			p->mss_clamp != q->mss_clamp || p->uplink != q->uplink ||
+			p->n_gateways != q->n_gateways || p->has_mac != q->has_mac ||
+			(p->has_mac && !rte_is_same_ether_addr(&p->mac, &q->mac)) ||
+			p->n_addrs != q->n_addrs ||
+			memcmp(p->gateways, q->gateways, p->n_gateways * sizeof(p->gateways[0])) != 0 ||
+			memcmp(p->addrs, q->addrs, p->n_addrs * sizeof(p->addrs[0])) != 0)
+			return "a [port] section";
+	}
+	return NULL;
+}
+
+int reload_config(struct mpgw_config **cfg, char *err, size_t errlen)
+{
+	char why[512];
+	struct mpgw_config *next = config_load((*cfg)->path, why, sizeof(why));
+
+	if (next == NULL) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	const char *what = fixed_settings_differ(*cfg, next);
+	if (what != NULL) {
+		snprintf(err, errlen, "%s: %s changed, which needs a restart", next->path, what);
+		config_free(next);
+		return -1;
+	}
+	struct fib_port fp[MPGW_MAX_PORTS];
+	for (unsigned int i = 0; i < n_ports; i++)
+		fp[i] = (struct fib_port){.port_id = ports[i].port_id, .mac = ports[i].mac};
+	struct fib *f = fib_build(next, fp, (int)rte_socket_id(), why, sizeof(why));
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", next->path, why);
+		config_free(next);
+		return -1;
+	}
+	fib_publish(f, worker_rcu);
+	config_free(*cfg);
+	*cfg = next;
+	return 0;
+}

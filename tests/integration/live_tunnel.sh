@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Live tunnel test: two mpgw instances, the gateway of config/gateway.ini and the VPS of
+# config/vps.ini, with real kernels around them (topology: scripts/lib/netns_tunnel.sh):
+#
+#   client --[ mpgw gateway ]== isp1, isp2 (IPv4 only) == inet ==[ mpgw vps ]-- server
+#
+# It checks that an IPv6 LAN client reaches the server through the 6in4 tunnel (ping, and a
+# TCP transfer each way) and IPv4 UDP goes through the tunnel too (4in4), that captures on
+# both ISP links show every LAN packet inside protocol 41 or 4 and none natively, and that
+# under faults - the VPS stopped, both uplinks down, the VPS removed from the gateway's
+# configuration at run time (SIGHUP) - still no LAN packet leaves natively while the
+# fail-closed counters rise.
+#
+# Environment and output as live.sh (helpers in live_lib.sh).
+# Functions run through check():
+# shellcheck disable=SC2317
+set -euo pipefail
+
+NAME=live_tunnel
+PREFIX=mpgwtun
+ROLES="client gw isp1 isp2 inet vps server"
+TCP_BYTES=1000000
+# shellcheck source=tests/integration/live_lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/live_lib.sh"
+# shellcheck source=scripts/lib/netns_tunnel.sh
+source "$src/scripts/lib/netns_tunnel.sh"
+if ! command -v tcpdump >/dev/null; then
+	echo "$NAME: skipped: tcpdump is missing"
+	exit 77
+fi
+
+gw_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-gw" "$@"; }
+vps_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-vps" "$@"; }
+gw_counter() { json_get "$(gw_ctl --json "$1")" "$2"; }
+
+wait_ready() {
+	local file_prefix=$1 pid=$2 i
+	for ((i = 0; i < 150; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 1
+		"$MPGWCTL" --file-prefix "$file_prefix" ports >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# capture_start NAME: tcpdump on both ends of both uplinks (the ISPs' eth0, which sees
+# what reaches them, and the gateway's wan0 and wan1, which see what mpgw sends even when
+# the far end is down), into $tmp/NAME-*.pcap.
+capture_start() {
+	local at
+	cap_pids=()
+	for at in isp1:eth0 isp2:eth0 gw:wan0 gw:wan1; do
+		# Not through in_ns: "ip netns exec" execs tcpdump, so $! is tcpdump itself.
+		ip netns exec "$PREFIX-${at%%:*}" tcpdump -i "${at#*:}" -n -U -s 256 \
+			-w "$tmp/$1-${at%%:*}-${at#*:}.pcap" >/dev/null 2>&1 &
+		cap_pids+=($!)
+	done
+	sleep 1
+}
+capture_stop() {
+	sleep 0.5
+	kill -INT "${cap_pids[@]}" 2>/dev/null || true
+	wait "${cap_pids[@]}" 2>/dev/null || true
+}
+# leaks NAME: the classification of the captures (leak_check.py), total line.
+leaks() {
+	"$PY" "$src/tests/integration/leak_check.py" 10.0.1.0/24 fd00:1::/64 "$tmp/$1"-*.pcap |
+		tail -n 1
+}
+field() { echo "$1" | grep -o "$2=[0-9]*" | cut -d= -f2; }
+
+# LAN traffic for the fault phases: IPv6 echo requests and UDP, IPv4 UDP.
+lan_traffic() {
+	in_ns client ping -6 -n -c 3 -i 0.2 -W 1 "$NETNS_TUN_SERVER6" >/dev/null 2>&1 || true
+	for i in 1 2 3; do
+		echo "probe $i" | in_ns client ncat -6 -u -w 1 "$NETNS_TUN_SERVER6" 9 2>/dev/null || true
+		echo "probe $i" | in_ns client ncat -4 -u -w 1 "$NETNS_TUN_SERVER4" 9 2>/dev/null || true
+	done
+}
+
+# --- topology and daemons ------------------------------------------------------------------
+
+if ! netns_tunnel_create "$PREFIX" >"$tmp/netns.log" 2>&1; then
+	not_ok "topology: $(tail -n 1 "$tmp/netns.log")"
+	finish
+fi
+ok "topology: client, gateway, isp1, isp2, inet, vps, server"
+
+cp "$src/config/gateway.ini" "$tmp/gateway.ini"
+netns_tunnel_start_mpgw "$PREFIX" gw "$MPGW" "$tmp/gateway.ini" "$log"
+NETNS_MPGW_PID=$NETNS_TUN_PID
+vps_log=$tmp/vps.log
+netns_tunnel_start_mpgw "$PREFIX" vps "$MPGW" "$src/config/vps.ini" "$vps_log"
+vps_pid=$NETNS_TUN_PID
+if ! wait_ready "$PREFIX-gw" "$NETNS_MPGW_PID" || ! wait_ready "$PREFIX-vps" "$vps_pid"; then
+	not_ok "both mpgw instances start"
+	show_log
+	sed 's/^/    vps: /' "$vps_log"
+	finish
+fi
+ok "mpgw gateway (pid $NETNS_MPGW_PID) and mpgw vps (pid $vps_pid) running"
+
+tunnels_usable() {
+	local out
+	out=$(gw_ctl tunnels)
+	echo "$out" | tr -s ' ' | grep usable | tr '\n' ';'
+	[ "$(echo "$out" | grep -c ' usable')" -eq 2 ] && echo "$out" | grep -q ' 1480 '
+}
+check "gateway: two 4in4/6in4 paths to the VPS, inner MTU 1480 (mpgwctl tunnels)" \
+	tunnels_usable || true
+
+# --- through the tunnel --------------------------------------------------------------------
+
+capture_start through
+check "IPv6 LAN client pings the server through the tunnel" \
+	netns_ping "$PREFIX" 6 "$NETNS_TUN_SERVER6" 3 || true
+head -c "$TCP_BYTES" /dev/urandom >"$tmp/up"
+head -c "$TCP_BYTES" /dev/urandom >"$tmp/down"
+check "IPv6 TCP client <-> server through the tunnel, 1 MB each way" \
+	netns_tcp_exchange "$PREFIX" 6 "$NETNS_TUN_SERVER6" 5201 "$tmp/up" "$tmp/down" "$tmp" ||
+	true
+udp4() {
+	local got
+	rm -f "$tmp/udp4.got"
+	# The listener ends by itself (idle 2 s): one client, five datagrams.
+	ip netns exec "$PREFIX-server" ncat -4 -u -l -i 2 "$NETNS_TUN_SERVER4" 5301 \
+		>"$tmp/udp4.got" 2>/dev/null &
+	local spid=$!
+	sleep 0.5
+	for i in 1 2 3 4 5; do
+		echo "udp over 4in4 $i"
+		sleep 0.1
+	done | in_ns client ncat -4 -u -w 1 "$NETNS_TUN_SERVER4" 5301 || true
+	wait "$spid" 2>/dev/null || true
+	got=$(grep -c "udp over 4in4" "$tmp/udp4.got" || true)
+	echo "server received $got of 5 IPv4 UDP datagrams"
+	[ "$got" -eq 5 ]
+}
+check "IPv4 UDP client -> server through the tunnel" udp4 || true
+capture_stop
+through=$(leaks through)
+no_leak_and_tunnelled() {
+	echo "ISP links: $through"
+	[ "$(field "$through" native6)" -eq 0 ] && [ "$(field "$through" native4)" -eq 0 ] &&
+		[ "$(field "$through" tunnelled6)" -gt 0 ] && [ "$(field "$through" tunnelled4)" -gt 0 ]
+}
+check "captures on both ISP links: LAN IPv6 only inside protocol 41, IPv4 only inside 4" \
+	no_leak_and_tunnelled || true
+both_links() {
+	local a b
+	a=$("$PY" "$src/tests/integration/leak_check.py" 10.0.1.0/24 fd00:1::/64 \
+		"$tmp/through-isp1-eth0.pcap" | head -n 1)
+	b=$("$PY" "$src/tests/integration/leak_check.py" 10.0.1.0/24 fd00:1::/64 \
+		"$tmp/through-isp2-eth0.pcap" | head -n 1)
+	echo "isp1: $(echo "$a" | cut -d' ' -f2-); isp2: $(echo "$b" | cut -d' ' -f2-)"
+	[ $(($(field "$a" tunnelled6) + $(field "$a" tunnelled4))) -gt 0 ] ||
+		[ $(($(field "$b" tunnelled6) + $(field "$b" tunnelled4))) -gt 0 ]
+}
+check "tunnel packets seen on the ISP links (received by the ISPs)" both_links || true
+
+# --- faults --------------------------------------------------------------------------------
+
+# 1. The VPS stops: the gateway keeps tunnelling into the void, never natively.
+kill -TERM "$vps_pid" 2>/dev/null || true
+wait "$vps_pid" 2>/dev/null || true
+encap_before=$(gw_counter counters encap)
+capture_start vps_down
+lan_traffic
+capture_stop
+r=$(leaks vps_down)
+vps_down() {
+	local encap
+	encap=$(gw_counter counters encap)
+	echo "vps stopped: $r; encap ${encap_before:-?} -> ${encap:-?}"
+	[ "$(field "$r" native6)" -eq 0 ] && [ "$(field "$r" native4)" -eq 0 ] &&
+		[ "${encap:-0}" -gt "${encap_before:-0}" ]
+}
+check "fault 1, VPS stopped: LAN traffic still only tunnelled, zero native" vps_down || true
+
+# 2. Both uplinks down (at the ISPs' end of the links).
+in_ns isp1 ip link set eth0 down
+in_ns isp2 ip link set eth0 down
+encap_before=$(gw_counter counters encap)
+capture_start links_down
+lan_traffic
+capture_stop
+in_ns isp1 ip link set eth0 up
+in_ns isp2 ip link set eth0 up
+r2=$(leaks links_down)
+links_down() {
+	local encap
+	encap=$(gw_counter counters encap)
+	echo "uplinks down: $r2; encap ${encap_before:-?} -> ${encap:-?}"
+	[ "$(field "$r2" native6)" -eq 0 ] && [ "$(field "$r2" native4)" -eq 0 ] &&
+		[ "${encap:-0}" -gt "${encap_before:-0}" ]
+}
+check "fault 2, both uplinks down: mpgw still only tunnels, zero native on the links" \
+	links_down || true
+
+# 3. The VPS removed from the gateway's configuration while it runs: fail closed.
+sed -i 's/^address = 203.0.113.10$/# (removed by the test)/' "$tmp/gateway.ini"
+down_before=$(gw_counter drops tunnel_down)
+kill -HUP "$NETNS_MPGW_PID"
+reloaded() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^mpgw: reloaded" "$log" && break
+		sleep 0.1
+	done
+	grep "^mpgw: reload" "$log" | tail -n 1
+	grep -q "^mpgw: reloaded" "$log"
+}
+check "SIGHUP reloads the gateway's configuration without the VPS" reloaded || true
+capture_start peer_removed
+lan_traffic
+capture_stop
+r3=$(leaks peer_removed)
+peer_removed() {
+	local down
+	down=$(gw_counter drops tunnel_down)
+	echo "vps removed: $r3; tunnel_down ${down_before:-?} -> ${down:-?}"
+	[ "$(field "$r3" native6)" -eq 0 ] && [ "$(field "$r3" native4)" -eq 0 ] &&
+		[ "$(field "$r3" tunnelled6)" -eq 0 ] && [ "${down:-0}" -gt "${down_before:-0}" ]
+}
+check "fault 3, VPS removed at run time: nothing leaves, tunnel_down counts it" peer_removed ||
+	true
+no_paths() {
+	local out
+	out=$(gw_ctl tunnels)
+	echo "$out" | tail -n +2 | tr -s ' ' | tr '\n' ';'
+	! echo "$out" | grep -q ' usable'
+}
+check "mpgwctl tunnels shows no usable path" no_paths || true
+
+echo "# gateway: mpgwctl drops; mpgwctl counters"
+gw_ctl drops 2>&1 | sed 's/^/#   /' || true
+gw_ctl counters 2>&1 | sed 's/^/#   /' || true
+
+rc=0
+netns_mpgw_stop 15 || rc=$?
+if [ "$rc" -eq 0 ]; then
+	ok "SIGTERM stops the gateway with exit status 0"
+else
+	not_ok "SIGTERM stops the gateway with exit status 0 (got $rc)"
+fi
+[ "$failed" -eq 0 ] || { show_log; sed 's/^/    vps: /' "$vps_log"; }
+finish
