@@ -234,6 +234,10 @@ static int add_peer(struct builder *b, const struct ipaddr *a, uint16_t group)
 	memcpy(key.addr, a->family == 4 ? (const void *)&a->v4 : (const void *)a->v6,
 		a->family == 4 ? 4 : 16);
 	int rc = rte_hash_add_key_data(b->f->tun.peers, &key, (void *)(uintptr_t)group);
+	if (rc >= 0 && b->f->tun.n_peers < TUN_FEW_PEERS)
+		b->f->tun.few_peers[b->f->tun.n_peers] = key;
+	if (rc >= 0)
+		b->f->tun.n_peers++;
 	if (rc < 0)
 		snprintf(b->err, b->errlen, "cannot add tunnel peer %s: %s",
 			ipaddr_str(a, buf, sizeof(buf)), rte_strerror(-rc));

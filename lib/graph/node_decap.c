@@ -34,6 +34,12 @@ static inline bool known_peer(const struct fib *f, const uint8_t *outer, bool v4
 		memcpy(key.addr, outer + offsetof(struct rte_ipv4_hdr, src_addr), 4);
 	else
 		memcpy(key.addr, outer + offsetof(struct rte_ipv6_hdr, src_addr), 16);
+	if (f->tun.n_peers <= TUN_FEW_PEERS) {
+		for (uint32_t i = 0; i < f->tun.n_peers; i++)
+			if (memcmp(&f->tun.few_peers[i], &key, sizeof(key)) == 0)
+				return true;
+		return false;
+	}
 	return rte_hash_lookup(f->tun.peers, &key) >= 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Fast path of the L3/L4 parse, for the packets that make up nearly all traffic: an IPv4
  * header without options or an IPv6 header without extension headers, not a fragment,
- * carrying a TCP segment that is not a SYN or a UDP datagram, with all of it in the first
+ * carrying a TCP segment that is not a SYN, a UDP datagram or a tunnelled IP packet
+ * (protocols 4 and 41, which the parser does not look into), with all of it in the first
  * mbuf segment and every length consistent.
  *
  * For such a packet these functions fill the metadata exactly as pkt_parse_ip4/ip6 followed
@@ -53,6 +54,14 @@ static __rte_always_inline bool pkt_fast_l4(const struct rte_mbuf *m, struct pkt
 		uint16_t ulen = (uint16_t)(l4[4] << 8 | l4[5]);
 		if (ulen < sizeof(struct rte_udp_hdr) || ulen > l4_len)
 			return false;
+	} else if (proto == IPPROTO_IPIP || proto == IPPROTO_IPV6) {
+		/* No L4 header of its own: the tunnel nodes take it from here. */
+		meta->l4_off = (uint16_t)l4_off;
+		meta->l4_proto = proto;
+		meta->flags = 0;
+		meta->tcp_flags = 0;
+		meta->tcp_mss_off = 0;
+		return true;
 	} else {
 		return false;
 	}

@@ -26,6 +26,15 @@
 #define TUN_PROTO_IP4 4	  /* IPPROTO_IPIP: IPv4 inside */
 #define TUN_PROTO_IP6 41 /* IPPROTO_IPV6: IPv6 inside */
 
+#define TUN_FEW_PEERS 4
+
+/* Key of the peer table: an outer source address. */
+struct tun_peer_key {
+	uint8_t family;
+	uint8_t pad[3];
+	uint8_t addr[16]; /* IPv4 in the first 4 bytes, the rest 0 */
+};
+
 struct tun_path {
 	struct rte_ether_hdr eth; /* to the next router, from the port's MAC */
 	union {
@@ -65,16 +74,13 @@ struct tunnels {
 	uint32_t n_groups;
 	struct tun_unusable *unusable;
 	uint32_t n_unusable;
-	/* Allowed tunnel sources: struct tun_peer_key -> group. */
+	/* Allowed tunnel sources: struct tun_peer_key -> group. A few (a gateway's VPS) are
+	 * also kept in a small array, which is cheaper to scan than the hash to look up. */
 	struct rte_hash *peers;
+	uint32_t n_peers;
+	struct tun_peer_key few_peers[TUN_FEW_PEERS];
 };
 
-/* Key of the peer table: an outer source address. */
-struct tun_peer_key {
-	uint8_t family;
-	uint8_t pad[3];
-	uint8_t addr[16]; /* IPv4 in the first 4 bytes, the rest 0 */
-};
 
 /* ECN codepoints (the low two bits of TOS / traffic class). */
 #define ECN_NOT_ECT 0

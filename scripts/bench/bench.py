@@ -55,16 +55,54 @@ neighbour = fd00:2::2 02:00:00:00:02:02
 """
 
 
+# The gateway mixes. Encap: the plain IPv6 64 B traffic arrives on a gateway's LAN port and
+# leaves as 6in4 by an uplink (l3fwd and testpmd forward the same packets plainly: the
+# ratio to l3fwd is the design's "gateway mix against plain forwarding"). Decap: 6in4
+# from the VPS arrives on the uplink and its inner IPv6 leaves by the LAN port (l3fwd
+# routes the same packets on their outer address).
+MPGW_GATEWAY_CONFIG = """[mpgw]
+idle_sleep_us = 0
+mbufs = {mbufs}
+role = gateway
+[port {first}]
+device = net_pcap0
+mac = 02:00:00:00:01:01
+{first_keys}
+[port {second}]
+device = net_null0
+{second_keys}
+[vps]
+address = 203.0.113.10
+[routes]
+{routes}
+[neighbours]
+neighbour = 198.18.1.254 02:00:00:00:02:02
+neighbour = fd00:1::fe 02:00:00:00:02:02
+"""
+LAN_KEYS = "address = 10.0.1.1/24\naddress = fd00:1::1/64"
+UPLINK_KEYS = "uplink = yes\naddress = 198.18.1.1/24\ngateway = 198.18.1.254"
+
+
 class Mix:
-    def __init__(self, family, size, flows):
-        self.family, self.size, self.flows = family, size, flows
+    def __init__(self, family, size, flows, role=None):
+        """role: None (plain routing), "encap" or "decap" (the gateway mixes)."""
+        self.family, self.size, self.flows, self.role = family, size, flows, role
+
+    @property
+    def pcap_name(self):
+        size = "6in4" if self.role == "decap" else self.size
+        return "ipv%d-%s-%s" % (self.family, size, human(self.flows))
 
     @property
     def name(self):
-        return "ipv%d-%s-%s" % (self.family, self.size, human(self.flows))
+        return self.pcap_name + ("-" + self.role if self.role else "")
 
     @property
     def label(self):
+        if self.role == "encap":
+            return "IPv6 64 B into 6in4 (gateway)"
+        if self.role == "decap":
+            return "6in4 to IPv6 (gateway)"
         return "IPv%d %s" % (self.family, {"64": "64 B", "imix": "IMIX", "syn": "TCP SYN"}[self.size])
 
 
@@ -128,10 +166,11 @@ class Bench:
     # --- traffic -----------------------------------------------------------------------
 
     def pcap(self, mix):
-        path = os.path.join(self.pcapdir, mix.name + ".pcap")
+        path = os.path.join(self.pcapdir, mix.pcap_name + ".pcap")
         if not os.path.exists(path):
             t = time.monotonic()
-            n = pcapgen.write(path + ".tmp", mix.family, mix.size, mix.flows)
+            size = "6in4" if mix.role == "decap" else mix.size
+            n = pcapgen.write(path + ".tmp", mix.family, size, mix.flows)
             os.rename(path + ".tmp", path)
             log("wrote %s: %d packets in %.1f s" % (path, n, time.monotonic() - t))
         return path
@@ -144,12 +183,12 @@ class Bench:
                 "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap,
                 "--vdev", "net_null0,no-rx=1"]
 
-    def cmd_testpmd(self, pcap, mbufs):
+    def cmd_testpmd(self, pcap, mbufs, mix):
         prefix = "mpgwbench-testpmd"
         return prefix, [self.a.testpmd] + self.eal(prefix, pcap, mbufs) + [
             "--", "--forward-mode=io", "--auto-start", "--total-num-mbufs=%d" % mbufs], None
 
-    def cmd_l3fwd(self, pcap, mbufs):
+    def cmd_l3fwd(self, pcap, mbufs, mix):
         # l3fwd opens one TX queue per lcore and net_pcap has one: run it on the worker
         # core alone (its main lcore forwards), the same core 1 as the others' worker.
         prefix = "mpgwbench-l3fwd"
@@ -160,18 +199,29 @@ class Bench:
             "--config=(0,0,%d),(1,0,%d)" % (WORKER_CORE, WORKER_CORE),
             "--eth-dest=1,%s" % SINK_MAC], env
 
-    def cmd_mpgw(self, pcap, mbufs):
+    def cmd_mpgw(self, pcap, mbufs, mix):
         prefix = "mpgwbench-mpgw"
         conf = os.path.join(self.a.workdir, "mpgw-bench.ini")
+        if mix.role == "encap":
+            # No route: the policy tunnels everything from the LAN.
+            text = MPGW_GATEWAY_CONFIG.format(mbufs=mbufs, first="lan0", first_keys=LAN_KEYS,
+                                              second="wan0", second_keys=UPLINK_KEYS, routes="")
+        elif mix.role == "decap":
+            # The inner destinations are behind a LAN router.
+            text = MPGW_GATEWAY_CONFIG.format(mbufs=mbufs, first="wan0", first_keys=UPLINK_KEYS,
+                                              second="lan0", second_keys=LAN_KEYS,
+                                              routes="route = 2001:200::/48 via fd00:1::fe")
+        else:
+            text = MPGW_CONFIG.format(mbufs=mbufs)
         with open(conf, "w") as fh:
-            fh.write(MPGW_CONFIG.format(mbufs=mbufs))
+            fh.write(text)
         return prefix, [self.a.mpgw] + self.eal(prefix, pcap, mbufs) + [
             "--", "--config", conf], None
 
     def measure_dpdk(self, program, mix):
         pcap = self.pcap(mix)
         mbufs = pcapgen.packet_count(mix.flows, mix.size) + MBUF_HEADROOM
-        prefix, cmd, env = getattr(self, "cmd_" + program)(pcap, mbufs)
+        prefix, cmd, env = getattr(self, "cmd_" + program)(pcap, mbufs, mix)
         self.cmdlines.setdefault(program, cmd)
         subprocess.run(["rm", "-rf", "/var/run/dpdk/" + prefix])
         p = Proc("%s-%s" % (program, mix.name), cmd, self.logdir, env)
@@ -487,6 +537,12 @@ def report(b, mixes, args):
             if lo2 and hi2 and lo2.get("ok") and hi2.get("ok"):
                 w("| (for reference) IPv%d 64 B: %s 1M / 1k flows | %.2f | |" % (
                     fam, p, med(hi2) / med(lo2)))
+    enc = R.get(("ipv6-64-1k-encap", "mpgw"))
+    plain = R.get(("ipv6-64-1k-encap", "l3fwd"))
+    if enc and plain and enc.get("ok") and plain.get("ok"):
+        r = med(enc) / med(plain)
+        w("| gateway mix (IPv6 into 6in4, 1k flows): mpgw ≥ 0.8 × l3fwd's plain forwarding | %.2f | %s |"
+          % (r, "yes" if r >= 0.8 else "**no**"))
     goals = "\n".join(out)
 
     # per-node cycles per forwarded packet
@@ -568,14 +624,16 @@ def main():
     a = ap.parse_args()
     if a.smoke:
         a.windows, a.window, a.warmup = a.windows or 2, a.window or 1.0, a.warmup or 1.0
-        mixes = [Mix(4, "64", 1000), Mix(6, "64", 1000), Mix(4, "imix", 1000), Mix(4, "syn", 1000)]
+        mixes = [Mix(4, "64", 1000), Mix(6, "64", 1000), Mix(4, "imix", 1000), Mix(4, "syn", 1000),
+                 Mix(6, "64", 1000, "encap"), Mix(6, "64", 1000, "decap")]
         kernel = {"ipv4-64-1k"}
     else:
         a.windows, a.window, a.warmup = a.windows or 5, a.window or 2.0, a.warmup or 2.0
         mixes = [Mix(4, "64", 1000), Mix(4, "64", 100000), Mix(4, "64", 1000000),
                  Mix(6, "64", 1000), Mix(6, "64", 100000), Mix(6, "64", 1000000),
                  Mix(4, "imix", 1000), Mix(6, "imix", 1000), Mix(4, "syn", 1000),
-                 Mix(6, "syn", 1000)]
+                 Mix(6, "syn", 1000), Mix(6, "64", 1000, "encap"), Mix(6, "64", 1000, "decap"),
+                 Mix(6, "64", 1000000, "encap")]
         kernel = {"ipv4-64-1k", "ipv6-64-1k", "ipv4-64-1M"}
     if a.no_kernel:
         kernel = set()

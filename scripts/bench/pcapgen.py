@@ -15,6 +15,8 @@ Sizes are Ethernet frames as in the pcap, without the 4-byte FCS:
          the smallest IPv6 frame being 62 bytes
   syn    TCP SYNs instead of UDP, with Linux's options (MSS 1460, SACK permitted,
          timestamps, NOP, window scale): 74 bytes (IPv4), 94 (IPv6); the MSS clamp's work
+  6in4   (family 6) the 62-byte IPv6 frames inside IPv4 protocol 41, from the VPS
+         203.0.113.10 to a gateway uplink 198.18.1.1 (l3fwd's port-1 route too): 82 bytes
 """
 import struct
 
@@ -38,7 +40,7 @@ def _sum16(b):
 def frame_sizes(family, size, count):
     """Frame length (pcap, no FCS) of each of `count` packets."""
     floor = 62 if family == 6 else 60
-    if size in ("64", "syn"):  # syn frames are sized by syn_frame()
+    if size in ("64", "syn", "6in4"):  # syn and 6in4 frames are sized by their builders
         return [floor] * count
     return [max(floor, IMIX[i % len(IMIX)] - 4) for i in range(count)]
 
@@ -75,6 +77,19 @@ def syn_frame(family, f, sport, dhost):
     return ETH_DST + ETH_SRC + et + ip + tcp
 
 
+def tunnel_frame(f, sport, dhost):
+    """6in4: a 48-byte IPv6/UDP packet of flow f in IPv4 from the VPS to the uplink."""
+    src6 = bytes.fromhex("20010db8ffff00000000000000000000")[:12] + struct.pack("!I", f + 1)
+    dst6 = bytes.fromhex("20010200000000010000000000000000")[:15] + bytes([dhost])
+    inner = struct.pack("!IHBB16s16s", 0x60000000, 8, 17, 64, src6, dst6)
+    ck = (~_fold(_sum16(src6 + dst6) + 8 + 17 + sport + 9 + 8)) & 0xFFFF or 0xFFFF
+    inner += struct.pack("!HHHH", sport, 9, 8, ck)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(inner), 0, 0x4000, 64, 41, 0,
+                     bytes([203, 0, 113, 10]), bytes([198, 18, 1, 1]))
+    ip = ip[:10] + struct.pack("!H", (~_fold(_sum16(ip))) & 0xFFFF) + ip[12:]
+    return ETH_DST + ETH_SRC + b"\x08\x00" + ip + inner
+
+
 def write(path, family, size, flows):
     count = packet_count(flows, size)
     sizes = frame_sizes(family, size, count)
@@ -88,6 +103,9 @@ def write(path, family, size, flows):
         dhost = 1 + (i % 254)
         if size == "syn":
             pkt = syn_frame(family, f, sport, dhost)
+            flen = len(pkt)
+        elif size == "6in4":
+            pkt = tunnel_frame(f, sport, dhost)
             flen = len(pkt)
         elif family == 4:
             iplen = flen - 14

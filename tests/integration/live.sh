@@ -145,13 +145,7 @@ sed 's/^/#   /' "$tmp/drops.txt"
 
 # --- shutdown ------------------------------------------------------------------------------
 
-rc=0
-netns_mpgw_stop 15 || rc=$?
-if [ "$rc" -eq 0 ]; then
-	ok "SIGTERM stops mpgw with exit status 0"
-else
-	not_ok "SIGTERM stops mpgw with exit status 0 (got $rc)"
-fi
+stop_mpgw_checked "mpgw"
 if grep -q '^mpgw: Terminated, stopping' "$log" && grep -q '^mpgw: port lan0: rx ' "$log" &&
 	grep -q '^mpgw: port wan0: rx ' "$log"; then
 	ok "mpgw printed its summary: $(grep '^mpgw: drop no_route' "$log" || true)"

@@ -101,6 +101,17 @@ at_least() {
 	echo "$what = $v (>= $min)"
 	[ "$v" -ge "$min" ]
 }
+# stop_mpgw_checked WHO: SIGTERM the mpgw of NETNS_MPGW_PID; asserts it exits with 0.
+stop_mpgw_checked() {
+	local rc=0
+	netns_mpgw_stop 15 || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok "SIGTERM stops $1 with exit status 0"
+	else
+		not_ok "SIGTERM stops $1 with exit status 0 (got $rc)"
+	fi
+}
+
 # in_ns ROLE CMD...: run CMD in the PREFIX-ROLE namespace.
 in_ns() {
 	local ns=$1

@@ -133,12 +133,6 @@ check "counters: ip4_fragmented >= 3" counter_at_least ip4_fragmented 3 || true
 echo "# mpgwctl counters"
 ctl counters 2>&1 | sed 's/^/#   /' || true
 
-rc=0
-netns_mpgw_stop 15 || rc=$?
-if [ "$rc" -eq 0 ]; then
-	ok "SIGTERM stops mpgw with exit status 0"
-else
-	not_ok "SIGTERM stops mpgw with exit status 0 (got $rc)"
-fi
+stop_mpgw_checked "mpgw"
 [ "$failed" -eq 0 ] || show_log
 finish

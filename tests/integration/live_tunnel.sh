@@ -238,12 +238,6 @@ echo "# gateway: mpgwctl drops; mpgwctl counters"
 gw_ctl drops 2>&1 | sed 's/^/#   /' || true
 gw_ctl counters 2>&1 | sed 's/^/#   /' || true
 
-rc=0
-netns_mpgw_stop 15 || rc=$?
-if [ "$rc" -eq 0 ]; then
-	ok "SIGTERM stops the gateway with exit status 0"
-else
-	not_ok "SIGTERM stops the gateway with exit status 0 (got $rc)"
-fi
+stop_mpgw_checked "the gateway"
 [ "$failed" -eq 0 ] || { show_log; sed 's/^/    vps: /' "$vps_log"; }
 finish
