@@ -84,8 +84,10 @@ static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
 			return LOOKUP_NEXT_MSS;
 		return LOOKUP_NEXT_REWRITE;
 	case FIB_NH_TUNNEL:
+		/* mpgw's own ICMP errors may go into a tunnel too (a vps telling a gateway's LAN
+		 * host about its path MTU). */
 		if (unlikely(meta->path & PKT_PATH_LOCAL))
-			return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
+			return LOOKUP_NEXT_ENCAP;
 		e = forward_checks(meta, ttl);
 		return e == LOOKUP_NEXT_REWRITE ? LOOKUP_NEXT_ENCAP : e;
 	case FIB_NH_LOCAL:

@@ -369,6 +369,7 @@ role = vps
 [port lan0]
 device = net_pcap0
 mac = 02:00:00:00:01:01
+mtu = 1400
 address = 10.0.1.1/24
 address = fd00:1::1/64
 
@@ -443,6 +444,15 @@ def group_vps():
              [(WAN, bytes(encapsulated(dec(back6), src=VPS4, dst=GW1_UP)), True)],
              counters={"encap": 1}),
     ]
+    # A packet from gw1's LAN too big for the server side (MTU 1400): the Packet Too Big goes
+    # back to the LAN host through gw1's tunnel.
+    big = IPv6(src="fd00:9:1::5", dst=SERVER6) / UDP(sport=60002, dport=7) / payload("big", 1450 - 48)
+    ptb = IPv6(src="2001:db8:f::10", dst="fd00:9:1::5", hlim=64) / ICMPv6PacketTooBig(mtu=1400) / Raw(
+        bytes(big)[:1232])
+    cases.append(Case("too big for the server side: packet too big 1400 through gw1's tunnel",
+                      [(WAN, bytes(up(big)))],
+                      [(WAN, bytes(encapsulated(ptb, src=VPS4, dst=GW1_UP)), True)],
+                      counters={"decap": 1, "icmp6_packet_too_big": 1, "encap": 1}))
     for i in range(8):
         b = IP(src=SERVER4, dst="10.9.2.%d" % (10 + i)) / UDP(sport=7, dport=61000 + i) / payload("g2")
         dst = GW2_UP[spread_index(dec(b), 2)]
