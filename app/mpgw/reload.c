@@ -9,7 +9,24 @@
 #include "reload.h"
 #include "worker.h"
 
-/* The settings the data path took at start-up: the same in both, or a message. */
+static bool same_addrs(const struct ipaddr *a, const struct ipaddr *b, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!ipaddr_equal(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+static bool same_prefixes(const struct ipprefix *a, const struct ipprefix *b, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (a[i].len != b[i].len || !ipaddr_equal(&a[i].addr, &b[i].addr))
+			return false;
+	return true;
+}
+
+/* The settings the data path took at start-up: the same in both, or a message. (Addresses
+ * are compared by value: their unused bytes are not defined.) */
 static const char *fixed_settings_differ(const struct mpgw_config *a, const struct mpgw_config *b)
 {
 	if (a->role != b->role)
@@ -26,9 +43,8 @@ static const char *fixed_settings_differ(const struct mpgw_config *a, const stru
 			p->mss_clamp != q->mss_clamp || p->uplink != q->uplink ||
 			p->n_gateways != q->n_gateways || p->has_mac != q->has_mac ||
 			(p->has_mac && !rte_is_same_ether_addr(&p->mac, &q->mac)) ||
-			p->n_addrs != q->n_addrs ||
-			memcmp(p->gateways, q->gateways, p->n_gateways * sizeof(p->gateways[0])) != 0 ||
-			memcmp(p->addrs, q->addrs, p->n_addrs * sizeof(p->addrs[0])) != 0)
+			p->n_addrs != q->n_addrs || !same_addrs(p->gateways, q->gateways, p->n_gateways) ||
+			!same_prefixes(p->addrs, q->addrs, p->n_addrs))
 			return "a [port] section";
 	}
 	return NULL;

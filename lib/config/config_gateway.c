@@ -5,6 +5,7 @@
  * [gateway NAME] (vps: the gateways it serves); and the checks that tie them to the
  * ports. Documented in doc/config.md.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,9 +163,19 @@ int config_load_gateway(struct loader *L, struct mpgw_config *cfg, const char *s
 	int n, rc = 0;
 	struct rte_cfgfile_entry *e;
 
-	if (name[0] == '\0' || strlen(name) >= sizeof(g.name))
-		return fail(L, sec, NULL, 0, "expected [gateway NAME], NAME 1-%zu characters",
+	size_t len = strlen(name);
+	bool ok = len > 0 && len < sizeof(g.name);
+	for (size_t i = 0; ok && i < len; i++)
+		ok = isalnum((unsigned char)name[i]) || name[i] == '_';
+	if (!ok)
+		return fail(L, sec, NULL, 0,
+			"expected [gateway NAME], NAME 1-%zu letters, digits or '_' (it names "
+			"telemetry rows)",
 			sizeof(g.name) - 1);
+	for (unsigned int i = 0; i < cfg->n_gw; i++)
+		if (strcmp(cfg->gw[i].name, name) == 0)
+			return fail(L, sec, NULL, 0, "gateway %s is already defined (line %d)", name,
+				cfg->gw[i].line);
 	if (cfg->n_gw == MPGW_MAX_GATEWAYS)
 		return fail(L, sec, NULL, 0, "more than %d gateways", MPGW_MAX_GATEWAYS);
 	snprintf(g.name, sizeof(g.name), "%s", name);
@@ -180,7 +191,10 @@ int config_load_gateway(struct loader *L, struct mpgw_config *cfg, const char *s
 				rc = fail(L, sec, k, nth, "more than %zu uplinks", RTE_DIM(g.uplinks));
 			else if (ipaddr_parse(v, &g.uplinks[g.n_uplinks]) < 0)
 				rc = fail(L, sec, k, nth, "'%s' is not an address", v);
-			else
+			for (unsigned int j = 0; rc == 0 && j < g.n_uplinks; j++)
+				if (ipaddr_equal(&g.uplinks[j], &g.uplinks[g.n_uplinks]))
+					rc = fail(L, sec, k, nth, "'%s' given twice", v);
+			if (rc == 0)
 				g.n_uplinks++;
 		} else if (strcmp(k, "lan") == 0) {
 			int nth = (int)g.n_lans;
@@ -225,9 +239,49 @@ static bool is_port_address(const struct mpgw_config *cfg, const struct ipaddr *
 	return false;
 }
 
+/* A port address inside p, or NULL: such a prefix would take over mpgw's own address. */
+static const struct ipaddr *own_address_in(const struct mpgw_config *cfg, const struct ipprefix *p)
+{
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		for (unsigned int j = 0; j < cfg->ports[i].n_addrs; j++)
+			if (ipprefix_contains(p, &cfg->ports[i].addrs[j].addr))
+				return &cfg->ports[i].addrs[j].addr;
+	return NULL;
+}
+
+/* An address a tunnel can end on: unicast, not unspecified, not loopback. */
+static bool unicast_address(const struct ipaddr *a)
+{
+	if (a->family == 4) {
+		uint8_t first = (uint8_t)(rte_be_to_cpu_32(a->v4) >> 24);
+		return first != 0 && first != 127 && first < 224;
+	}
+	static const uint8_t zero[16], loopback[16] = {[15] = 1};
+	return a->v6[0] != 0xff && memcmp(a->v6, zero, 16) != 0 && memcmp(a->v6, loopback, 16) != 0;
+}
+
 static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 {
 	char buf[64];
+
+	for (unsigned int i = 0; i < cfg->n_vps; i++) {
+		if (!unicast_address(&cfg->vps[i]) || is_port_address(cfg, &cfg->vps[i]))
+			return fail(L, "vps", "address", (int)i,
+				"%s cannot be the VPS (not unicast, or one of mpgw's own)",
+				ipaddr_str(&cfg->vps[i], buf, sizeof(buf)));
+	}
+	for (unsigned int i = 0; i < cfg->n_bypass; i++) {
+		const struct cfg_bypass *by = &cfg->bypass[i];
+		const struct cfg_port *p = &cfg->ports[by->port];
+		const struct ipaddr *own = own_address_in(cfg, &by->prefix);
+		if (own != NULL)
+			return fail(L, "policy", "bypass", (int)i, "the prefix holds mpgw's own %s",
+				ipaddr_str(own, buf, sizeof(buf)));
+		if (!config_addr_of_family(p->gateways, p->n_gateways, by->prefix.addr.family))
+			return fail(L, "policy", "bypass", (int)i,
+				"port %s has no IPv%d gateway to send it to", p->name,
+				by->prefix.addr.family);
+	}
 
 	if (cfg->n_gw != 0) {
 		char sec[CFG_NAME_LEN];
@@ -285,6 +339,25 @@ static int check_vps_role(struct loader *L, struct mpgw_config *cfg)
 			return fail(L, "vps", "address", (int)i,
 				"%s is not an address of any port (the tunnels end on it)",
 				ipaddr_str(&cfg->vps[i], buf, sizeof(buf)));
+	for (unsigned int g = 0; g < cfg->n_gw; g++) {
+		char sec[CFG_NAME_LEN];
+		snprintf(sec, sizeof(sec), "gateway %s", cfg->gw[g].name);
+		for (unsigned int l = 0; l < cfg->gw[g].n_lans; l++) {
+			const struct ipprefix *p = &cfg->gw[g].lans[l];
+			const struct ipaddr *own = own_address_in(cfg, p);
+			if (own != NULL)
+				return fail(L, sec, "lan", (int)l, "the prefix holds mpgw's own %s",
+					ipaddr_str(own, buf, sizeof(buf)));
+			for (unsigned int h = 0; h < g; h++)
+				for (unsigned int k = 0; k < cfg->gw[h].n_lans; k++)
+					if (cfg->gw[h].lans[k].len == p->len &&
+						ipaddr_equal(&cfg->gw[h].lans[k].addr, &p->addr))
+						return fail(L, sec, "lan", (int)l,
+							"already a LAN prefix of gateway %s",
+							cfg->gw[h].name);
+		}
+	}
+	/* Not used in this role: every class is routed as it comes. */
 	for (unsigned int c = 0; c < CFG_CLASS_MAX; c++)
 		cfg->policy[c] = CFG_ACT_DIRECT;
 	return 0;

@@ -155,8 +155,11 @@ static int fill(struct builder *b, const struct mpgw_config *cfg)
 struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *ports, int socket,
 	char *err, size_t errlen)
 {
+	uint32_t n_lans = 0;
+	for (unsigned int g = 0; g < cfg->n_gw; g++)
+		n_lans += cfg->gw[g].n_lans;
 	uint32_t n_entries = cfg->n_routes + cfg->n_neighbours +
-			     2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports + cfg->n_bypass + cfg->n_gw;
+			     2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports + cfg->n_bypass + cfg->n_gw + n_lans;
 	uint32_t cap = RTE_MIN(n_entries + 1, MPGW_MAX_NEXTHOPS);
 	struct builder b = {.cap = cap,
 		.ports = ports,

@@ -199,6 +199,8 @@ static int vps_paths(struct builder *b, struct paths *ps, struct tun_group *grou
 	for (unsigned int g = 0; g < cfg->n_gw; g++) {
 		groups[g].first = (uint16_t)ps->n;
 		snprintf(groups[g].name, sizeof(groups[g].name), "%s", cfg->gw[g].name);
+		groups[g].n_lans = cfg->gw[g].n_lans;
+		memcpy(groups[g].lans, cfg->gw[g].lans, cfg->gw[g].n_lans * sizeof(groups[g].lans[0]));
 		for (unsigned int u = 0; u < cfg->gw[g].n_uplinks; u++) {
 			const struct ipaddr *remote = &cfg->gw[g].uplinks[u];
 			const struct ipaddr *local =
@@ -234,8 +236,10 @@ static int add_peer(struct builder *b, const struct ipaddr *a, uint16_t group)
 	memcpy(key.addr, a->family == 4 ? (const void *)&a->v4 : (const void *)a->v6,
 		a->family == 4 ? 4 : 16);
 	int rc = rte_hash_add_key_data(b->f->tun.peers, &key, (void *)(uintptr_t)group);
-	if (rc >= 0 && b->f->tun.n_peers < TUN_FEW_PEERS)
+	if (rc >= 0 && b->f->tun.n_peers < TUN_FEW_PEERS) {
 		b->f->tun.few_peers[b->f->tun.n_peers] = key;
+		b->f->tun.few_groups[b->f->tun.n_peers] = group;
+	}
 	if (rc >= 0)
 		b->f->tun.n_peers++;
 	if (rc < 0)

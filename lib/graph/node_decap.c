@@ -3,8 +3,9 @@
  * Tunnel termination: IPv4 or IPv6 packets of protocol 4 (IPv4 inside) or 41 (IPv6
  * inside) addressed to one of mpgw's own addresses. A tunnel must not be an open relay, so
  * the outer source must be a configured peer (gateway: the VPS; vps: an uplink address of
- * a gateway it serves), the inner header must be of the protocol's family, and fragmented
- * outer packets are refused (no reassembly). Each refusal is a counted drop.
+ * a gateway it serves), the inner header must be of the protocol's family, a vps accepts
+ * only inner sources inside that gateway's LAN prefixes, and fragmented outer packets are
+ * refused (no reassembly). Each refusal is a counted drop.
  *
  * ECN follows RFC 6040 4.2 (tun_ecn_decap): the inner ECN field is updated (with the IPv4
  * checksum), and an outer CE on a Not-ECT inner packet is a drop. The outer headers are
@@ -26,9 +27,11 @@
 enum { DECAP_NEXT_IP4_INPUT, DECAP_NEXT_IP6_INPUT, DECAP_NEXT_DROP };
 #define NODE_DROP_BASE DECAP_NEXT_DROP
 
-static inline bool known_peer(const struct fib *f, const uint8_t *outer, bool v4)
+/* The tunnel group of the packet's outer source, or -1 when it is no peer. */
+static inline int peer_group(const struct fib *f, const uint8_t *outer, bool v4)
 {
 	struct tun_peer_key key = {.family = v4 ? 4 : 6};
+	void *data;
 
 	if (v4)
 		memcpy(key.addr, outer + offsetof(struct rte_ipv4_hdr, src_addr), 4);
@@ -37,10 +40,27 @@ static inline bool known_peer(const struct fib *f, const uint8_t *outer, bool v4
 	if (f->tun.n_peers <= TUN_FEW_PEERS) {
 		for (uint32_t i = 0; i < f->tun.n_peers; i++)
 			if (memcmp(&f->tun.few_peers[i], &key, sizeof(key)) == 0)
-				return true;
-		return false;
+				return f->tun.few_groups[i];
+		return -1;
 	}
-	return rte_hash_lookup(f->tun.peers, &key) >= 0;
+	if (rte_hash_lookup_data(f->tun.peers, &key, &data) < 0)
+		return -1;
+	return (int)(uintptr_t)data;
+}
+
+/* vps: is the inner source inside the gateway's LAN prefixes? */
+static inline bool inner_source_ok(const struct tun_group *g, const uint8_t *inner, bool v4)
+{
+	struct ipaddr src = {.family = v4 ? 4 : 6};
+
+	if (v4)
+		memcpy(&src.v4, inner + offsetof(struct rte_ipv4_hdr, src_addr), 4);
+	else
+		memcpy(src.v6, inner + offsetof(struct rte_ipv6_hdr, src_addr), 16);
+	for (uint32_t i = 0; i < g->n_lans; i++)
+		if (ipprefix_contains(&g->lans[i], &src))
+			return true;
+	return false;
 }
 
 static inline uint8_t ecn_of(const uint8_t *ip, bool v4)
@@ -73,7 +93,8 @@ static inline rte_edge_t decap_one(void *ctx, struct rte_mbuf *m)
 
 	if (unlikely(meta->flags & PKT_F_FRAGMENT))
 		return node_drop_edge(NODE_DROP_BASE, DROP_decap_fragment);
-	if (unlikely(!known_peer(w->fib, outer, outer_v4)))
+	int group = peer_group(w->fib, outer, outer_v4);
+	if (unlikely(group < 0))
 		return node_drop_edge(NODE_DROP_BASE, DROP_decap_unknown_peer);
 	/* The inner header must be in the first segment, as every header mpgw rewrites. Its
 	 * version first: a header of the other family is a mismatch, not a short one. */
@@ -90,6 +111,10 @@ static inline rte_edge_t decap_one(void *ctx, struct rte_mbuf *m)
 		return node_drop_edge(NODE_DROP_BASE, inner_v4 ? DROP_ip4_trunc : DROP_ip6_trunc);
 	if (unlikely(m->data_len < meta->l4_off + min))
 		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
+	/* A vps relays only what comes from behind the gateway: no spoofed sources. */
+	if (w->fib->role == CFG_ROLE_VPS &&
+		unlikely(!inner_source_ok(&w->fib->tun.groups[group], inner, inner_v4)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_decap_spoofed);
 
 	uint8_t in_ecn = ecn_of(inner, inner_v4);
 	int ecn = tun_ecn_decap(ecn_of(outer, outer_v4), in_ecn);

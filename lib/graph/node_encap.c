@@ -14,8 +14,8 @@
  * - TTL / hop limit - 1 of the inner packet.
  * - The outer header from the path's template: Ethernet, then IPv4 (DF, TTL from the
  *   config, identification 0: atomic, RFC 6864) or IPv6. Per packet only the length, the
- *   protocol (4 or 41), the DSCP copied from the inner header, the ECN of RFC 6040's normal
- *   mode and, for IPv4, the checksum (the template's sum plus those fields) change.
+ *   protocol (4 or 41), the DSCP and ECN copied from the inner header (RFC 6040's normal
+ *   mode) and, for IPv4, the checksum (the template's sum plus those fields) change.
  * The packet then goes straight to mpgw_tx: it is a tunnel packet, which the leak guard
  * lets out.
  */
@@ -65,16 +65,19 @@ static inline uint8_t inner_tos(const uint8_t *ip, bool v4)
 	return v4 ? ip[1] : (uint8_t)((ip[0] << 4) | (ip[1] >> 4));
 }
 
-/* The MSS clamp of a SYN about to enter the tunnel. */
+/* The MSS clamp of a SYN about to enter the tunnel: what fits the tunnel's inner MTU, and
+ * the ingress and egress ports' limits where they are lower. */
 static inline void encap_mss(struct worker *w, struct rte_mbuf *m, struct pkt_meta *meta,
 	const struct tun_path *t, bool v4)
 {
-	const struct port *in = &ports[port_index_of[m->port]];
+	const struct port *in = &ports[port_index_of[m->port]], *out = &ports[t->port];
 	uint16_t limit = (uint16_t)(t->mtu - (v4 ? 40 : 60));
-	uint16_t port_limit = v4 ? in->mss4 : in->mss6;
+	uint16_t in_limit = v4 ? in->mss4 : in->mss6, out_limit = v4 ? out->mss4 : out->mss6;
 
-	if (port_limit != 0 && port_limit < limit)
-		limit = port_limit;
+	if (in_limit != 0 && in_limit < limit)
+		limit = in_limit;
+	if (out_limit != 0 && out_limit < limit)
+		limit = out_limit;
 	node_mss_clamp(w, m, meta, limit);
 }
 

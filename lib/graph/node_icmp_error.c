@@ -8,7 +8,9 @@
  * ingress port's first address of the family (for IPv6 not link-local) and routed like
  * any packet (ip4/ip6 lookup, flagged as mpgw's own). The error normally leaves by the
  * ingress port, so its source is an address of the interface it is sent from, as RFC 1812
- * 4.3.2.4 asks; with asymmetric routes it is not. The offending datagram is freed.
+ * 4.3.2.4 asks; with asymmetric routes it is not. About a packet that came out of a tunnel,
+ * the error is sourced from the port the packet was to leave by, and a gateway sends it
+ * back through the tunnel to the VPS. The offending datagram is freed.
  *
  * No error is sent about an ICMP error, an ICMPv6 redirect, an IPv4 non-first fragment, or
  * a packet from the unspecified address (RFC 1812 4.3.2.7, RFC 4443 2.4 (e)): those are
@@ -27,7 +29,7 @@
 #include "pkt_meta.h"
 #include "port.h"
 
-enum { ICMP_NEXT_IP4_LOOKUP, ICMP_NEXT_IP6_LOOKUP, ICMP_NEXT_DROP };
+enum { ICMP_NEXT_IP4_LOOKUP, ICMP_NEXT_IP6_LOOKUP, ICMP_NEXT_ENCAP, ICMP_NEXT_DROP };
 #define NODE_DROP_BASE ICMP_NEXT_DROP
 
 #define ICMP4_MAX_LEN 576  /* whole error datagram, RFC 1812 4.3.2.3 */
@@ -217,8 +219,12 @@ static struct rte_mbuf *packet_too_big6(
 static struct rte_mbuf *icmp_error_one(struct worker *w, struct rte_mbuf *m, enum mpgw_drop *why)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
-	const struct port *in = &ports[port_index_of[m->port]];
 	const struct fib_nexthop *nh = &w->fib->nexthops[meta->nexthop];
+	/* The error leaves by the way the packet came. A packet that came out of a tunnel came
+	 * by no port of its own address family: its error is sourced from the port it was to
+	 * leave by, and goes back through the tunnel (icmp_error_process). */
+	bool decap = (meta->path & PKT_PATH_DECAP) && nh->type != FIB_NH_TUNNEL;
+	const struct port *in = decap ? &ports[nh->port] : &ports[port_index_of[m->port]];
 	/* A tunnel's inner MTU where the packet was bound for one, else the egress port's. */
 	uint16_t mtu = meta->mtu != 0 ? meta->mtu : ports[nh->port].mtu;
 	bool v4 = meta->l3 == PKT_L3_IP4;
@@ -259,8 +265,15 @@ static uint16_t icmp_error_process(
 			rte_node_enqueue_x1(graph, node, node_drop_edge(NODE_DROP_BASE, why), m);
 			continue;
 		}
-		rte_node_enqueue_x1(graph, node,
-			pkt_meta(e)->l3 == PKT_L3_IP4 ? ICMP_NEXT_IP4_LOOKUP : ICMP_NEXT_IP6_LOOKUP, e);
+		struct pkt_meta *em = pkt_meta(e);
+		rte_edge_t next = em->l3 == PKT_L3_IP4 ? ICMP_NEXT_IP4_LOOKUP : ICMP_NEXT_IP6_LOOKUP;
+		/* A gateway answers what the VPS tunnelled to it through the tunnel, never
+		 * natively (the leak guard would stop that anyway). */
+		if ((pkt_meta(m)->path & PKT_PATH_DECAP) && w->fib->gateway) {
+			em->nexthop = w->fib->tunnel_nh;
+			next = ICMP_NEXT_ENCAP;
+		}
+		rte_node_enqueue_x1(graph, node, next, e);
 		rte_pktmbuf_free(m);
 	}
 	return cnt;
@@ -273,6 +286,7 @@ static struct rte_node_register icmp_error_node = {
 	.nb_edges = NODE_NB_EDGES,
 	.next_nodes = {[ICMP_NEXT_IP4_LOOKUP] = NODE_IP4_LOOKUP,
 		[ICMP_NEXT_IP6_LOOKUP] = NODE_IP6_LOOKUP,
+		[ICMP_NEXT_ENCAP] = NODE_ENCAP,
 		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(icmp_error_node);

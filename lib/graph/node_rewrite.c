@@ -10,8 +10,9 @@
  * own packets that do not fit are dropped (no ICMP error about an ICMP error).
  *
  * Leak guard (gateway role): on an uplink, only what the policy sent natively (bypass,
- * direct) and packets from the uplink's own addresses may leave by this node; tunnel
- * packets leave by mpgw_encap. Anything else is dropped (leak_v4, leak_v6): fail closed.
+ * direct) and packets from the uplink's own addresses may leave by this node, and never
+ * what came out of a tunnel; tunnel packets leave by mpgw_encap. Anything else is dropped
+ * (leak_v4, leak_v6): fail closed.
  */
 #include <string.h>
 
@@ -56,8 +57,9 @@ static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 	bool frag = false;
 	const struct port *out = &ports[nh->port];
 
-	if (unlikely(f->gateway) && out->uplink && !(meta->path & PKT_PATH_ALLOWED) &&
-		!from_port_address(out, m, meta))
+	if (unlikely(f->gateway) && out->uplink &&
+		((meta->path & PKT_PATH_DECAP) ||
+			(!(meta->path & PKT_PATH_ALLOWED) && !from_port_address(out, m, meta))))
 		return node_drop_edge(NODE_DROP_BASE,
 			meta->l3 == PKT_L3_IP4 ? DROP_leak_v4 : DROP_leak_v6);
 

@@ -57,6 +57,9 @@ struct tun_group {
 	uint16_t first;
 	uint16_t n;
 	char name[MPGW_NAME_LEN]; /* "vps", or the gateway's name on a vps */
+	/* vps: the gateway's LAN prefixes, the only inner sources its tunnels may carry. */
+	uint32_t n_lans;
+	struct ipprefix lans[MPGW_MAX_PORT_ADDRS];
 };
 
 /* What the control side could not turn into a path, for telemetry. */
@@ -79,6 +82,7 @@ struct tunnels {
 	struct rte_hash *peers;
 	uint32_t n_peers;
 	struct tun_peer_key few_peers[TUN_FEW_PEERS];
+	uint16_t few_groups[TUN_FEW_PEERS];
 };
 
 
@@ -88,10 +92,11 @@ struct tunnels {
 #define ECN_ECT0    2
 #define ECN_CE	    3
 
-/* RFC 6040 4.1, normal mode: the outer ECN is the inner's, except CE, sent as ECT(0). */
+/* RFC 6040 4.1, normal mode: the outer ECN is a copy of the inner, CE included (resetting
+ * CE to ECT(0) is RFC 3168's older full-functionality rule). */
 static inline uint8_t tun_ecn_encap(uint8_t inner)
 {
-	return inner == ECN_CE ? ECN_ECT0 : inner;
+	return inner;
 }
 
 /*

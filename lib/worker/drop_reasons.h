@@ -59,6 +59,7 @@
 			      "configured peer")                                                   \
 	X(decap_family, "tunnel packet whose inner header is not of the protocol's family")        \
 	X(decap_fragment, "fragmented tunnel packet (no reassembly)")                              \
+	X(decap_spoofed, "vps: inner source outside the sending gateway's LAN prefixes")           \
 	X(decap_ecn, "tunnel packet with outer CE and a Not-ECT inner packet (RFC 6040)")          \
 	X(encap_headroom, "no room in the mbuf for the tunnel header")                             \
 	X(tx_full, "egress TX queue full")

@@ -57,7 +57,7 @@ DROP_REASONS = (
     "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast martian l2_broadcast no_route no_neighbour local "
     "blackhole ttl_exceeded mtu_exceeded icmp_rate_limited icmp_no_source frag_failed nombuf "
     "tunnel_down relay_unavailable policy_drop leak_v4 leak_v6 decap_unknown_peer decap_family "
-    "decap_fragment decap_ecn encap_headroom tx_full").split()
+    "decap_fragment decap_spoofed decap_ecn encap_headroom tx_full").split()
 COUNTERS = (
     "mss_clamped mss_inserted mss_not_inserted mss_bad_options icmp4_frag_needed "
     "icmp6_packet_too_big ip4_fragmented ip4_fragments encap decap policy_bypass "
@@ -1083,8 +1083,8 @@ def config_error_cases():
     return out
 
 
-def run_config_errors(rep):
-    for name, text, line, where in config_error_cases():
+def run_config_errors(rep, cases=None):
+    for name, text, line, where in (config_error_cases() if cases is None else cases):
         name = "config error: " + name
         if rep.pattern and rep.pattern not in name:
             continue

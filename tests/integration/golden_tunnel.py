@@ -107,10 +107,8 @@ def inner_tos(p):
 
 
 def outer_tos(p):
-    """RFC 6040 normal mode: DSCP copied, ECN copied except CE, sent as ECT(0)."""
-    t = inner_tos(p)
-    ecn = t & 3
-    return (t & 0xfc) | (2 if ecn == 3 else ecn)
+    """DSCP copied; RFC 6040 normal mode copies the ECN field too, CE included."""
+    return inner_tos(p)
 
 
 def encapsulated(inner, outer_v6=False, ttl=64, src=None, dst=None, eth_src=None):
@@ -354,6 +352,25 @@ def group_tunnel_down():
     ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL, neighbours=False))
 
 
+def group_decap_errors():
+    """The gateway's LAN MTU (1400) is below the tunnel's inner MTU (1480): a packet from
+    the VPS too big for the LAN gets its Packet Too Big back through the tunnel, sourced
+    from the LAN port, never natively. And what came out of the tunnel never leaves an
+    uplink, whatever its source."""
+    big = IPv6(src=SERVER6, dst=HOST6) / UDP(sport=7, dport=58000) / payload("big", 1450 - 48)
+    ptb = IPv6(src="fd00:1::1", dst=SERVER6, hlim=64) / ICMPv6PacketTooBig(mtu=1400) / Raw(bytes(big)[:1232])
+    spoof = IPv6(src=UP6, dst="2001:db8:100::70") / UDP(sport=58001, dport=7)
+    cfg = gateway_config(vps=(VPS4,), policy=ALL_TUNNEL).replace(
+        "address = 10.0.1.1/24", "mtu = 1400\naddress = 10.0.1.1/24", 1)
+    return Group("decap_errors", [
+        Case("6in4 too big for the lan: packet too big 1400 back through the tunnel",
+             [(WAN, bytes(from_vps(big)))], [(WAN, bytes(encapsulated(ptb)), True)],
+             counters={"decap": 1, "icmp6_packet_too_big": 1, "encap": 1}),
+        Case("decapsulated, from the uplink's own address, for the internet: leak_v6",
+             [(WAN, bytes(from_vps(spoof)))], drops={"leak_v6": 1}, counters={"decap": 1}),
+    ], cfg=cfg)
+
+
 # ---------------------------------------------------------------------------- vps
 
 GW1_UP = "100.64.0.2"
@@ -435,6 +452,10 @@ def group_vps():
              counters={"decap": 1}),
         drop("4in4 from an address no gateway has: decap_unknown_peer", "decap_unknown_peer",
              (WAN, up(c1_in, src="100.64.0.99"))),
+        drop("from gw1's uplink, an inner source outside gw1's lan (gw2's): decap_spoofed",
+             "decap_spoofed",
+             (WAN, up(IP(src="10.9.2.5", dst=SERVER4) / UDP(sport=60003, dport=7))),
+             (WAN, up(IPv6(src="2001:db8:9::66", dst=SERVER6) / UDP(sport=60003, dport=7)))),
         Case("return traffic to gw1's lan (v4): 4in4 to its uplink",
              [(LAN, bytes(l2_in(LAN, src=SRV_MAC) / back4))],
              [(WAN, bytes(encapsulated(dec(back4), src=VPS4, dst=GW1_UP)), True)],
@@ -447,7 +468,8 @@ def group_vps():
     # A packet from gw1's LAN too big for the server side (MTU 1400): the Packet Too Big goes
     # back to the LAN host through gw1's tunnel.
     big = IPv6(src="fd00:9:1::5", dst=SERVER6) / UDP(sport=60002, dport=7) / payload("big", 1450 - 48)
-    ptb = IPv6(src="2001:db8:f::10", dst="fd00:9:1::5", hlim=64) / ICMPv6PacketTooBig(mtu=1400) / Raw(
+    # Sourced from the port the packet was to leave by (it came out of a tunnel).
+    ptb = IPv6(src="fd00:1::1", dst="fd00:9:1::5", hlim=64) / ICMPv6PacketTooBig(mtu=1400) / Raw(
         bytes(big)[:1232])
     cases.append(Case("too big for the server side: packet too big 1400 through gw1's tunnel",
                       [(WAN, bytes(up(big)))],
@@ -463,9 +485,59 @@ def group_vps():
     return Group("vps", cases, cfg=vps_config())
 
 
-GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_policy_vps4,
-          group_policy_vps6, group_policy_vps_both, group_policy_actions, group_leak_guard,
-          group_tunnel_down, group_vps]
+GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_decap_errors,
+          group_policy_vps4, group_policy_vps6, group_policy_vps_both, group_policy_actions,
+          group_leak_guard, group_tunnel_down, group_vps]
+
+
+def config_error_cases():
+    """Each must exit 2 naming the file, line, section and key (see golden.py)."""
+    def sub(text, old, new):
+        assert old in text, old
+        return text.replace(old, new, 1)
+
+    L_ = golden.line_of
+    gw = gateway_config(vps=(VPS4,))
+    vps = vps_config()
+    out = []
+    t = sub(sub(gw, "gateway = 2001:db8:a::1\n", ""), "[policy]\n",
+            "[policy]\nbypass = 2001:db8:200::/48 port wan0\n")
+    out.append(("bypass out of an uplink without a gateway of its family", t,
+                L_(t, "bypass = 2001:db8:200::/48"), "[policy] bypass:"))
+    t = sub(gw, "[policy]\n", "[policy]\nbypass = 100.64.0.0/24 port wan0\n")
+    out.append(("bypass holding the uplink's own address", t, L_(t, "bypass = 100.64.0.0/24"),
+                "[policy] bypass:"))
+    t = sub(gw, "[policy]\n", "[policy]\nbypass = 198.51.100.0/24 port lan0\n")
+    out.append(("bypass out of a port that is no uplink", t, L_(t, "bypass = 198.51.100.0/24"),
+                "[policy] bypass:"))
+    t = sub(gw, "[policy]\n", "[policy]\nother4 = relay\n")
+    out.append(("relay for a class that is not tcp", t, L_(t, "other4 = relay"), "[policy] other4:"))
+    t = sub(gw, "address = 203.0.113.10", "address = 100.64.0.2")
+    out.append(("the vps address is the gateway's own", t, L_(t, "address = 100.64.0.2", 1),
+                "[vps] address:"))
+    t = sub(gw, "role = gateway", "role = router")
+    out.append(("unknown role", t, L_(t, "role = router"), "[mpgw] role:"))
+    t = sub(gw, "address = 10.0.1.1/24", "address = 10.0.1.1/24\ngateway = 10.0.1.254")
+    out.append(("gateway key on a port that is no uplink", t, L_(t, "gateway = 10.0.1.254"),
+                "[port lan0] gateway:"))
+    t = sub(vps, "lan = 10.9.2.0/24", "lan = 203.0.113.0/24")
+    out.append(("vps: a lan prefix holding the vps's own address", t, L_(t, "lan = 203.0.113.0/24"),
+                "[gateway gw2] lan:"))
+    t = sub(vps, "lan = 10.9.2.0/24", "lan = 10.9.1.0/24")
+    out.append(("vps: a lan prefix of two gateways", t, L_(t, "lan = 10.9.1.0/24", 1),
+                "[gateway gw2] lan:"))
+    t = sub(vps, "uplink = 100.66.0.2", "uplink = 100.65.0.2")
+    out.append(("vps: an uplink address given twice", t, L_(t, "uplink = 100.65.0.2", 1),
+                "[gateway gw2] uplink:"))
+    t = sub(vps, "[gateway gw2]", "[gateway gw-2]")
+    out.append(("vps: a gateway name with a dash", t, L_(t, "[gateway gw-2]"), "[gateway gw-2]"))
+    t = sub(vps, "[routes]", "[policy]\nother4 = drop\n\n[routes]")
+    out.append(("vps: a [policy] section", t, L_(t, "[policy]"), "[policy]"))
+    t = sub(vps, "address = 203.0.113.10\naddress = 2001:db8:f::10\n",
+            "address = 203.0.113.99\n")
+    out.append(("vps: its tunnel address is none of its ports'", t, L_(t, "address = 203.0.113.99"),
+                "[vps] address:"))
+    return out
 
 
 def tshark_check(rep, name, res):
@@ -499,6 +571,7 @@ def main(argv):
         res = golden.run_group(rep, g)
         if res is not None and res.rc == 0:
             tshark_check(rep, g.name, res)
+    golden.run_config_errors(rep, config_error_cases())
     print("%d passed, %d failed" % (rep.passed, rep.failed))
     return 1 if rep.failed else 0
 

@@ -234,6 +234,20 @@ no_paths() {
 }
 check "mpgwctl tunnels shows no usable path" no_paths || true
 
+# A reload that would change a port is refused; the running tables stay.
+sed -i '/^\[port wan0\]/a mtu = 1400' "$tmp/gateway.ini"
+kill -HUP "$NETNS_MPGW_PID"
+refused() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^mpgw: reload refused" "$log" && break
+		sleep 0.1
+	done
+	grep "^mpgw: reload refused" "$log" | tail -n 1
+	grep -q "^mpgw: reload refused.*\[port\] section changed" "$log"
+}
+check "SIGHUP with a port changed: reload refused, mpgw keeps running" refused || true
+
 echo "# gateway: mpgwctl drops; mpgwctl counters"
 gw_ctl drops 2>&1 | sed 's/^/#   /' || true
 gw_ctl counters 2>&1 | sed 's/^/#   /' || true
