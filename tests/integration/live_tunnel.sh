@@ -203,16 +203,18 @@ check "fault 2, both uplinks down: mpgw still only tunnels, zero native on the l
 sed -i 's/^address = 203.0.113.10$/# (removed by the test)/' "$tmp/gateway.ini"
 down_before=$(gw_counter drops tunnel_down)
 kill -HUP "$NETNS_MPGW_PID"
-reloaded() {
+# logged PATTERN: waits up to 5 s for a line of the gateway's log; prints the last match.
+logged() {
 	local i
 	for ((i = 0; i < 50; i++)); do
-		grep -q "^mpgw: reloaded" "$log" && break
+		grep -q "$1" "$log" && break
 		sleep 0.1
 	done
-	grep "^mpgw: reload" "$log" | tail -n 1
-	grep -q "^mpgw: reloaded" "$log"
+	grep "$1" "$log" | tail -n 1
+	grep -q "$1" "$log"
 }
-check "SIGHUP reloads the gateway's configuration without the VPS" reloaded || true
+check "SIGHUP reloads the gateway's configuration without the VPS" logged "^mpgw: reloaded" ||
+	true
 capture_start peer_removed
 lan_traffic
 capture_stop
@@ -237,16 +239,8 @@ check "mpgwctl tunnels shows no usable path" no_paths || true
 # A reload that would change a port is refused; the running tables stay.
 sed -i '/^\[port wan0\]/a mtu = 1400' "$tmp/gateway.ini"
 kill -HUP "$NETNS_MPGW_PID"
-refused() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		grep -q "^mpgw: reload refused" "$log" && break
-		sleep 0.1
-	done
-	grep "^mpgw: reload refused" "$log" | tail -n 1
-	grep -q "^mpgw: reload refused.*\[port\] section changed" "$log"
-}
-check "SIGHUP with a port changed: reload refused, mpgw keeps running" refused || true
+check "SIGHUP with a port changed: reload refused, mpgw keeps running" \
+	logged "^mpgw: reload refused.*\[port\] section changed" || true
 
 echo "# gateway: mpgwctl drops; mpgwctl counters"
 gw_ctl drops 2>&1 | sed 's/^/#   /' || true
