@@ -114,8 +114,8 @@ static void control_loop(const struct mpgw_args *args, struct mpgw_config **cfg)
 		if (reload_requested) {
 			reload_requested = 0;
 			if (reload_config(cfg, err, sizeof(err)) == 0)
-				printf("mpgw: reloaded %s: route table generation %u\n", (*cfg)->path,
-					fib_current()->gen);
+				printf("mpgw: reloaded %s: route table generation %u\n",
+					(*cfg)->path, fib_current()->gen);
 			else
 				printf("mpgw: reload refused, the running tables stay: %s\n", err);
 			fflush(stdout);

@@ -43,7 +43,8 @@ static const char *fixed_settings_differ(const struct mpgw_config *a, const stru
 			p->mss_clamp != q->mss_clamp || p->uplink != q->uplink ||
 			p->n_gateways != q->n_gateways || p->has_mac != q->has_mac ||
 			(p->has_mac && !rte_is_same_ether_addr(&p->mac, &q->mac)) ||
-			p->n_addrs != q->n_addrs || !same_addrs(p->gateways, q->gateways, p->n_gateways) ||
+			p->n_addrs != q->n_addrs ||
+			!same_addrs(p->gateways, q->gateways, p->n_gateways) ||
 			!same_prefixes(p->addrs, q->addrs, p->n_addrs))
 			return "a [port] section";
 	}

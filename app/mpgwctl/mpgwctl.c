@@ -475,7 +475,8 @@ static const struct command commands[] = {
 		.name = "tunnels",
 		.path = "/mpgw/tunnels",
 		.args = "",
-		.help = "tunnel paths: port, outer family, addresses, inner MTU (uplink MTU - overhead)",
+		.help = "tunnel paths: port, outer family, addresses, inner MTU (uplink MTU - "
+			"overhead)",
 		.print = print_columns,
 		COLUMNS(tunnel_columns),
 	},

@@ -38,8 +38,7 @@ int line_of(const struct loader *L, const char *section, const char *key, int nt
 	return 0;
 }
 
-int fail_at(
-	struct loader *L, int line, const char *section, const char *key, const char *fmt, ...)
+int fail_at(struct loader *L, int line, const char *section, const char *key, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -55,7 +54,6 @@ int fail_at(
 		snprintf(L->err, L->errlen, "%s:%d: %s", L->path, line, msg);
 	return -1;
 }
-
 
 static int scan_lines(struct loader *L)
 {
@@ -138,8 +136,8 @@ static int scan_lines(struct loader *L)
 	return 0;
 }
 
-int parse_uint(struct loader *L, const char *section, const char *key, int nth,
-	const char *value, unsigned long min, unsigned long max, unsigned int *out)
+int parse_uint(struct loader *L, const char *section, const char *key, int nth, const char *value,
+	unsigned long min, unsigned long max, unsigned int *out)
 {
 	char *end;
 	errno = 0;
@@ -184,8 +182,8 @@ static bool in_list(const char *list, const char *word)
 	return false;
 }
 
-int check_repeats(struct loader *L, const char *sec, const struct rte_cfgfile_entry *e,
-	int n, const char *repeatable)
+int check_repeats(struct loader *L, const char *sec, const struct rte_cfgfile_entry *e, int n,
+	const char *repeatable)
 {
 	for (int i = 0; i < n; i++) {
 		if (in_list(repeatable, e[i].name))
@@ -315,8 +313,8 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 				rc = parse_uint(L, sec, k, 0, v, CFG_MSS_MIN, CFG_MSS_MAX, &u);
 				p->mss_clamp = (int)u;
 			} else {
-				rc = fail(L, sec, k, 0, "'%s' is not auto, off or an MSS (%d-%d)", v,
-					CFG_MSS_MIN, CFG_MSS_MAX);
+				rc = fail(L, sec, k, 0, "'%s' is not auto, off or an MSS (%d-%d)",
+					v, CFG_MSS_MIN, CFG_MSS_MAX);
 			}
 		} else if (strcmp(k, "uplink") == 0) {
 			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)

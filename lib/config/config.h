@@ -21,8 +21,8 @@ struct cfg_port {
 	uint16_t mtu;
 	uint16_t rx_desc;
 	uint16_t tx_desc;
-	int mss_clamp; /* CFG_MSS_AUTO, CFG_MSS_OFF or a fixed MSS */
-	bool uplink;   /* gateway role: a WAN uplink (tunnels leave by it; leak guard) */
+	int mss_clamp;		 /* CFG_MSS_AUTO, CFG_MSS_OFF or a fixed MSS */
+	bool uplink;		 /* gateway role: a WAN uplink (tunnels leave by it; leak guard) */
 	unsigned int n_gateways; /* the uplink's next router, at most one per family */
 	struct ipaddr gateways[2];
 	bool has_mac;
@@ -44,7 +44,13 @@ enum cfg_role {
 };
 
 /* Traffic classes of the gateway's policy, and what is done with each. */
-enum cfg_class { CFG_CLASS_TCP4, CFG_CLASS_OTHER4, CFG_CLASS_TCP6, CFG_CLASS_OTHER6, CFG_CLASS_MAX };
+enum cfg_class {
+	CFG_CLASS_TCP4,
+	CFG_CLASS_OTHER4,
+	CFG_CLASS_TCP6,
+	CFG_CLASS_OTHER6,
+	CFG_CLASS_MAX
+};
 enum cfg_action {
 	CFG_ACT_DEFAULT = 0, /* not configured: derived from the VPS's families */
 	CFG_ACT_RELAY,	     /* to the kernel's MPTCP proxy (TCP only) */
@@ -106,7 +112,7 @@ struct mpgw_config {
 	enum cfg_role role;
 	unsigned int n_vps; /* [vps] address: the VPS's tunnel addresses, one per family */
 	struct ipaddr vps[2];
-	unsigned int tunnel_ttl; /* outer TTL / hop limit */
+	unsigned int tunnel_ttl;	       /* outer TTL / hop limit */
 	enum cfg_action policy[CFG_CLASS_MAX]; /* resolved: never CFG_ACT_DEFAULT after loading */
 	unsigned int n_bypass;
 	struct cfg_bypass *bypass;

@@ -157,7 +157,8 @@ int config_load_policy(struct loader *L, struct mpgw_config *cfg)
 	return rc;
 }
 
-int config_load_gateway(struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name)
+int config_load_gateway(
+	struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name)
 {
 	struct cfg_gateway g = {.line = line_of(L, sec, NULL, 0)};
 	int n, rc = 0;
@@ -174,8 +175,8 @@ int config_load_gateway(struct loader *L, struct mpgw_config *cfg, const char *s
 			sizeof(g.name) - 1);
 	for (unsigned int i = 0; i < cfg->n_gw; i++)
 		if (strcmp(cfg->gw[i].name, name) == 0)
-			return fail(L, sec, NULL, 0, "gateway %s is already defined (line %d)", name,
-				cfg->gw[i].line);
+			return fail(L, sec, NULL, 0, "gateway %s is already defined (line %d)",
+				name, cfg->gw[i].line);
 	if (cfg->n_gw == MPGW_MAX_GATEWAYS)
 		return fail(L, sec, NULL, 0, "more than %d gateways", MPGW_MAX_GATEWAYS);
 	snprintf(g.name, sizeof(g.name), "%s", name);
@@ -188,7 +189,8 @@ int config_load_gateway(struct loader *L, struct mpgw_config *cfg, const char *s
 		if (strcmp(k, "uplink") == 0) {
 			int nth = (int)g.n_uplinks;
 			if (g.n_uplinks == RTE_DIM(g.uplinks))
-				rc = fail(L, sec, k, nth, "more than %zu uplinks", RTE_DIM(g.uplinks));
+				rc = fail(L, sec, k, nth, "more than %zu uplinks",
+					RTE_DIM(g.uplinks));
 			else if (ipaddr_parse(v, &g.uplinks[g.n_uplinks]) < 0)
 				rc = fail(L, sec, k, nth, "'%s' is not an address", v);
 			for (unsigned int j = 0; rc == 0 && j < g.n_uplinks; j++)
@@ -199,7 +201,8 @@ int config_load_gateway(struct loader *L, struct mpgw_config *cfg, const char *s
 		} else if (strcmp(k, "lan") == 0) {
 			int nth = (int)g.n_lans;
 			if (g.n_lans == RTE_DIM(g.lans))
-				rc = fail(L, sec, k, nth, "more than %zu LAN prefixes", RTE_DIM(g.lans));
+				rc = fail(L, sec, k, nth, "more than %zu LAN prefixes",
+					RTE_DIM(g.lans));
 			else if (ipprefix_parse(v, &g.lans[g.n_lans]) < 0)
 				rc = fail(L, sec, k, nth, "'%s' is not a prefix", v);
 			else
@@ -297,7 +300,8 @@ static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 				return fail(L, sec, "gateway", (int)j,
 					"only on an uplink (uplink = yes)");
 			if (port_of_subnet(cfg, &p->gateways[j]) != (int)i)
-				return fail(L, sec, "gateway", (int)j, "%s is not on this port's subnets",
+				return fail(L, sec, "gateway", (int)j,
+					"%s is not on this port's subnets",
 					ipaddr_str(&p->gateways[j], buf, sizeof(buf)));
 		}
 	}

@@ -8,7 +8,8 @@
 
 int config_load_vps(struct loader *L, struct mpgw_config *cfg);
 int config_load_policy(struct loader *L, struct mpgw_config *cfg);
-int config_load_gateway(struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name);
+int config_load_gateway(
+	struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name);
 /* After every section: the checks that depend on the role, and the policy defaults. */
 int config_check_role(struct loader *L, struct mpgw_config *cfg);
 

@@ -39,14 +39,14 @@ char *strip(char *s);
 /* Line of the nth (0-based) occurrence of key in section; of the section header if key is
  * NULL; 0 if unknown. */
 int line_of(const struct loader *L, const char *section, const char *key, int nth);
-int fail_at(struct loader *L, int line, const char *section, const char *key, const char *fmt,
-	...) __attribute__((format(printf, 5, 6)));
+int fail_at(struct loader *L, int line, const char *section, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Fail at the nth occurrence of key in section (its line found by line_of). Returns -1. */
 #define fail(L, section, key, nth, ...)                                                            \
 	fail_at(L, line_of(L, section, key, nth), section, key, __VA_ARGS__)
 /* A decimal number in [min, max]. */
-int parse_uint(struct loader *L, const char *section, const char *key, int nth,
-	const char *value, unsigned long min, unsigned long max, unsigned int *out);
+int parse_uint(struct loader *L, const char *section, const char *key, int nth, const char *value,
+	unsigned long min, unsigned long max, unsigned int *out);
 /* Split value into at most max words on whitespace, in place; max + 1 if there are more. */
 int split_words(char *value, char **words, int max);
 /* Keys other than those in `repeatable` (space-separated; may be NULL) may appear once per

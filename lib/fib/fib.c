@@ -14,8 +14,7 @@ struct fib *fib_live;
 static uint32_t fib_gen;
 
 /* The id of an identical nexthop, or a new one; -1 when the id space is full. */
-int nh_get(
-	struct builder *b, enum fib_nh_type type, int port, const struct rte_ether_addr *dst)
+int nh_get(struct builder *b, enum fib_nh_type type, int port, const struct rte_ether_addr *dst)
 {
 	struct fib_nexthop nh = {.type = type, .port = port < 0 ? 0 : port};
 
@@ -36,8 +35,8 @@ int nh_get(
 	return b->f->n_nexthops++;
 }
 
-int fib_lpm_add(struct rte_lpm *lpm4, struct rte_lpm6 *lpm6, const struct ipprefix *p,
-	uint32_t value)
+int fib_lpm_add(
+	struct rte_lpm *lpm4, struct rte_lpm6 *lpm6, const struct ipprefix *p, uint32_t value)
 {
 	struct ipprefix half = *p;
 	int rc;
@@ -159,7 +158,8 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 	for (unsigned int g = 0; g < cfg->n_gw; g++)
 		n_lans += cfg->gw[g].n_lans;
 	uint32_t n_entries = cfg->n_routes + cfg->n_neighbours +
-			     2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports + cfg->n_bypass + cfg->n_gw + n_lans;
+			     2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports + cfg->n_bypass + cfg->n_gw +
+			     n_lans;
 	uint32_t cap = RTE_MIN(n_entries + 1, MPGW_MAX_NEXTHOPS);
 	struct builder b = {.cap = cap,
 		.ports = ports,

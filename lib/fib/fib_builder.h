@@ -22,8 +22,8 @@ int nh_get(struct builder *b, enum fib_nh_type type, int port, const struct rte_
 /* Add a route to the version's tables; -1 with an error written. */
 int add_route(struct builder *b, const struct ipprefix *p, int nh);
 /* Add p -> value to a pair of LPM tables (a /0 as its two halves); rte_lpm's error code. */
-int fib_lpm_add(struct rte_lpm *lpm4, struct rte_lpm6 *lpm6, const struct ipprefix *p,
-	uint32_t value);
+int fib_lpm_add(
+	struct rte_lpm *lpm4, struct rte_lpm6 *lpm6, const struct ipprefix *p, uint32_t value);
 const struct cfg_neighbour *find_neighbour(
 	const struct mpgw_config *cfg, const struct ipaddr *a, int port);
 

@@ -144,17 +144,20 @@ static int gateway_paths(struct builder *b, struct paths *ps)
 		for (int fam = 4; fam <= 6; fam += 2) {
 			const struct ipaddr *vps = config_addr_of_family(cfg->vps, cfg->n_vps, fam);
 			const struct ipaddr *local = port_addr(cfg, i, fam);
-			const struct ipaddr *next = config_addr_of_family(p->gateways, p->n_gateways, fam);
+			const struct ipaddr *next =
+				config_addr_of_family(p->gateways, p->n_gateways, fam);
 			const struct cfg_neighbour *nb = next ? find_neighbour(cfg, next, i) : NULL;
 			if (vps == NULL)
 				continue;
 			remote = vps;
 			if (local == NULL) {
-				why = fam == 4 ? "no IPv4 address on the uplink" : "no IPv6 address on the uplink";
+				why = fam == 4 ? "no IPv4 address on the uplink"
+					       : "no IPv6 address on the uplink";
 				continue;
 			}
 			if (next == NULL) {
-				why = fam == 4 ? "no IPv4 gateway on the uplink" : "no IPv6 gateway on the uplink";
+				why = fam == 4 ? "no IPv4 gateway on the uplink"
+					       : "no IPv6 gateway on the uplink";
 				continue;
 			}
 			if (nb == NULL) {
@@ -200,7 +203,8 @@ static int vps_paths(struct builder *b, struct paths *ps, struct tun_group *grou
 		groups[g].first = (uint16_t)ps->n;
 		snprintf(groups[g].name, sizeof(groups[g].name), "%s", cfg->gw[g].name);
 		groups[g].n_lans = cfg->gw[g].n_lans;
-		memcpy(groups[g].lans, cfg->gw[g].lans, cfg->gw[g].n_lans * sizeof(groups[g].lans[0]));
+		memcpy(groups[g].lans, cfg->gw[g].lans,
+			cfg->gw[g].n_lans * sizeof(groups[g].lans[0]));
 		for (unsigned int u = 0; u < cfg->gw[g].n_uplinks; u++) {
 			const struct ipaddr *remote = &cfg->gw[g].uplinks[u];
 			const struct ipaddr *local =
@@ -272,8 +276,8 @@ static int bypass_routes(struct builder *b)
 	for (unsigned int i = 0; i < cfg->n_bypass; i++) {
 		const struct cfg_bypass *by = &cfg->bypass[i];
 		const struct cfg_port *p = &cfg->ports[by->port];
-		const struct ipaddr *next = config_addr_of_family(
-			p->gateways, p->n_gateways, by->prefix.addr.family);
+		const struct ipaddr *next =
+			config_addr_of_family(p->gateways, p->n_gateways, by->prefix.addr.family);
 		const struct cfg_neighbour *nb = next ? find_neighbour(cfg, next, by->port) : NULL;
 		int nh = nb ? nh_get(b, FIB_NH_BYPASS, by->port, &nb->mac)
 			    : nh_get(b, FIB_NH_UNRESOLVED, by->port, NULL);
@@ -322,7 +326,8 @@ int fib_build_roles(struct builder *b)
 	if (f->gateway) {
 		if (bypass_routes(b) < 0 || gateway_paths(b, &ps) < 0)
 			goto out;
-		f->tun.groups[0] = (struct tun_group){.first = 0, .n = (uint16_t)ps.n, .name = "vps"};
+		f->tun.groups[0] =
+			(struct tun_group){.first = 0, .n = (uint16_t)ps.n, .name = "vps"};
 		for (unsigned int i = 0; i < cfg->n_vps; i++)
 			if (add_peer(b, &cfg->vps[i], 0) < 0)
 				goto out;
@@ -348,7 +353,8 @@ int fib_build_roles(struct builder *b)
 	f->tun.paths = rte_zmalloc_socket("mpgw_tun_paths",
 		RTE_MAX(ps.n, 1u) * sizeof(struct tun_path), RTE_CACHE_LINE_SIZE, b->socket);
 	f->tun.unusable = rte_zmalloc_socket("mpgw_tun_bad",
-		RTE_MAX(ps.n_bad, 1u) * sizeof(struct tun_unusable), RTE_CACHE_LINE_SIZE, b->socket);
+		RTE_MAX(ps.n_bad, 1u) * sizeof(struct tun_unusable), RTE_CACHE_LINE_SIZE,
+		b->socket);
 	if (f->tun.paths == NULL || f->tun.unusable == NULL) {
 		snprintf(b->err, b->errlen, "cannot allocate the tunnel paths");
 		goto out;

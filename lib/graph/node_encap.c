@@ -98,7 +98,7 @@ static inline rte_edge_t encap_one(void *ctx, struct rte_mbuf *m)
 	if (unlikely(meta->l3_len > t->mtu)) {
 		meta->mtu = t->mtu;
 		if (!v4 || (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
-			       RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+				   RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
 			return ENCAP_NEXT_ICMP;
 		if (!(meta->path & PKT_PATH_TTL_DONE)) {
 			node_ttl_decrement(ip, true);
@@ -132,8 +132,8 @@ static inline rte_edge_t encap_one(void *ctx, struct rte_mbuf *m)
 		o->next_proto_id = proto;
 		/* The template's words sum, plus TOS (low byte of word 0), the length and the
 		 * protocol (low byte of word 4). */
-		o->hdr_checksum =
-			rte_cpu_to_be_16((uint16_t)~fold(t->cksum_base + outer_tos + total + proto));
+		o->hdr_checksum = rte_cpu_to_be_16(
+			(uint16_t)~fold(t->cksum_base + outer_tos + total + proto));
 	} else {
 		struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)(h + RTE_ETHER_HDR_LEN);
 		memcpy(o, &t->outer.ip6, sizeof(*o));

@@ -37,8 +37,8 @@ enum { ICMP_NEXT_IP4_LOOKUP, ICMP_NEXT_IP6_LOOKUP, ICMP_NEXT_ENCAP, ICMP_NEXT_DR
 #define ICMP_HDR_LEN  8
 #define ICMP_TTL      64
 
-#define ICMP4_DEST_UNREACH 3
-#define ICMP4_FRAG_NEEDED  4
+#define ICMP4_DEST_UNREACH   3
+#define ICMP4_FRAG_NEEDED    4
 #define ICMP6_PACKET_TOO_BIG 2
 
 /* Token bucket: credit in TSC ticks times the rate; one error costs one second's worth. */
@@ -100,8 +100,8 @@ static uint16_t cksum_fold(uint32_t sum)
  * A fresh mbuf holding room for an Ethernet header, then IP header, ICMP header and the
  * quote of m's datagram. Returns NULL when no mbuf is left.
  */
-static struct rte_mbuf *error_alloc(struct rte_mbuf *m, const struct pkt_meta *meta,
-	uint32_t hdrs, uint32_t quote, uint8_t **l3)
+static struct rte_mbuf *error_alloc(struct rte_mbuf *m, const struct pkt_meta *meta, uint32_t hdrs,
+	uint32_t quote, uint8_t **l3)
 {
 	struct rte_mbuf *e = rte_pktmbuf_alloc(m->pool);
 
@@ -137,8 +137,8 @@ static struct rte_mbuf *error_alloc(struct rte_mbuf *m, const struct pkt_meta *m
  * error goes back out of the ingress port (as it does unless routing is asymmetric): it
  * must fit that port's MTU too, or it would be dropped there.
  */
-static uint32_t quote_len(const struct pkt_meta *meta, const struct port *in, uint32_t max,
-	uint32_t hdrs)
+static uint32_t quote_len(
+	const struct pkt_meta *meta, const struct port *in, uint32_t max, uint32_t hdrs)
 {
 	uint32_t limit = RTE_MIN(max, (uint32_t)in->mtu);
 
@@ -157,7 +157,8 @@ static struct rte_mbuf *frag_needed4(
 		return NULL;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
-	const struct rte_ipv4_hdr *orig = (const struct rte_ipv4_hdr *)((uint8_t *)icmp + ICMP_HDR_LEN);
+	const struct rte_ipv4_hdr *orig =
+		(const struct rte_ipv4_hdr *)((uint8_t *)icmp + ICMP_HDR_LEN);
 
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF,
@@ -209,8 +210,8 @@ static struct rte_mbuf *packet_too_big6(
 	icmp[1] = 0;
 	icmp[2] = icmp[3] = 0;
 	memcpy(icmp + 4, &mtu_be, 4);
-	uint16_t ck = cksum_fold((uint32_t)rte_ipv6_phdr_cksum(ip, 0) +
-				 rte_raw_cksum(icmp, ICMP_HDR_LEN + quote));
+	uint16_t ck = cksum_fold(
+		(uint32_t)rte_ipv6_phdr_cksum(ip, 0) + rte_raw_cksum(icmp, ICMP_HDR_LEN + quote));
 	memcpy(icmp + 2, &ck, 2);
 	return e;
 }
@@ -266,7 +267,8 @@ static uint16_t icmp_error_process(
 			continue;
 		}
 		struct pkt_meta *em = pkt_meta(e);
-		rte_edge_t next = em->l3 == PKT_L3_IP4 ? ICMP_NEXT_IP4_LOOKUP : ICMP_NEXT_IP6_LOOKUP;
+		rte_edge_t next =
+			em->l3 == PKT_L3_IP4 ? ICMP_NEXT_IP4_LOOKUP : ICMP_NEXT_IP6_LOOKUP;
 		/* A gateway answers what the VPS tunnelled to it through the tunnel, never
 		 * natively (the leak guard would stop that anyway). */
 		if ((pkt_meta(m)->path & PKT_PATH_DECAP) && w->fib->gateway) {

@@ -66,8 +66,8 @@ static int ip4_frag_init(const struct rte_graph *graph, struct rte_node *node)
 }
 
 /* Fragments of the IP datagram at the start of m, each at most mtu bytes; -errno. */
-static int32_t fragment(const struct frag_ctx *ctx, struct rte_mbuf *m, uint16_t mtu,
-	bool chains, struct rte_mbuf **out)
+static int32_t fragment(const struct frag_ctx *ctx, struct rte_mbuf *m, uint16_t mtu, bool chains,
+	struct rte_mbuf **out)
 {
 	/* Every fragment but the last carries a multiple of 8 bytes of payload; ip_frag wants
 	 * the MTU it is given to say so. */
@@ -78,7 +78,8 @@ static int32_t fragment(const struct frag_ctx *ctx, struct rte_mbuf *m, uint16_t
 		return rte_ipv4_fragment_packet(
 			m, out, FRAG_MAX_OUT, frag_mtu, m->pool, ctx->indirect);
 	if (m->nb_segs == 1)
-		return rte_ipv4_fragment_copy_nonseg_packet(m, out, FRAG_MAX_OUT, frag_mtu, m->pool);
+		return rte_ipv4_fragment_copy_nonseg_packet(
+			m, out, FRAG_MAX_OUT, frag_mtu, m->pool);
 	return -ENOTSUP;
 }
 
@@ -152,11 +153,12 @@ static uint16_t ip4_frag_process(
 	for (uint16_t i = 0; i < cnt; i++) {
 		struct rte_mbuf *m = objs[i], *out[FRAG_MAX_OUT];
 		bool tunnel = pkt_meta(m)->path & PKT_PATH_TTL_DONE;
-		int32_t n = tunnel ? fragment_for_tunnel(ctx, m, out) : fragment_rewritten(ctx, m, out);
+		int32_t n =
+			tunnel ? fragment_for_tunnel(ctx, m, out) : fragment_rewritten(ctx, m, out);
 
 		if (n < 0) {
-			rte_node_enqueue_x1(graph, node,
-				node_drop_edge(NODE_DROP_BASE, DROP_frag_failed), m);
+			rte_node_enqueue_x1(
+				graph, node, node_drop_edge(NODE_DROP_BASE, DROP_frag_failed), m);
 			continue;
 		}
 		rte_pktmbuf_free(m);

@@ -36,8 +36,8 @@ static inline rte_edge_t mss_one(void *ctx, struct rte_mbuf *m)
 	struct worker *w = ctx;
 	struct pkt_meta *meta = pkt_meta(m);
 	const struct fib_nexthop *nh = &w->fib->nexthops[meta->nexthop];
-	uint16_t limit = mss_limit(
-		&ports[port_index_of[m->port]], &ports[nh->port], meta->l3 == PKT_L3_IP4);
+	uint16_t limit =
+		mss_limit(&ports[port_index_of[m->port]], &ports[nh->port], meta->l3 == PKT_L3_IP4);
 
 	if (limit == 0)
 		return MSS_NEXT_REWRITE;

@@ -60,8 +60,8 @@ static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)
 	if (unlikely(f->gateway) && out->uplink &&
 		((meta->path & PKT_PATH_DECAP) ||
 			(!(meta->path & PKT_PATH_ALLOWED) && !from_port_address(out, m, meta))))
-		return node_drop_edge(NODE_DROP_BASE,
-			meta->l3 == PKT_L3_IP4 ? DROP_leak_v4 : DROP_leak_v6);
+		return node_drop_edge(
+			NODE_DROP_BASE, meta->l3 == PKT_L3_IP4 ? DROP_leak_v4 : DROP_leak_v6);
 
 	if (unlikely(meta->l3_len > out->mtu)) {
 		if (local)

@@ -7,15 +7,15 @@
 #include "mss_clamp.h"
 #include "pkt_cksum.h"
 
-#define TCP_HDR_LEN	 20
-#define TCP_HDR_MAX	 60
-#define TCP_CKSUM_OFF	 16
-#define TCP_DOFF_OFF	 12
-#define TCPOPT_MSS	 2
-#define TCPOPT_MSS_LEN	 4
-#define IP4_TOTLEN_OFF	 2
-#define IP4_CKSUM_OFF	 10
-#define IP6_PAYLEN_OFF	 4
+#define TCP_HDR_LEN    20
+#define TCP_HDR_MAX    60
+#define TCP_CKSUM_OFF  16
+#define TCP_DOFF_OFF   12
+#define TCPOPT_MSS     2
+#define TCPOPT_MSS_LEN 4
+#define IP4_TOTLEN_OFF 2
+#define IP4_CKSUM_OFF  10
+#define IP6_PAYLEN_OFF 4
 
 /* The byte at offset off of the packet, whichever segment holds it; NULL past the data. */
 static uint8_t *byte_at(struct rte_mbuf *m, uint32_t off)
@@ -92,8 +92,7 @@ static enum mss_result insert(struct rte_mbuf *m, struct pkt_meta *meta, uint16_
 
 	uint16_t ck = (uint16_t)(p[l4 + TCP_CKSUM_OFF] << 8 | p[l4 + TCP_CKSUM_OFF + 1]);
 	uint16_t doff_old = (uint16_t)(p[l4 + TCP_DOFF_OFF] << 8 | p[l4 + TCP_DOFF_OFF + 1]);
-	uint16_t doff_new =
-		(uint16_t)((((hlen + TCPOPT_MSS_LEN) / 4) << 12) | (doff_old & 0x0fff));
+	uint16_t doff_new = (uint16_t)((((hlen + TCPOPT_MSS_LEN) / 4) << 12) | (doff_old & 0x0fff));
 
 	rte_pktmbuf_append(m, TCPOPT_MSS_LEN);
 	uint8_t *opt = p + l4 + TCP_HDR_LEN;

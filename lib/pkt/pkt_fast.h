@@ -80,16 +80,17 @@ static __rte_always_inline bool pkt_fast_ip4(const struct rte_mbuf *m, struct pk
 
 	if (unlikely(m->data_len < l3_off + sizeof(struct rte_ipv4_hdr)))
 		return false;
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
 	uint32_t totlen = rte_be_to_cpu_16(ip->total_length);
 	/* Version 4 and IHL 5 in one byte; any MF bit or offset makes a fragment. */
 	if (unlikely(ip->version_ihl != 0x45 || totlen < sizeof(*ip) ||
 		     totlen > m->pkt_len - l3_off ||
-		     (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
-							       RTE_IPV4_HDR_OFFSET_MASK))))
+		     (ip->fragment_offset &
+			     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))))
 		return false;
-	if (unlikely(!pkt_fast_l4(m, meta, ip->next_proto_id, l3_off + sizeof(*ip),
-		    totlen - sizeof(*ip))))
+	if (unlikely(!pkt_fast_l4(
+		    m, meta, ip->next_proto_id, l3_off + sizeof(*ip), totlen - sizeof(*ip))))
 		return false;
 	meta->l3_len = (uint16_t)totlen;
 	return true;
@@ -101,7 +102,8 @@ static __rte_always_inline bool pkt_fast_ip6(const struct rte_mbuf *m, struct pk
 
 	if (unlikely(m->data_len < l3_off + sizeof(struct rte_ipv6_hdr)))
 		return false;
-	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, l3_off);
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, l3_off);
 	uint32_t paylen = rte_be_to_cpu_16(ip->payload_len);
 	if (unlikely((rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off)[0] >> 4) != 6 ||
 		     paylen == 0 || paylen > UINT16_MAX - sizeof(*ip) ||

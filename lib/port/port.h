@@ -34,8 +34,8 @@ struct port {
 	uint16_t nb_txq;
 	uint16_t ctl_txq; /* the control thread's TX queue, or PORT_NO_QUEUE */
 	bool rss;
-	bool tx_multi_seg; /* the device sends mbuf chains (RTE_ETH_TX_OFFLOAD_MULTI_SEGS) */
-	bool uplink;	   /* gateway role: a WAN uplink */
+	bool tx_multi_seg;    /* the device sends mbuf chains (RTE_ETH_TX_OFFLOAD_MULTI_SEGS) */
+	bool uplink;	      /* gateway role: a WAN uplink */
 	unsigned int n_addrs; /* the port's own addresses: what may leave an uplink natively */
 	struct ipaddr addrs[2 * MPGW_MAX_PORT_ADDRS];
 	bool configured; /* to close, even if start failed */

@@ -179,8 +179,8 @@ static int cmd_tunnels_locked(const char *cmd, const char *params, struct rte_te
 		const struct tun_group *g = &f->tun.groups[t->group];
 		char key[64];
 		snprintf(key, sizeof(key), "%s/%u", g->name, i - g->first);
-		rc = tunnel_row(d, key, ports[t->port].name, t->family, &t->local, &t->remote, t->mtu,
-			"usable");
+		rc = tunnel_row(d, key, ports[t->port].name, t->family, &t->local, &t->remote,
+			t->mtu, "usable");
 	}
 	for (uint32_t i = 0; f != NULL && rc == 0 && i < f->tun.n_unusable; i++) {
 		const struct tun_unusable *u = &f->tun.unusable[i];
@@ -212,7 +212,9 @@ static int cmd_info_locked(const char *cmd, const char *params, struct rte_tel_d
 		rte_tel_data_add_dict_u64(d, "nexthops", f->n_nexthops);
 		/* A gateway without uplinks routes only. */
 		rte_tel_data_add_dict_string(d, "role",
-			f->role == CFG_ROLE_VPS ? "vps" : f->gateway ? "gateway" : "router");
+			f->role == CFG_ROLE_VPS ? "vps"
+			: f->gateway		? "gateway"
+						: "router");
 		for (unsigned int c = 0; f->gateway && c < CFG_CLASS_MAX; c++)
 			rte_tel_data_add_dict_string(d, config_class_name(c),
 				config_action_name((enum cfg_action)f->policy[c]));
@@ -264,7 +266,8 @@ int telemetry_register(void)
 			"Dropped packets per reason, summed over workers. Takes no parameters.");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/counters", cmd_counters,
-			"MSS clamps, ICMP errors sent, fragmentation, summed over workers. Takes no "
+			"MSS clamps, ICMP errors sent, fragmentation, summed over workers. Takes "
+			"no "
 			"parameters.");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/tunnels", cmd_tunnels,

@@ -23,7 +23,7 @@
 #include "ipaddr.h"
 #include "mpgw_limits.h"
 
-#define TUN_PROTO_IP4 4	  /* IPPROTO_IPIP: IPv4 inside */
+#define TUN_PROTO_IP4 4	 /* IPPROTO_IPIP: IPv4 inside */
 #define TUN_PROTO_IP6 41 /* IPPROTO_IPV6: IPv6 inside */
 
 #define TUN_FEW_PEERS 4
@@ -48,7 +48,7 @@ struct tun_path {
 	uint8_t pad;
 	uint16_t mtu; /* the largest inner datagram: port MTU - overhead */
 	uint16_t group;
-	uint32_t cksum_base; /* IPv4: sum of the outer template's 16-bit words */
+	uint32_t cksum_base;	     /* IPv4: sum of the outer template's 16-bit words */
 	struct ipaddr local, remote; /* for telemetry */
 };
 
@@ -84,7 +84,6 @@ struct tunnels {
 	struct tun_peer_key few_peers[TUN_FEW_PEERS];
 	uint16_t few_groups[TUN_FEW_PEERS];
 };
-
 
 /* ECN codepoints (the low two bits of TOS / traffic class). */
 #define ECN_NOT_ECT 0

@@ -8,12 +8,12 @@
 #define MPGW_COUNTERS_H
 
 #define MPGW_COUNTERS(X)                                                                           \
-	X(mss_clamped, "SYN / SYN-ACK whose MSS option was lowered to the clamp")                 \
+	X(mss_clamped, "SYN / SYN-ACK whose MSS option was lowered to the clamp")                  \
 	X(mss_inserted, "SYN / SYN-ACK without an MSS option that got one (the clamp is below "    \
 			"the protocol's default MSS)")                                             \
-	X(mss_not_inserted, "SYN / SYN-ACK without an MSS option that needed one but had data, "  \
+	X(mss_not_inserted, "SYN / SYN-ACK without an MSS option that needed one but had data, "   \
 			    "no option space, no buffer room or checksum offload: left as is")     \
-	X(mss_bad_options, "SYN / SYN-ACK with a malformed option list: left untouched")          \
+	X(mss_bad_options, "SYN / SYN-ACK with a malformed option list: left untouched")           \
 	X(icmp4_frag_needed, "ICMP destination unreachable, fragmentation needed, sent")           \
 	X(icmp6_packet_too_big, "ICMPv6 Packet Too Big sent")                                      \
 	X(ip4_fragmented, "IPv4 datagrams without DF fragmented to fit the egress MTU")            \

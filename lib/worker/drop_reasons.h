@@ -41,21 +41,21 @@
 	X(ttl_exceeded, "TTL or hop limit would reach 0")                                          \
 	X(mtu_exceeded, "larger than the egress MTU, and no ICMP error may be sent for it (it is " \
 			"one, an IPv4 non-first fragment, from ::, or mpgw's own)")                \
-	X(icmp_rate_limited, "larger than the egress MTU; its ICMP error was over the rate limit")  \
+	X(icmp_rate_limited, "larger than the egress MTU; its ICMP error was over the rate limit") \
 	X(icmp_no_source, "larger than the egress MTU; the ingress port has no address of the "    \
 			  "family to send the ICMP error from")                                    \
-	X(frag_failed, "IPv4 without DF larger than the egress MTU: too many fragments or no "    \
-		       "mbufs")                                                                     \
+	X(frag_failed, "IPv4 without DF larger than the egress MTU: too many fragments or no "     \
+		       "mbufs")                                                                    \
 	X(nombuf, "no mbuf left to build an ICMP error")                                           \
-	X(tunnel_down, "gateway: to be tunnelled, but no uplink has a usable path to the VPS")    \
+	X(tunnel_down, "gateway: to be tunnelled, but no uplink has a usable path to the VPS")     \
 	X(relay_unavailable, "gateway: relay class, and no exception path to the kernel's MPTCP "  \
 			     "proxy yet")                                                          \
 	X(policy_drop, "gateway: the class's action is drop")                                      \
-	X(leak_v4, "gateway: IPv4 that is not a tunnel packet, not bypassed and not from the "    \
+	X(leak_v4, "gateway: IPv4 that is not a tunnel packet, not bypassed and not from the "     \
 		   "uplink's own addresses, kept off the uplink")                                  \
-	X(leak_v6, "gateway: IPv6 that is not a tunnel packet, not bypassed and not from the "    \
+	X(leak_v6, "gateway: IPv6 that is not a tunnel packet, not bypassed and not from the "     \
 		   "uplink's own addresses, kept off the uplink")                                  \
-	X(decap_unknown_peer, "tunnel packet (protocol 4 or 41) from a source that is no "        \
+	X(decap_unknown_peer, "tunnel packet (protocol 4 or 41) from a source that is no "         \
 			      "configured peer")                                                   \
 	X(decap_family, "tunnel packet whose inner header is not of the protocol's family")        \
 	X(decap_fragment, "fragmented tunnel packet (no reassembly)")                              \

@@ -179,11 +179,11 @@ static enum mss_result clamp(const struct pkt *p, uint32_t cut, uint32_t room, u
 	return r;
 }
 
-static const uint8_t opts_even[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3,
-	3, 7};
+static const uint8_t opts_even[] = {
+	2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
 /* NOP first: the MSS value sits at an odd offset from the TCP header. */
-static const uint8_t opts_odd[] = {1, 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 3,
-	3, 7};
+static const uint8_t opts_odd[] = {
+	1, 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 3, 3, 7};
 
 static void check_lowered(bool v6, bool hbh, const uint8_t *opts, unsigned int optlen,
 	unsigned int mss_at, unsigned int payload)

@@ -1602,9 +1602,10 @@ static void test_fast_path(void **state)
 		enum pkt_status st;
 		struct rte_mbuf *m;
 		bool tunnel = sp->proto == 4 || sp->proto == 41;
-		bool plain = (sp->family == 4 || sp->family == 6) && sp->ip4_optlen == 0 &&
-			     sp->ip4_frag == 0 && sp->n_ext == 0 &&
-			     ((sp->proto == 6 && !(sp->tcp_flags & 0x02)) || sp->proto == 17 || tunnel);
+		bool plain =
+			(sp->family == 4 || sp->family == 6) && sp->ip4_optlen == 0 &&
+			sp->ip4_frag == 0 && sp->n_ext == 0 &&
+			((sp->proto == 6 && !(sp->tcp_flags & 0x02)) || sp->proto == 17 || tunnel);
 
 		build(sp, &f);
 		m = test_mbuf_flat(f.b, f.len);
@@ -1640,8 +1641,8 @@ static void test_fast_path(void **state)
 		 * unless the full parse accepts (lengths, versions, data offsets, flags). */
 		for (uint32_t off = f.l3_off; off < f.l4_off + 20 && off < f.len; off++) {
 			const uint8_t keep = f.b[off];
-			const uint8_t vals[] = {0x00, 0x01, 0x02, 0x05, 0x12, 0x45, 0x50, 0x60, 0x7f,
-				0x80, 0xf0, 0xff, (uint8_t)(keep + 1), (uint8_t)(keep - 1)};
+			const uint8_t vals[] = {0x00, 0x01, 0x02, 0x05, 0x12, 0x45, 0x50, 0x60,
+				0x7f, 0x80, 0xf0, 0xff, (uint8_t)(keep + 1), (uint8_t)(keep - 1)};
 			for (unsigned int v = 0; v < RTE_DIM(vals); v++) {
 				f.b[off] = vals[v];
 				m = test_mbuf_flat(f.b, f.len);
