@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test suite of mpgw: does its own setup (packages, builds), then
-#   unit         cmocka suites (parser, MSS clamp, JSON), built normally and again under ASan + UBSan
+#   unit         cmocka suites (parser, MSS clamp, uplink scheduling, JSON), built normally and
+#                again under ASan + UBSan
 #   integration  pcap golden runs of the daemon, live netns test with real kernel peers
 #   bench smoke  scripts/bench.sh --smoke: testpmd, l3fwd, mpgw and the kernel, briefly
 #   fuzz         libFuzzer on the parser and on the whole graph, under ASan + UBSan
