@@ -33,13 +33,6 @@
 enum { ENCAP_NEXT_TX, ENCAP_NEXT_ICMP, ENCAP_NEXT_FRAG, ENCAP_NEXT_DROP };
 #define NODE_DROP_BASE ENCAP_NEXT_DROP
 
-static inline uint16_t fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 /* A hash of the inner addresses: a flow's packets all take the same path. */
 static inline uint32_t inner_hash(const uint8_t *ip, bool v4)
 {
@@ -133,7 +126,7 @@ static inline rte_edge_t encap_one(void *ctx, struct rte_mbuf *m)
 		/* The template's words sum, plus TOS (low byte of word 0), the length and the
 		 * protocol (low byte of word 4). */
 		o->hdr_checksum = rte_cpu_to_be_16(
-			(uint16_t)~fold(t->cksum_base + outer_tos + total + proto));
+			(uint16_t)~pkt_cksum_fold(t->cksum_base + outer_tos + total + proto));
 	} else {
 		struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)(h + RTE_ETHER_HDR_LEN);
 		memcpy(o, &t->outer.ip6, sizeof(*o));

@@ -26,6 +26,7 @@
 
 #include "fib.h"
 #include "nodes.h"
+#include "pkt_cksum.h"
 #include "pkt_meta.h"
 #include "port.h"
 
@@ -87,13 +88,6 @@ static bool icmp_allowed(const struct rte_mbuf *m, const struct pkt_meta *meta)
 			return false;
 	}
 	return true;
-}
-
-static uint16_t cksum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /*
@@ -178,7 +172,7 @@ static struct rte_mbuf *frag_needed4(
 		.icmp_code = ICMP4_FRAG_NEEDED,
 		.icmp_seq_nb = rte_cpu_to_be_16(mtu),
 	};
-	icmp->icmp_cksum = cksum_fold(rte_raw_cksum(icmp, ICMP_HDR_LEN + quote));
+	icmp->icmp_cksum = (uint16_t)~pkt_cksum_fold(rte_raw_cksum(icmp, ICMP_HDR_LEN + quote));
 	return e;
 }
 
@@ -210,7 +204,7 @@ static struct rte_mbuf *packet_too_big6(
 	icmp[1] = 0;
 	icmp[2] = icmp[3] = 0;
 	memcpy(icmp + 4, &mtu_be, 4);
-	uint16_t ck = cksum_fold(
+	uint16_t ck = (uint16_t)~pkt_cksum_fold(
 		(uint32_t)rte_ipv6_phdr_cksum(ip, 0) + rte_raw_cksum(icmp, ICMP_HDR_LEN + quote));
 	memcpy(icmp + 2, &ck, 2);
 	return e;

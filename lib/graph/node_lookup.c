@@ -163,17 +163,18 @@ static uint16_t ip6_lookup_process(
 	return cnt;
 }
 
+/* Both lookups lead to the same nodes. */
+#define LOOKUP_NEXT_NODES                                                                          \
+	[LOOKUP_NEXT_REWRITE] = NODE_REWRITE, [LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,                  \
+	[LOOKUP_NEXT_POLICY] = NODE_POLICY, [LOOKUP_NEXT_ENCAP] = NODE_ENCAP,                      \
+	[LOOKUP_NEXT_DECAP] = NODE_DECAP, NODE_DROP_EDGES
+
 static struct rte_node_register ip4_lookup_node = {
 	.name = NODE_IP4_LOOKUP,
 	.process = ip4_lookup_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[LOOKUP_NEXT_REWRITE] = NODE_REWRITE,
-		[LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,
-		[LOOKUP_NEXT_POLICY] = NODE_POLICY,
-		[LOOKUP_NEXT_ENCAP] = NODE_ENCAP,
-		[LOOKUP_NEXT_DECAP] = NODE_DECAP,
-		NODE_DROP_EDGES},
+	.next_nodes = {LOOKUP_NEXT_NODES},
 };
 RTE_NODE_REGISTER(ip4_lookup_node);
 
@@ -182,11 +183,6 @@ static struct rte_node_register ip6_lookup_node = {
 	.process = ip6_lookup_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[LOOKUP_NEXT_REWRITE] = NODE_REWRITE,
-		[LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,
-		[LOOKUP_NEXT_POLICY] = NODE_POLICY,
-		[LOOKUP_NEXT_ENCAP] = NODE_ENCAP,
-		[LOOKUP_NEXT_DECAP] = NODE_DECAP,
-		NODE_DROP_EDGES},
+	.next_nodes = {LOOKUP_NEXT_NODES},
 };
 RTE_NODE_REGISTER(ip6_lookup_node);

@@ -5,6 +5,14 @@
 
 #include <stdint.h>
 
+/* A 32-bit one's complement sum of 16-bit words, folded to 16 bits (not complemented). */
+static inline uint16_t pkt_cksum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 /*
  * New checksum after one 16-bit word of the covered data changes from old_word to
  * new_word: HC' = ~(~HC + ~m + m'). All three values in the same byte order (network order
@@ -12,11 +20,8 @@
  */
 static inline uint16_t pkt_cksum_update16(uint16_t cksum, uint16_t old_word, uint16_t new_word)
 {
-	uint32_t sum = (uint16_t)~cksum + (uint32_t)(uint16_t)~old_word + new_word;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)~pkt_cksum_fold(
+		(uint16_t)~cksum + (uint32_t)(uint16_t)~old_word + new_word);
 }
 
 #endif
