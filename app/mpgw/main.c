@@ -30,12 +30,13 @@
 #include "stats.h"
 #include "telemetry.h"
 #include "reload.h"
+#include "uplink_ctl.h"
 #include "worker.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
-/* How often the control loop wakes up. */
-#define CONTROL_TICK_US 10000
+/* How often the control loop wakes up: probe timing is to this grain. */
+#define CONTROL_TICK_US 5000
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_requested;
@@ -111,6 +112,7 @@ static void control_loop(const struct mpgw_args *args, struct mpgw_config **cfg)
 
 	while (stop_signal == 0) {
 		rte_delay_us_sleep(CONTROL_TICK_US);
+		uplink_ctl_tick();
 		if (reload_requested) {
 			reload_requested = 0;
 			if (reload_config(cfg, err, sizeof(err)) == 0)
@@ -193,6 +195,13 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return fail_usage(msg);
 	}
+	if (uplink_ctl_attach(fib, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mpgw: %s\n", err);
+		fib_free(fib);
+		config_free(cfg);
+		rte_eal_cleanup();
+		return EXIT_RUNTIME;
+	}
 	fib_publish(fib, NULL);
 
 	/* From here on, failures are runtime failures. */
@@ -208,7 +217,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (ports_start(cfg, pool, nw, err, sizeof(err)) < 0 ||
-		workers_init(cfg, err, sizeof(err)) < 0) {
+		workers_init(cfg, err, sizeof(err)) < 0 ||
+		uplink_ctl_start(pool, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mpgw: %s\n", err);
 		goto out;
 	}
@@ -240,6 +250,7 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	telemetry_close();
+	uplink_ctl_stop();
 	ports_stop();
 	rte_pdump_uninit();
 	workers_free();

@@ -7,6 +7,7 @@
 #include "fib.h"
 #include "port.h"
 #include "reload.h"
+#include "uplink_ctl.h"
 #include "worker.h"
 
 static bool same_addrs(const struct ipaddr *a, const struct ipaddr *b, unsigned int n)
@@ -34,6 +35,9 @@ static const char *fixed_settings_differ(const struct mpgw_config *a, const stru
 	if (a->idle_sleep_us != b->idle_sleep_us || a->burst != b->burst || a->mbufs != b->mbufs ||
 		a->icmp_rate != b->icmp_rate || a->icmp_burst != b->icmp_burst)
 		return "[mpgw]";
+	if (a->flows != b->flows ||
+		memcmp(a->flow_timeout_s, b->flow_timeout_s, sizeof(a->flow_timeout_s)) != 0)
+		return "[flows]";
 	if (a->n_ports != b->n_ports)
 		return "the ports";
 	for (unsigned int i = 0; i < a->n_ports; i++) {
@@ -72,6 +76,12 @@ int reload_config(struct mpgw_config **cfg, char *err, size_t errlen)
 	struct fib *f = fib_build(next, fp, (int)rte_socket_id(), why, sizeof(why));
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: %s", next->path, why);
+		config_free(next);
+		return -1;
+	}
+	if (uplink_ctl_attach(f, next, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", next->path, why);
+		fib_free(f);
 		config_free(next);
 		return -1;
 	}

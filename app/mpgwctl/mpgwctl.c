@@ -438,6 +438,39 @@ static const struct column tunnel_columns[] = {
 	{"state", "STATE", false},
 };
 
+static const struct column uplink_columns[] = {
+	{NULL, "UPLINK", false},
+	{"mode", "MODE", false},
+	{"weight", "WEIGHT", false},
+	{"link", "LINK", false},
+	{"probe", "PROBE", false},
+	{"state", "STATE", false},
+	{"rtt_ms", "RTT_MS", false},
+	{"jitter_ms", "JITTER_MS", false},
+	{"loss_pct", "LOSS_%", false},
+	{"flows", "FLOWS", false},
+	{"tx_packets", "TX_PKTS", false},
+	{"tx_bytes", "TX_BYTES", false},
+	{"state_changes", "CHANGES", false},
+	{"since_change_s", "SINCE_S", true},
+	{"low_latency", "LOW_LAT", true},
+	{"local", "LOCAL", true},
+	{"remote", "REMOTE", true},
+	{"probes_sent", "PROBES", true},
+	{"probes_lost", "LOST", true},
+	{"probes_late", "LATE", true},
+};
+
+static const struct column flow_columns[] = {
+	{NULL, "TABLE", false},
+	{"capacity", "CAPACITY", false},
+	{"live", "LIVE", false},
+	{"created", "CREATED", false},
+	{"expired", "EXPIRED", false},
+	{"evicted", "EVICTED", false},
+	{"memory_bytes", "MEMORY", false},
+};
+
 static const struct column counter_columns[] = {
 	{NULL, "COUNTER", false},
 	{NULL, "VALUE", false},
@@ -481,6 +514,24 @@ static const struct command commands[] = {
 		COLUMNS(tunnel_columns),
 	},
 	{
+		.name = "uplinks",
+		.path = "/mpgw/uplinks",
+		.args = "[--wide]",
+		.help = "uplinks (tunnel paths): mode, weight, link, probes, RTT, jitter, loss, "
+			"flows, traffic",
+		.opts = CMD_OPT_WIDE,
+		.print = print_columns,
+		COLUMNS(uplink_columns),
+	},
+	{
+		.name = "flows",
+		.path = "/mpgw/flows",
+		.args = "",
+		.help = "flow tables per worker: capacity, live flows, created, expired, evicted",
+		.print = print_columns,
+		COLUMNS(flow_columns),
+	},
+	{
 		.name = "show",
 		.path = NULL,
 		.args = "PATH[,PARAMS]",
@@ -513,7 +564,8 @@ static void usage(FILE *f)
 	      "  -j, --json            print the reply's value as compact JSON on one line,\n"
 	      "                        exactly as the daemon sent it (never filtered)\n"
 	      "  -a, --all             drops, counters: also list those that are zero\n"
-	      "  -w, --wide            ports: also show port id, speed, MAC and rx_nombuf\n"
+	      "  -w, --wide            ports: also show port id, speed, MAC and rx_nombuf;\n"
+	      "                        uplinks: also addresses, probe counts, low latency\n"
 	      "  -h, --help            show this help and exit\n"
 	      "\n"
 	      "Commands:\n",

@@ -280,6 +280,8 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 	p->rx_desc = 1024;
 	p->tx_desc = 1024;
 	p->mss_clamp = CFG_MSS_AUTO;
+	p->multipath = CFG_MP_ON;
+	p->weight = 1;
 
 	e = calloc(n > 0 ? n : 1, sizeof(*e));
 	if (e == NULL)
@@ -307,6 +309,8 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 		} else if (strcmp(k, "mss_clamp") == 0) {
 			if (strcmp(v, "auto") == 0) {
 				p->mss_clamp = CFG_MSS_AUTO;
+				p->multipath = CFG_MP_ON;
+				p->weight = 1;
 			} else if (strcmp(v, "off") == 0) {
 				p->mss_clamp = CFG_MSS_OFF;
 			} else if (isdigit((unsigned char)v[0])) {
@@ -320,6 +324,10 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 				rc = fail(L, sec, k, 0, "'%s' is not yes or no", v);
 			p->uplink = strcmp(v, "yes") == 0;
+		} else if (strcmp(k, "multipath") == 0) {
+			rc = config_parse_multipath(L, sec, k, v, &p->multipath);
+		} else if (strcmp(k, "weight") == 0) {
+			rc = parse_uint(L, sec, k, 0, v, 1, 100, &p->weight);
 		} else if (strcmp(k, "gateway") == 0) {
 			struct ipaddr a;
 			int nth = (int)p->n_gateways;
@@ -533,6 +541,10 @@ static int load_all(struct loader *L, struct mpgw_config *cfg)
 			rc = config_load_vps(L, cfg);
 		else if (strcmp(names[i], "policy") == 0)
 			rc = config_load_policy(L, cfg);
+		else if (strcmp(names[i], "uplinks") == 0)
+			rc = config_load_uplinks(L, cfg);
+		else if (strcmp(names[i], "flows") == 0)
+			rc = config_load_flows(L, cfg);
 		else if (strncmp(names[i], "gateway ", 8) == 0)
 			rc = config_load_gateway(L, cfg, names[i], strip(names[i] + 8));
 		else if (strncmp(names[i], "port ", 5) != 0)
@@ -561,6 +573,7 @@ struct mpgw_config *config_load(const char *path, char *err, size_t errlen)
 	cfg->burst = 32;
 	cfg->icmp_rate = 1000;
 	cfg->icmp_burst = 50;
+	config_uplinks_defaults(cfg);
 
 	if (scan_lines(&L) < 0)
 		goto fail;

@@ -23,6 +23,8 @@ struct cfg_port {
 	uint16_t tx_desc;
 	int mss_clamp;		 /* CFG_MSS_AUTO, CFG_MSS_OFF or a fixed MSS */
 	bool uplink;		 /* gateway role: a WAN uplink (tunnels leave by it; leak guard) */
+	uint8_t multipath;	 /* uplink: enum cfg_multipath */
+	unsigned int weight;	 /* uplink: share of new flows among the usable uplinks */
 	unsigned int n_gateways; /* the uplink's next router, at most one per family */
 	struct ipaddr gateways[2];
 	bool has_mac;
@@ -37,6 +39,23 @@ struct cfg_port {
 #define CFG_MSS_OFF  0
 #define CFG_MSS_MIN  88 /* Linux's TCP_MIN_MSS */
 #define CFG_MSS_MAX  65495
+
+/* An uplink's part in scheduling, as OpenMPTCProuter names it ([port] multipath). */
+enum cfg_multipath {
+	CFG_MP_OFF,    /* never used */
+	CFG_MP_ON,     /* an active member */
+	CFG_MP_MASTER, /* active, and the default for single-uplink traffic */
+	CFG_MP_BACKUP, /* used only while no active uplink is alive */
+};
+
+/* Idle timeouts of the flow table, by kind of flow ([flows]). */
+enum cfg_flow_timeout {
+	CFG_FLOW_TCP,
+	CFG_FLOW_TCP_CLOSED, /* after FIN or RST */
+	CFG_FLOW_UDP,
+	CFG_FLOW_OTHER,
+	CFG_FLOW_TIMEOUTS
+};
 
 enum cfg_role {
 	CFG_ROLE_GATEWAY, /* LAN ports and WAN uplinks; tunnels to the VPS */
@@ -118,6 +137,17 @@ struct mpgw_config {
 	struct cfg_bypass *bypass;
 	unsigned int n_gw;
 	struct cfg_gateway *gw;
+
+	/* [uplinks]: health probes and scheduling */
+	unsigned int probe_interval_ms; /* 0: no probes, an uplink is alive while its link is */
+	unsigned int probe_down_after;	/* lost probes in a row that take an uplink down */
+	unsigned int probe_up_after;	/* answered probes in a row that bring it back */
+	unsigned int flowlet_gap_ms;	/* 0: flows never move while their uplink is usable */
+	uint64_t low_latency_dscp;	/* bit per DSCP: to the live uplink of lowest RTT */
+
+	/* [flows]: the flow table of each worker */
+	unsigned int flows; /* capacity, rounded up to a power of 2 */
+	unsigned int flow_timeout_s[CFG_FLOW_TIMEOUTS];
 };
 
 /* The address of family fam (4 or 6) among addrs, or NULL. */

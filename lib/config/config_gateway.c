@@ -295,6 +295,11 @@ static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 		const struct cfg_port *p = &cfg->ports[i];
 		char sec[CFG_NAME_LEN];
 		snprintf(sec, sizeof(sec), "port %s", p->name);
+		static const char *const uplink_keys[] = {"multipath", "weight"};
+		for (unsigned int k = 0; k < RTE_DIM(uplink_keys); k++)
+			if (!p->uplink && line_of(L, sec, uplink_keys[k], 0) != 0)
+				return fail(L, sec, uplink_keys[k], 0,
+					"only on an uplink (uplink = yes)");
 		for (unsigned int j = 0; j < p->n_gateways; j++) {
 			if (!p->uplink)
 				return fail(L, sec, "gateway", (int)j,
@@ -334,6 +339,10 @@ static int check_vps_role(struct loader *L, struct mpgw_config *cfg)
 			return fail(L, sec, "uplink", 0, "only in the gateway role");
 		if (cfg->ports[i].n_gateways != 0)
 			return fail(L, sec, "gateway", 0, "only in the gateway role");
+		if (line_of(L, sec, "multipath", 0) != 0)
+			return fail(L, sec, "multipath", 0, "only in the gateway role");
+		if (line_of(L, sec, "weight", 0) != 0)
+			return fail(L, sec, "weight", 0, "only in the gateway role");
 	}
 	if (cfg->n_vps == 0)
 		return fail(L, "mpgw", "role", 0,

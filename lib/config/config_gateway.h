@@ -10,6 +10,12 @@ int config_load_vps(struct loader *L, struct mpgw_config *cfg);
 int config_load_policy(struct loader *L, struct mpgw_config *cfg);
 int config_load_gateway(
 	struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name);
+/* config_uplinks.c: [uplinks], [flows] and the uplink keys of [port]. */
+void config_uplinks_defaults(struct mpgw_config *cfg);
+int config_load_uplinks(struct loader *L, struct mpgw_config *cfg);
+int config_load_flows(struct loader *L, struct mpgw_config *cfg);
+int config_parse_multipath(
+	struct loader *L, const char *sec, const char *key, const char *v, uint8_t *out);
 /* After every section: the checks that depend on the role, and the policy defaults. */
 int config_check_role(struct loader *L, struct mpgw_config *cfg);
 

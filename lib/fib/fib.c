@@ -213,6 +213,7 @@ void fib_free(struct fib *f)
 	rte_lpm_free(f->lpm4);
 	rte_lpm6_free(f->lpm6);
 	fib_free_roles(f);
+	rte_free(f->sched);
 	rte_free(f);
 }
 

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "tunnel.h"
+#include "uplink_table.h"
 
 enum fib_nh_type {
 	FIB_NH_FORWARD,	   /* to a resolved neighbour: MACs below are valid */
@@ -59,6 +60,11 @@ struct fib {
 	uint16_t tunnel_nh;	       /* gateway: the nexthop of the tunnel to the VPS */
 	uint32_t n_bypass;	       /* bypass prefixes, routes to FIB_NH_BYPASS */
 	struct tunnels tun;
+	/* The uplink scheduling table of this version: set by the control thread before the
+	 * version is published, then replaced (and the old one freed after an RCU grace
+	 * period) when an uplink changes state. Read with fib_sched(). NULL: every path usable,
+	 * flows spread by hash. */
+	struct uplink_sched *sched;
 
 	struct fib_nexthop nexthops[];
 };
@@ -84,6 +90,11 @@ void fib_ctl_lock(void);
 void fib_ctl_unlock(void);
 
 extern struct fib *fib_live;
+
+static inline struct uplink_sched *fib_sched(const struct fib *f)
+{
+	return __atomic_load_n(&f->sched, __ATOMIC_ACQUIRE);
+}
 
 static inline struct fib *fib_current(void)
 {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Tunnel encapsulation (6in4, 4in4, 4in6, 6in6). The packet's nexthop names a tunnel group
- * (the VPS on a gateway, a gateway on a vps); one of the group's paths is chosen by a hash
- * of the inner addresses, so a flow stays on one path (weighted, sticky scheduling across
- * uplinks is the uplink scheduler's job).
+ * (the VPS on a gateway, a gateway on a vps); the worker's flow table gives the flow's path
+ * (uplink), placed by the uplink table (lib/uplink/uplink_table.h): weighted, sticky while
+ * the path is usable, moved when it is not.
  *
  * In order:
  * - PMTU on the inner packet, against the path's inner MTU (port MTU - overhead): IPv6 and
@@ -19,12 +19,13 @@
  * The packet then goes straight to mpgw_tx: it is a tunnel packet, which the leak guard
  * lets out.
  */
-#include <rte_hash_crc.h>
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
 #include "fib.h"
+#include "flow_table.h"
 #include "mss_clamp.h"
 #include "nodes.h"
 #include "pkt_meta.h"
@@ -33,23 +34,33 @@
 enum { ENCAP_NEXT_TX, ENCAP_NEXT_ICMP, ENCAP_NEXT_FRAG, ENCAP_NEXT_DROP };
 #define NODE_DROP_BASE ENCAP_NEXT_DROP
 
-/* A hash of the inner addresses: a flow's packets all take the same path. */
-static inline uint32_t inner_hash(const uint8_t *ip, bool v4)
+/* The flow key of the inner packet at ip: addresses, protocol and, where the packet has them
+ * in its first segment and is not a fragment, the ports (so fragments of a datagram and
+ * its unfragmented packets share one flow). */
+static inline void inner_flow_key(struct flow_key *k, const struct rte_mbuf *m,
+	const struct pkt_meta *meta, const uint8_t *ip, bool v4)
 {
-	uint64_t a, b;
+	bool frag;
 
+	memset(k, 0, sizeof(*k));
+	k->family = v4 ? 4 : 6;
+	k->proto = meta->l4_proto;
 	if (v4) {
-		memcpy(&a, ip + offsetof(struct rte_ipv4_hdr, src_addr), 8);
-		return rte_hash_crc_8byte(a, 0);
+		const struct rte_ipv4_hdr *h = (const struct rte_ipv4_hdr *)ip;
+		memcpy(k->src, &h->src_addr, 4);
+		memcpy(k->dst, &h->dst_addr, 4);
+		frag = (h->fragment_offset &
+			       RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+	} else {
+		const struct rte_ipv6_hdr *h = (const struct rte_ipv6_hdr *)ip;
+		memcpy(k->src, h->src_addr, 16);
+		memcpy(k->dst, h->dst_addr, 16);
+		frag = (meta->flags & PKT_F_FRAGMENT) != 0;
 	}
-	memcpy(&a, ip + offsetof(struct rte_ipv6_hdr, src_addr), 8);
-	memcpy(&b, ip + offsetof(struct rte_ipv6_hdr, src_addr) + 8, 8);
-	uint32_t h = rte_hash_crc_8byte(a, 0);
-	h = rte_hash_crc_8byte(b, h);
-	memcpy(&a, ip + offsetof(struct rte_ipv6_hdr, dst_addr), 8);
-	memcpy(&b, ip + offsetof(struct rte_ipv6_hdr, dst_addr) + 8, 8);
-	h = rte_hash_crc_8byte(a, h);
-	return rte_hash_crc_8byte(b, h);
+	if (!frag && (meta->flags & PKT_F_L4) &&
+		(meta->l4_proto == IPPROTO_TCP || meta->l4_proto == IPPROTO_UDP) &&
+		meta->l4_off + 4u <= rte_pktmbuf_data_len(m))
+		memcpy(&k->sport, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), 4);
 }
 
 static inline uint8_t inner_tos(const uint8_t *ip, bool v4)
@@ -74,19 +85,94 @@ static inline void encap_mss(struct worker *w, struct rte_mbuf *m, struct pkt_me
 	node_mss_clamp(w, m, meta, limit);
 }
 
-static inline rte_edge_t encap_one(void *ctx, struct rte_mbuf *m)
+/* What one packet's encapsulation needs from its node call. */
+struct encap_ctx {
+	struct worker *w;
+	const struct fib *f;
+	const struct uplink_sched *s; /* NULL: every path usable, spread by hash */
+	uint32_t now;		      /* ms, the flow table's clock */
+};
+
+static inline enum flow_timeout_class flow_class(struct flow_entry *e, const struct pkt_meta *meta)
 {
-	struct worker *w = ctx;
-	const struct fib *f = w->fib;
+	if (meta->l4_proto == IPPROTO_TCP) {
+		if (meta->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))
+			e->flags |= FLOW_F_CLOSING;
+		else if ((meta->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+			 RTE_TCP_SYN_FLAG)
+			e->flags &= (uint8_t)~FLOW_F_CLOSING; /* the 5-tuple is used again */
+		return e->flags & FLOW_F_CLOSING ? FLOW_TO_TCP_CLOSED : FLOW_TO_TCP;
+	}
+	return meta->l4_proto == IPPROTO_UDP ? FLOW_TO_UDP : FLOW_TO_OTHER;
+}
+
+/*
+ * The path of a packet of group gi: its flow's, while that path is usable (sticky); else,
+ * and for a new flow, the lowest-RTT path if a DSCP rule says so, or the redirection
+ * table's slot for the flow's hash (weighted). With a flowlet gap configured, a flow idle
+ * for longer than the gap takes the table's path again. UPLINK_NO_PATH: none is usable.
+ */
+static inline uint16_t encap_path(const struct encap_ctx *c, const struct tun_group *g, uint16_t gi,
+	const struct pkt_meta *meta, const struct flow_key *k, uint32_t hash, uint8_t tos)
+{
+	const struct uplink_sched *s = c->s;
+	struct worker *w = c->w;
+
+	if (s == NULL)
+		return g->n == 0 ? UPLINK_NO_PATH : (uint16_t)(g->first + hash % g->n);
+	const struct uplink_group_sched *gs = &s->groups[gi];
+	uint16_t gen = (uint16_t)c->f->gen;
+	bool created;
+	struct flow_entry *e = flow_lookup(&w->flows, k, hash, c->now, &created);
+	bool placed = e->path != FLOW_NO_PATH && e->gen == gen;
+	uint16_t p = e->path;
+
+	if (likely(placed && s->usable[p])) {
+		if (unlikely(s->flowlet_gap_ms != 0) && !(e->flags & FLOW_F_DSCP) &&
+			c->now - e->last > s->flowlet_gap_ms) {
+			uint8_t off = gs->reta[uplink_reta_slot(hash)];
+			if (off != UPLINK_NONE && g->first + off != p) {
+				p = (uint16_t)(g->first + off);
+				e->path = p;
+				w->counters[CNT_flowlet_moved]++;
+			}
+		}
+	} else {
+		bool fast = ((s->low_latency_dscp >> (tos >> 2)) & 1) && gs->fast != UPLINK_NO_PATH;
+		uint8_t off = gs->reta[uplink_reta_slot(hash)];
+		if (fast)
+			p = gs->fast;
+		else
+			p = off == UPLINK_NONE ? UPLINK_NO_PATH : (uint16_t)(g->first + off);
+		if (p != UPLINK_NO_PATH) {
+			if (placed)
+				w->counters[CNT_flow_moved]++;
+			else if (fast)
+				w->counters[CNT_flow_low_latency]++;
+			e->path = p;
+			e->gen = gen;
+			e->flags = (uint8_t)((e->flags & ~FLOW_F_DSCP) | (fast ? FLOW_F_DSCP : 0));
+		}
+	}
+	flow_touch(&w->flows, e, c->now, meta->l3_len, flow_class(e, meta));
+	return p;
+}
+
+static inline rte_edge_t encap_one(
+	const struct encap_ctx *c, struct rte_mbuf *m, const struct flow_key *k, uint32_t hash)
+{
+	struct worker *w = c->w;
+	const struct fib *f = c->f;
 	struct pkt_meta *meta = pkt_meta(m);
-	const struct tun_group *g = &f->tun.groups[f->nexthops[meta->nexthop].tun_group];
+	uint16_t gi = f->nexthops[meta->nexthop].tun_group;
+	const struct tun_group *g = &f->tun.groups[gi];
 	bool v4 = meta->l3 == PKT_L3_IP4;
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->l3_off);
+	uint16_t pi = encap_path(c, g, gi, meta, k, hash, inner_tos(ip, v4));
 
-	if (unlikely(g->n == 0))
+	if (unlikely(pi == UPLINK_NO_PATH))
 		return node_drop_edge(NODE_DROP_BASE, DROP_tunnel_down);
-	const struct tun_path *t =
-		&f->tun.paths[g->first + (g->n == 1 ? 0 : inner_hash(ip, v4) % g->n)];
+	const struct tun_path *t = &f->tun.paths[pi];
 
 	if (unlikely(meta->l3_len > t->mtu)) {
 		meta->mtu = t->mtu;
@@ -141,14 +227,40 @@ static inline rte_edge_t encap_one(void *ctx, struct rte_mbuf *m)
 	meta->l3_len = (uint16_t)(t->overhead + inner_len);
 	meta->path |= PKT_PATH_ENCAP | PKT_PATH_LOCAL;
 	w->counters[CNT_encap]++;
+	w->path_tx[pi].packets++;
+	w->path_tx[pi].bytes += meta->l3_len;
 	return ENCAP_NEXT_TX;
 }
 
+/* In two passes over each chunk: flow keys and hashes first, with the flow table buckets
+ * prefetched, then each packet, by which time its bucket is in cache. */
 static uint16_t encap_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	return node_process_each(
-		graph, node, objs, cnt, ENCAP_NEXT_TX, encap_one, node_worker(node));
+	struct worker *w = node_worker(node);
+	struct encap_ctx c = {.w = w, .f = w->fib, .s = fib_sched(w->fib)};
+	struct flow_key keys[NODE_CHUNK];
+	uint32_t hashes[NODE_CHUNK];
+	rte_edge_t nexts[NODE_CHUNK];
+
+	c.now = (uint32_t)(rte_rdtsc() / w->tsc_per_ms);
+	for (uint16_t base = 0; base < cnt; base += NODE_CHUNK) {
+		uint16_t n = RTE_MIN(cnt - base, NODE_CHUNK);
+		for (uint16_t i = 0; i < n; i++) {
+			struct rte_mbuf *m = objs[base + i];
+			const struct pkt_meta *meta = pkt_meta(m);
+			inner_flow_key(&keys[i], m, meta,
+				rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off),
+				meta->l3 == PKT_L3_IP4);
+			hashes[i] = flow_hash(&keys[i]);
+			if (c.s != NULL)
+				flow_prefetch(&w->flows, hashes[i]);
+		}
+		for (uint16_t i = 0; i < n; i++)
+			nexts[i] = encap_one(&c, objs[base + i], &keys[i], hashes[i]);
+		node_enqueue_nexts(graph, node, objs + base, nexts, n, ENCAP_NEXT_TX, n == cnt);
+	}
+	return cnt;
 }
 
 static struct rte_node_register encap_node = {

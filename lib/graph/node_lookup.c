@@ -6,7 +6,7 @@
  *
  * In the gateway role, what comes in by a LAN port (not an uplink) and would leave by an
  * uplink, or has no route, goes to mpgw_policy. Tunnel packets addressed to mpgw go to
- * mpgw_decap, routes through a tunnel (a vps's routes to its gateways' LANs) to
+ * mpgw_decap, other packets to mpgw's own addresses to mpgw_local, routes through a tunnel (a vps's routes to its gateways' LANs) to
  * mpgw_encap.
  */
 #include <rte_ip.h>
@@ -26,6 +26,7 @@ enum {
 	LOOKUP_NEXT_POLICY,
 	LOOKUP_NEXT_ENCAP,
 	LOOKUP_NEXT_DECAP,
+	LOOKUP_NEXT_LOCAL,
 	LOOKUP_NEXT_DROP
 };
 #define NODE_DROP_BASE LOOKUP_NEXT_DROP
@@ -91,9 +92,9 @@ static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
 		e = forward_checks(meta, ttl);
 		return e == LOOKUP_NEXT_REWRITE ? LOOKUP_NEXT_ENCAP : e;
 	case FIB_NH_LOCAL:
-		if (is_tunnel_proto(meta) && !(meta->path & PKT_PATH_LOCAL))
-			return LOOKUP_NEXT_DECAP;
-		return node_drop_edge(NODE_DROP_BASE, DROP_local);
+		if (meta->path & PKT_PATH_LOCAL)
+			return node_drop_edge(NODE_DROP_BASE, DROP_local);
+		return is_tunnel_proto(meta) ? LOOKUP_NEXT_DECAP : LOOKUP_NEXT_LOCAL;
 	case FIB_NH_BLACKHOLE:
 		return node_drop_edge(NODE_DROP_BASE, DROP_blackhole);
 	default:
@@ -167,7 +168,7 @@ static uint16_t ip6_lookup_process(
 #define LOOKUP_NEXT_NODES                                                                          \
 	[LOOKUP_NEXT_REWRITE] = NODE_REWRITE, [LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,                  \
 	[LOOKUP_NEXT_POLICY] = NODE_POLICY, [LOOKUP_NEXT_ENCAP] = NODE_ENCAP,                      \
-	[LOOKUP_NEXT_DECAP] = NODE_DECAP, NODE_DROP_EDGES
+	[LOOKUP_NEXT_DECAP] = NODE_DECAP, [LOOKUP_NEXT_LOCAL] = NODE_LOCAL, NODE_DROP_EDGES
 
 static struct rte_node_register ip4_lookup_node = {
 	.name = NODE_IP4_LOOKUP,

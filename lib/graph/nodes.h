@@ -7,6 +7,8 @@
  *                         SYNs:  lookup -> mpgw_mss_clamp -> mpgw_rewrite      |   |
  *   too big, IPv6 or DF:  mpgw_rewrite -> mpgw_icmp_error -> ip4/ip6 lookup <--'   |
  *   too big, IPv4 no DF:  mpgw_rewrite -> mpgw_ip4_frag -> mpgw_tx <---------------'
+ *   to mpgw's own address: lookup -> mpgw_local (echo, probe answers) -> mpgw_tx
+ *   the control thread's frames (probes): mpgw_inject -> mpgw_tx
  *
  * and one sink per drop reason, "mpgw_drop_<reason>" (see drop_reasons.h). Every node that
  * can drop has an edge to every drop node, after its own edges, so a node drops with
@@ -41,6 +43,8 @@
 #define NODE_ENCAP	 "mpgw_encap"
 #define NODE_DECAP	 "mpgw_decap"
 #define NODE_IP4_FRAG	 "mpgw_ip4_frag"
+#define NODE_LOCAL	 "mpgw_local"
+#define NODE_INJECT	 "mpgw_inject"
 #define NODE_TX		 "mpgw_tx"
 #define NODE_DROP_PREFIX "mpgw_drop_"
 

@@ -17,6 +17,7 @@
 #include "port.h"
 #include "stats.h"
 #include "telemetry.h"
+#include "telemetry_internal.h"
 
 /*
  * Callbacks run on DPDK's telemetry thread, which cannot be stopped or have its commands
@@ -250,6 +251,16 @@ GUARDED(cmd_tunnels)
 GUARDED(cmd_graph)
 GUARDED(cmd_info)
 
+static int cmd_uplinks(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return guarded(telemetry_cmd_uplinks, cmd, params, d);
+}
+
+static int cmd_flows(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return guarded(telemetry_cmd_flows, cmd, params, d);
+}
+
 void telemetry_close(void)
 {
 	pthread_mutex_lock(&tel_lock);
@@ -278,5 +289,13 @@ int telemetry_register(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/info", cmd_info,
 			"Version, workers, ports, TSC frequency, route table sizes.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/uplinks", cmd_uplinks,
+			"Uplinks (tunnel paths): mode, weight, link, probe state, RTT, jitter, "
+			"loss, "
+			"flows and traffic.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/flows", cmd_flows,
+			"Flow tables per worker: capacity, live flows, created, expired, evicted.");
 	return rc;
 }

@@ -21,7 +21,13 @@
 	X(encap, "packets sent into a tunnel")                                                     \
 	X(decap, "tunnel packets from a peer, decapsulated")                                       \
 	X(policy_bypass, "gateway: LAN packets sent natively to a bypass prefix")                  \
-	X(policy_direct, "gateway: LAN packets sent natively by a class's direct action")
+	X(policy_direct, "gateway: LAN packets sent natively by a class's direct action")          \
+	X(flow_moved, "tunnelled flows moved off an uplink that stopped being usable")             \
+	X(flowlet_moved, "tunnelled flows moved to the redirection table's uplink after an idle "  \
+			 "gap longer than flowlet_gap_ms")                                         \
+	X(flow_low_latency, "new tunnelled flows placed on the lowest-RTT uplink by their DSCP")   \
+	X(echo_replied, "ICMP / ICMPv6 echo requests to mpgw's own addresses answered")            \
+	X(probe_replies, "answers to mpgw's uplink health probes, handed to the control thread")
 
 enum mpgw_counter {
 #define COUNTER_ENUM(name, desc) CNT_##name,

@@ -36,7 +36,9 @@
 	X(l2_broadcast, "received as a link-layer broadcast or multicast: not forwarded")          \
 	X(no_route, "no route to the destination")                                                 \
 	X(no_neighbour, "route found but no neighbour (MAC) for the nexthop")                      \
-	X(local, "addressed to mpgw itself: no exception path yet")                                \
+	X(local, "addressed to mpgw itself and not an echo request or probe answer: no "           \
+		 "exception path yet")                                                             \
+	X(probe_ring_full, "a health probe's answer, and the control thread's ring was full")      \
 	X(blackhole, "blackhole route")                                                            \
 	X(ttl_exceeded, "TTL or hop limit would reach 0")                                          \
 	X(mtu_exceeded, "larger than the egress MTU, and no ICMP error may be sent for it (it is " \

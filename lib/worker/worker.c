@@ -8,12 +8,19 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
 
 #include "nodes.h"
 #include "port.h"
 #include "worker.h"
 
 _Static_assert(MPGW_MAX_PORTS <= 32, "the tx node keeps a 32-bit mask of ports");
+_Static_assert((int)FLOW_TO_TCP == (int)CFG_FLOW_TCP &&
+		       (int)FLOW_TO_TCP_CLOSED == (int)CFG_FLOW_TCP_CLOSED &&
+		       (int)FLOW_TO_UDP == (int)CFG_FLOW_UDP &&
+		       (int)FLOW_TO_OTHER == (int)CFG_FLOW_OTHER &&
+		       (int)FLOW_TO_MAX == (int)CFG_FLOW_TIMEOUTS,
+	"the flow table's timeouts mirror the configuration's");
 
 struct worker *workers;
 unsigned int n_workers;
@@ -74,7 +81,57 @@ int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 			};
 		w->txq[p] = idx;
 	}
+	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
+	if (w->flows_mem == NULL) {
+		uint32_t cap = flow_table_capacity(cfg->flows);
+		size_t sz = flow_table_memsize(cap);
+		int socket = (int)rte_lcore_to_socket_id(lcore);
+		w->flows_mem = rte_zmalloc_socket("mpgw_flows", sz, RTE_CACHE_LINE_SIZE, socket);
+		w->path_tx = rte_zmalloc_socket("mpgw_path_tx",
+			WORKER_MAX_PATHS * sizeof(*w->path_tx), RTE_CACHE_LINE_SIZE, socket);
+		if (w->flows_mem == NULL || w->path_tx == NULL) {
+			snprintf(err, errlen,
+				"cannot allocate the flow table of worker %u: %u flows need %zu "
+				"MiB "
+				"(lower [flows] size, or give EAL more memory with -m)",
+				idx, cap, sz >> 20);
+			return -1;
+		}
+		uint32_t to[FLOW_TO_MAX];
+		for (unsigned int i = 0; i < FLOW_TO_MAX; i++)
+			to[i] = cfg->flow_timeout_s[i] * 1000;
+		flow_table_init(&w->flows, w->flows_mem, cap, to);
+	}
+	if (w->inject == NULL) {
+		char name[RTE_RING_NAMESIZE];
+		snprintf(name, sizeof(name), "mpgw_inject%u", idx);
+		w->inject = rte_ring_create(name, WORKER_INJECT_RING,
+			(int)rte_lcore_to_socket_id(lcore), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->inject == NULL) {
+			snprintf(err, errlen, "cannot create ring %s: %s", name,
+				rte_strerror(rte_errno));
+			return -1;
+		}
+	}
 	return create_graph(w, err, errlen);
+}
+
+void worker_release(struct worker *w)
+{
+	if (w->graph != NULL)
+		rte_graph_destroy(w->graph_id);
+	w->graph = NULL;
+	if (w->inject != NULL) {
+		struct rte_mbuf *m;
+		while (rte_ring_dequeue(w->inject, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->inject);
+		w->inject = NULL;
+	}
+	rte_free(w->flows_mem);
+	rte_free(w->path_tx);
+	w->flows_mem = NULL;
+	w->path_tx = NULL;
 }
 
 int workers_init(const struct mpgw_config *cfg, char *err, size_t errlen)
@@ -156,8 +213,7 @@ void workers_stop(void)
 void workers_free(void)
 {
 	for (unsigned int i = 0; i < n_workers; i++)
-		if (workers[i].graph != NULL)
-			rte_graph_destroy(workers[i].graph_id);
+		worker_release(&workers[i]);
 	rte_free(workers);
 	rte_free(worker_rcu);
 	workers = NULL;
@@ -190,6 +246,16 @@ uint64_t workers_counter(enum mpgw_counter c)
 	for (unsigned int i = 0; i < n_workers; i++)
 		sum += __atomic_load_n(&workers[i].counters[c], __ATOMIC_RELAXED);
 	return sum;
+}
+
+void workers_path_stats(unsigned int path, struct worker_path_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < n_workers && path < WORKER_MAX_PATHS; i++) {
+		const struct worker_path_stats *s = &workers[i].path_tx[path];
+		out->packets += __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+		out->bytes += __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+	}
 }
 
 void workers_port_stats(unsigned int port, struct worker_port_stats *out)

@@ -13,17 +13,21 @@
 #include <rte_ethdev.h>
 #include <rte_graph.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "config.h"
 #include "counters.h"
 #include "drop_reasons.h"
 #include "fib.h"
+#include "flow_table.h"
 #include "mpgw_limits.h"
 
 /* Consecutive empty polls before a worker sleeps idle_sleep_us. */
 #define WORKER_IDLE_POLLS 32
 /* Walks a stopping worker makes at most to drain its RX queues. */
 #define WORKER_DRAIN_WALKS 64
+/* Frames the control thread may have queued to a worker. */
+#define WORKER_INJECT_RING 1024
 
 struct worker_rxq {
 	uint16_t port_id;
@@ -45,6 +49,14 @@ struct worker_port_stats {
 	uint64_t tx_dropped;
 };
 
+struct worker_path_stats {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+/* Tunnel paths at most: a vps's gateways times their uplinks. */
+#define WORKER_MAX_PATHS (MPGW_MAX_GATEWAYS * MPGW_MAX_TUNNEL_PATHS)
+
 struct worker {
 	/* Read-mostly, set up before launch. */
 	unsigned int lcore;
@@ -58,6 +70,13 @@ struct worker {
 	unsigned int idle_sleep_us;
 	uint32_t icmp_rate;  /* ICMP errors per second; 0: none */
 	uint32_t icmp_burst; /* and at most this many at once */
+
+	uint64_t tsc_per_ms;
+	struct flow_table flows; /* tunnelled flows -> path (node_encap.c) */
+	void *flows_mem;
+	/* Tunnel packets and bytes sent per path of the live FIB version, by path index. */
+	struct worker_path_stats *path_tx;
+	struct rte_ring *inject; /* frames from the control thread to send (node_inject.c) */
 
 	/* Written by the worker every walk. */
 	struct fib *fib;      /* the version this walk uses, loaded by the rx node */
@@ -86,6 +105,8 @@ int workers_init(const struct mpgw_config *cfg, char *err, size_t errlen);
  * workers_init(), and by tests that walk a graph on the calling thread. */
 int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 	const struct mpgw_config *cfg, char *err, size_t errlen);
+/* Free what worker_setup() allocated. */
+void worker_release(struct worker *w);
 /* Number of EAL worker lcores (all but the main one). */
 unsigned int workers_count_lcores(void);
 int workers_launch(void);
@@ -100,6 +121,8 @@ uint64_t workers_last_rx_tsc(void);
 uint64_t workers_drops(enum mpgw_drop r);
 /* Sum of one counter over all workers. */
 uint64_t workers_counter(enum mpgw_counter c);
+/* Sum of a tunnel path's TX counters over workers. */
+void workers_path_stats(unsigned int path, struct worker_path_stats *out);
 /* Sum of a port's counters over workers. */
 void workers_port_stats(unsigned int port, struct worker_port_stats *out);
 

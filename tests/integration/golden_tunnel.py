@@ -23,8 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden  # noqa: E402
 import mpgw_run  # noqa: E402
 from golden import (  # noqa: E402
-    LAN, LAN_HOST_MAC, WAN, WAN_GW_MAC, Case, Group, drop, l2_in, l2_out, payload)
+    LAN, LAN_HOST_MAC, WAN, WAN_GW_MAC, WAN_MAC, Case, Group, drop, l2_in, l2_out, payload)
 from scapy.all import (  # noqa: E402
+    ICMPv6EchoReply, ICMPv6EchoRequest,
     ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrHopByHop, Raw, fragment)
 
 VPS4, VPS6 = "203.0.113.10", "2001:db8:f::10"
@@ -62,6 +63,10 @@ ttl = %d
 
 [policy]
 %s
+
+[uplinks]
+# No far end answers probes in a pcap: uplinks are alive with their link.
+probe_interval_ms = 0
 
 [routes]
 # the internet, natively through the uplink (what the leak guard keeps LAN traffic from)
@@ -352,6 +357,55 @@ def group_tunnel_down():
     ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL, neighbours=False))
 
 
+def group_local():
+    """ICMP to the gateway's own addresses (node_local.c): an echo request to the address of
+    the port it came in by is answered back out of that port, to the MAC it came from (what
+    answers a far end's uplink probes); anything else is a `local` drop until the kernel
+    twin exists. A probe answer goes to the control thread, which ignores it when it is no
+    answer to one of its probes."""
+    def ping4(dst, src=VPS4, **kw):
+        return IP(src=src, dst=dst, ttl=50, id=7) / ICMP(type=8, id=0x1234, seq=3, **kw) / \
+            payload("ping4", 24)
+
+    def ping6(dst, src=VPS6):
+        return IPv6(src=src, dst=dst, hlim=50) / ICMPv6EchoRequest(id=0x1234, seq=4) / \
+            payload("ping6", 24)
+
+    def reply4(req):
+        ip = req.copy()
+        ip.src, ip.dst, ip.ttl = req.dst, req.src, 64
+        ip[ICMP].type = 0
+        del ip.chksum, ip[ICMP].chksum
+        return Ether(src=WAN_MAC, dst=WAN_GW_MAC) / IP(bytes(ip))
+
+    def reply6(req):
+        ip = IPv6(src=req.dst, dst=req.src, hlim=64) / ICMPv6EchoReply(id=0x1234, seq=4) / \
+            payload("ping6", 24)
+        return Ether(src=WAN_MAC, dst=WAN_GW_MAC) / IPv6(bytes(ip))
+
+    # A probe answer's shape (uplink_probe.h), from an address mpgw never probed.
+    probe_answer = IP(src="192.0.2.99", dst=UP4) / ICMP(type=0, id=0x6d70, seq=0) / \
+        Raw(bytes.fromhex("6d706762") + bytes(28))
+    cfg = gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL)
+    return Group("local", [
+        Case("echo request to the uplink's ipv4 address: answered out of the uplink",
+             [(WAN, bytes(l2_in(WAN) / ping4(UP4)))], [(WAN, bytes(reply4(ping4(UP4))), True)],
+             counters={"echo_replied": 1}),
+        Case("echo request to the uplink's ipv6 address: answered out of the uplink",
+             [(WAN, bytes(l2_in(WAN) / ping6(UP6)))], [(WAN, bytes(reply6(ping6(UP6))), True)],
+             counters={"echo_replied": 1}),
+        drop("echo request by the uplink to the lan port's address: local (never answered "
+             "from a lan address out of an uplink)", "local",
+             (WAN, l2_in(WAN) / ping4("10.0.1.1")), port=WAN),
+        drop("echo reply, timestamp request, udp to the uplink's address: local", "local",
+             (WAN, l2_in(WAN) / IP(src=VPS4, dst=UP4) / ICMP(type=0, id=1) / payload("x")),
+             (WAN, l2_in(WAN) / IP(src=VPS4, dst=UP4) / ICMP(type=13)),
+             (WAN, l2_in(WAN) / IP(src=VPS4, dst=UP4) / UDP(sport=1, dport=2)), port=WAN),
+        Case("a probe answer from an address never probed: to the control thread, ignored",
+             [(WAN, bytes(l2_in(WAN) / probe_answer))], counters={"probe_replies": 1}),
+    ], cfg=cfg)
+
+
 def group_decap_errors():
     """The gateway's LAN MTU (1400) is below the tunnel's inner MTU (1480): a packet from
     the VPS too big for the LAN gets its Packet Too Big back through the tunnel, sourced
@@ -400,6 +454,9 @@ address = 2001:db8:f::10/64
 address = 203.0.113.10
 address = 2001:db8:f::10
 
+[uplinks]
+probe_interval_ms = 0
+
 [gateway gw1]
 uplink = 100.64.0.2
 lan = 10.9.1.0/24
@@ -422,8 +479,8 @@ neighbour = fd00:1::fe 02:00:00:00:01:fe
 """
 
 
-def crc32c_u64(data, crc):
-    """rte_hash_crc_8byte: CRC32-C over 8 bytes, no inversion."""
+def crc32c(data, crc=0):
+    """rte_hash_crc: CRC32-C, no inversion."""
     for b in data:
         crc ^= b
         for _ in range(8):
@@ -431,10 +488,22 @@ def crc32c_u64(data, crc):
     return crc
 
 
-def spread_index(inner, n):
-    """The path mpgw picks among n for an IPv4 inner packet (node_encap.c, inner_hash)."""
+def flow_key(inner):
+    """struct flow_key of an IPv4 or IPv6 inner packet with ports (flow_table.h)."""
     raw = bytes(inner)
-    return crc32c_u64(raw[12:20], 0) % n
+    if raw[0] >> 4 == 4:
+        src, dst, proto, fam, l4 = raw[12:16] + bytes(12), raw[16:20] + bytes(12), raw[9], 4, \
+            raw[(raw[0] & 15) * 4:]
+    else:
+        src, dst, proto, fam, l4 = raw[8:24], raw[24:40], raw[6], 6, raw[40:]
+    return src + dst + l4[:4] + bytes([proto, fam, 0, 0])
+
+
+def spread_index(inner, n):
+    """The path mpgw gives a new flow among n equal uplinks: the redirection table slot of
+    its flow hash, and equal weights fill the table in turn (uplink_sched.c)."""
+    slot = (crc32c(flow_key(inner)) >> 16) & 1023
+    return slot % n
 
 
 def group_vps():
@@ -487,7 +556,7 @@ def group_vps():
 
 GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_decap_errors,
           group_policy_vps4, group_policy_vps6, group_policy_vps_both, group_policy_actions,
-          group_leak_guard, group_tunnel_down, group_vps]
+          group_leak_guard, group_tunnel_down, group_vps, group_local]
 
 
 def config_error_cases():
@@ -520,6 +589,28 @@ def config_error_cases():
     t = sub(gw, "address = 10.0.1.1/24", "address = 10.0.1.1/24\ngateway = 10.0.1.254")
     out.append(("gateway key on a port that is no uplink", t, L_(t, "gateway = 10.0.1.254"),
                 "[port lan0] gateway:"))
+    # Uplinks and flows (config_uplinks.c).
+    t = sub(gw, "uplink = yes", "uplink = yes\nmultipath = sometimes")
+    out.append(("multipath not on/master/backup/off", t, L_(t, "multipath = sometimes"),
+                "[port wan0] multipath:"))
+    t = sub(gw, "uplink = yes", "uplink = yes\nweight = 0")
+    out.append(("uplink weight 0", t, L_(t, "weight = 0"), "[port wan0] weight:"))
+    t = sub(gw, "address = 10.0.1.1/24", "address = 10.0.1.1/24\nweight = 2")
+    out.append(("weight on a port that is no uplink", t, L_(t, "weight = 2"),
+                "[port lan0] weight:"))
+    t = sub(gw, "probe_interval_ms = 0", "probe_interval_ms = 20000")
+    out.append(("probe interval over 10 s", t, L_(t, "probe_interval_ms = 20000"),
+                "[uplinks] probe_interval_ms:"))
+    t = sub(gw, "probe_interval_ms = 0", "probe_interval_ms = 0\nlow_latency_dscp = EF CS9")
+    out.append(("a DSCP name that does not exist", t, L_(t, "low_latency_dscp"),
+                "[uplinks] low_latency_dscp:"))
+    t = sub(gw, "[uplinks]", "[flows]\nsize = 100\n\n[uplinks]")
+    out.append(("flow table below 1024 flows", t, L_(t, "size = 100"), "[flows] size:"))
+    t = sub(gw, "[uplinks]", "[flows]\nudp_timeout_s = 0\n\n[uplinks]")
+    out.append(("a flow timeout of 0", t, L_(t, "udp_timeout_s = 0"), "[flows] udp_timeout_s:"))
+    t = sub(vps, "address = 203.0.113.10/24", "address = 203.0.113.10/24\nmultipath = backup")
+    out.append(("vps: multipath on a port", t, L_(t, "multipath = backup"),
+                "[port wan0] multipath:"))
     t = sub(vps, "lan = 10.9.2.0/24", "lan = 203.0.113.0/24")
     out.append(("vps: a lan prefix holding the vps's own address", t, L_(t, "lan = 203.0.113.0/24"),
                 "[gateway gw2] lan:"))

@@ -23,7 +23,7 @@ import struct
 import subprocess
 import tempfile
 
-DEFAULT_EAL = ["--no-huge", "-m", "256", "--no-pci", "-l", "0-1"]
+DEFAULT_EAL = ["--no-huge", "-m", "512", "--no-pci", "-l", "0-1"]
 DPDK_RUN_DIR = "/var/run/dpdk"
 
 _counter = itertools.count()

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-worker flow table: the 5-tuple of a tunnelled flow -> the tunnel path (uplink) it
+ * was given, with its traffic. Only its worker reads and writes it, so it takes no lock;
+ * telemetry walks it for summaries, tolerating a stale read.
+ *
+ * Bounded and flat by construction: a fixed array of buckets of FLOW_WAYS entries, sized
+ * once at start. A bucket's signatures and expiry times share one cache line, so a lookup
+ * touches that line and, on a signature match, the entry's line. An entry is live until
+ * its expiry time (idle timeout per protocol, shorter once a TCP flow has seen FIN or
+ * RST); an expired slot is reused in place, and when every slot of a bucket is live the
+ * one closest to expiry is evicted. Nothing is ever allocated, chained or rehashed, so a
+ * table full of churning flows costs what an empty one does (the degradation of
+ * shared/seeds/001 cannot happen here).
+ *
+ * Times are milliseconds on a 32-bit clock that wraps every 49 days: compare them only
+ * through flow_time_before().
+ */
+#ifndef MPGW_FLOW_TABLE_H
+#define MPGW_FLOW_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+#include <rte_prefetch.h>
+
+#define FLOW_WAYS     8
+#define FLOW_SIZE_MIN 1024
+#define FLOW_SIZE_MAX (1u << 24)
+#define FLOW_NO_PATH  UINT16_MAX
+
+struct flow_key {
+	uint8_t src[16]; /* IPv4: the first 4 bytes, the rest 0 */
+	uint8_t dst[16];
+	uint16_t sport; /* 0 where there is no port (ICMP, fragments) */
+	uint16_t dport;
+	uint8_t proto;
+	uint8_t family; /* 4 or 6 */
+	uint8_t pad[2];
+};
+
+#define FLOW_F_CLOSING 0x01 /* TCP FIN or RST seen: the short timeout applies */
+#define FLOW_F_DSCP    0x02 /* placed by a DSCP rule (lowest-latency uplink) */
+
+/* One cache line. */
+struct flow_entry {
+	struct flow_key key;
+	uint64_t bytes;
+	uint32_t packets;
+	uint32_t last; /* ms: the last packet, for flowlet gaps */
+	uint16_t path; /* tunnel path index in the FIB version `gen`, or FLOW_NO_PATH */
+	uint16_t gen;  /* low bits of that FIB version's generation */
+	uint8_t flags; /* FLOW_F_* */
+	uint8_t pad[3];
+} __attribute__((aligned(64)));
+
+/* One cache line: signature 0 is an empty slot. */
+struct flow_bucket {
+	uint32_t sig[FLOW_WAYS];
+	uint32_t expire[FLOW_WAYS];
+} __attribute__((aligned(64)));
+
+enum flow_timeout_class {
+	FLOW_TO_TCP,
+	FLOW_TO_TCP_CLOSED,
+	FLOW_TO_UDP,
+	FLOW_TO_OTHER,
+	FLOW_TO_MAX
+};
+
+struct flow_stats {
+	uint64_t created;
+	uint64_t expired; /* slots reused after their flow's idle timeout */
+	uint64_t evicted; /* live flows pushed out of a full bucket */
+};
+
+struct flow_table {
+	struct flow_bucket *buckets;
+	struct flow_entry *entries; /* bucket b's entries are entries[b * FLOW_WAYS ...] */
+	uint32_t bucket_mask;
+	uint32_t timeout_ms[FLOW_TO_MAX];
+	struct flow_stats stats;
+};
+
+/* Flows a table sized for `want` holds: a power of two, at least FLOW_SIZE_MIN. */
+uint32_t flow_table_capacity(uint32_t want);
+/* Bytes of memory (64-byte aligned) a table of `capacity` flows needs. */
+size_t flow_table_memsize(uint32_t capacity);
+/* Lay a table of `capacity` flows over mem (zeroed, flow_table_memsize bytes). */
+void flow_table_init(
+	struct flow_table *t, void *mem, uint32_t capacity, const uint32_t timeout_ms[FLOW_TO_MAX]);
+
+static inline uint32_t flow_table_size(const struct flow_table *t)
+{
+	return (t->bucket_mask + 1) * FLOW_WAYS;
+}
+
+/* Is time a before b (on the wrapping clock)? */
+static inline bool flow_time_before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static inline uint32_t flow_hash(const struct flow_key *k)
+{
+	return rte_hash_crc(k, sizeof(*k), 0);
+}
+
+/* Bring in the bucket of hash, ahead of flow_lookup(). */
+static inline void flow_prefetch(const struct flow_table *t, uint32_t hash)
+{
+	rte_prefetch0(&t->buckets[hash & t->bucket_mask]);
+}
+
+static inline bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/*
+ * The live entry of key at time now, or a new one (path FLOW_NO_PATH, counters 0; *created
+ * set) in an empty or expired slot, or in place of the bucket's live entry that expires
+ * first. Never fails.
+ */
+static inline struct flow_entry *flow_lookup(struct flow_table *t, const struct flow_key *key,
+	uint32_t hash, uint32_t now, bool *created)
+{
+	uint32_t b = hash & t->bucket_mask;
+	struct flow_bucket *bk = &t->buckets[b];
+	struct flow_entry *base = &t->entries[(size_t)b * FLOW_WAYS];
+	uint32_t sig = hash | 1; /* never 0 */
+	unsigned int victim = FLOW_WAYS;
+
+	for (unsigned int i = 0; i < FLOW_WAYS; i++) {
+		bool live = bk->sig[i] != 0 && flow_time_before(now, bk->expire[i]);
+		if (live && bk->sig[i] == sig && flow_key_eq(&base[i].key, key)) {
+			*created = false;
+			return &base[i];
+		}
+		if (!live && victim == FLOW_WAYS)
+			victim = i;
+	}
+	if (victim == FLOW_WAYS) {
+		victim = 0;
+		for (unsigned int i = 1; i < FLOW_WAYS; i++)
+			if (flow_time_before(bk->expire[i], bk->expire[victim]))
+				victim = i;
+		t->stats.evicted++;
+	} else if (bk->sig[victim] != 0) {
+		t->stats.expired++;
+	}
+	t->stats.created++;
+	bk->sig[victim] = sig;
+	bk->expire[victim] = now; /* flow_touch() sets the real expiry */
+	struct flow_entry *e = &base[victim];
+	memset(e, 0, sizeof(*e));
+	e->key = *key;
+	e->path = FLOW_NO_PATH;
+	e->last = now;
+	*created = true;
+	return e;
+}
+
+/* Account a packet of len bytes to e at time now and push its expiry out by the timeout of
+ * its class. */
+static inline void flow_touch(struct flow_table *t, struct flow_entry *e, uint32_t now,
+	uint32_t len, enum flow_timeout_class c)
+{
+	size_t i = (size_t)(e - t->entries);
+
+	e->packets++;
+	e->bytes += len;
+	e->last = now;
+	t->buckets[i / FLOW_WAYS].expire[i % FLOW_WAYS] = now + t->timeout_ms[c];
+}
+
+/* Live flows at time now, and how many of them are on each path (paths[0..n_paths), where
+ * not NULL) among those placed in FIB generation gen. Walks the whole table. */
+uint32_t flow_table_count(
+	const struct flow_table *t, uint32_t now, uint16_t gen, uint32_t *paths, uint32_t n_paths);
+
+#endif
