@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
@@ -104,9 +105,18 @@ static inline bool flow_time_before(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) < 0;
 }
 
+/* CRC32-C of the key, 8 bytes at a time (what rte_hash_crc(k, 40, 0) computes). The key is
+ * copied into words first: rte_hash_crc() reads through uint64_t pointers, which may not
+ * alias a struct, and GCC then hashes a key built just before as if it were not written. */
 static inline uint32_t flow_hash(const struct flow_key *k)
 {
-	return rte_hash_crc(k, sizeof(*k), 0);
+	uint64_t w[sizeof(*k) / 8];
+	uint32_t h = 0;
+
+	memcpy(w, k, sizeof(w));
+	for (unsigned int i = 0; i < RTE_DIM(w); i++)
+		h = rte_hash_crc_8byte(w[i], h);
+	return h;
 }
 
 /* Bring in the bucket of hash, ahead of flow_lookup(). */

@@ -46,7 +46,7 @@ static void flows_per_path(uint16_t gen, uint32_t *paths, uint32_t n)
 static int uplink_row(struct rte_tel_data *d, const struct uplink_info *u, uint32_t flows)
 {
 	struct rte_tel_data *r = rte_tel_data_alloc();
-	char key[64], buf[64];
+	char buf[64];
 
 	if (r == NULL)
 		return -ENOMEM;
@@ -77,15 +77,14 @@ static int uplink_row(struct rte_tel_data *d, const struct uplink_info *u, uint3
 	rte_tel_data_add_dict_u64(r, "tx_bytes", u->tx_bytes);
 	rte_tel_data_add_dict_string(r, "local", ipaddr_str(&u->local, buf, sizeof(buf)));
 	rte_tel_data_add_dict_string(r, "remote", ipaddr_str(&u->remote, buf, sizeof(buf)));
-	snprintf(key, sizeof(key), "%s/%s", u->group, u->port);
-	if (rte_tel_data_add_dict_container(d, key, r, 0) != 0) {
+	if (rte_tel_data_add_dict_container(d, u->name, r, 0) != 0) {
 		rte_tel_data_free(r);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-/* One row per tunnel path, keyed "FAR_END/PORT". */
+/* One row per tunnel path, keyed "FAR_END/PORT" (gateway) or "FAR_END/N" (vps). */
 int telemetry_cmd_uplinks(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct uplink_info *u = calloc(RTE_TEL_MAX_DICT_ENTRIES, sizeof(*u));

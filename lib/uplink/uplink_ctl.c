@@ -522,6 +522,13 @@ unsigned int uplink_ctl_snapshot(struct uplink_info *out, unsigned int max, uint
 		u->path = i;
 		snprintf(u->group, sizeof(u->group), "%s", f->tun.groups[st->group].name);
 		snprintf(u->port, sizeof(u->port), "%s", ports[st->port].name);
+		/* A vps has one port for all the uplinks of a gateway: they are numbered, as in
+		 * /mpgw/tunnels (telemetry names allow no dots or colons). */
+		if (f->role == CFG_ROLE_VPS)
+			snprintf(u->name, sizeof(u->name), "%s/%u", u->group,
+				i - f->tun.groups[st->group].first);
+		else
+			snprintf(u->name, sizeof(u->name), "%s/%s", u->group, u->port);
 		u->local = st->local;
 		u->remote = st->remote;
 		u->mode = st->mode;

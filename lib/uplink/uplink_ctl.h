@@ -42,6 +42,7 @@ void uplink_ctl_stop(void);
 /* One path as telemetry shows it. */
 struct uplink_info {
 	uint32_t path;
+	char name[64]; /* "FAR_END/PORT" on a gateway, "FAR_END/N" on a vps */
 	char group[MPGW_NAME_LEN];
 	char port[MPGW_NAME_LEN];
 	struct ipaddr local, remote;

@@ -9,7 +9,7 @@
 # It checks that an IPv6 LAN client reaches the server through the 6in4 tunnel (ping, and a
 # TCP transfer each way) and IPv4 UDP goes through the tunnel too (4in4), that captures on
 # both ISP links show every LAN packet inside protocol 41 or 4 and none natively, and that
-# under faults - the VPS stopped, both uplinks down, the VPS removed from the gateway's
+# under faults - the VPS stopped (its probes unanswered), both uplinks down, the VPS removed from the gateway's
 # configuration at run time (SIGHUP) - still no LAN packet leaves natively while the
 # fail-closed counters rise.
 #
@@ -24,52 +24,8 @@ ROLES="client gw isp1 isp2 inet vps server"
 TCP_BYTES=1000000
 # shellcheck source=tests/integration/live_lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/live_lib.sh"
-# shellcheck source=scripts/lib/netns_tunnel.sh
-source "$src/scripts/lib/netns_tunnel.sh"
-if ! command -v tcpdump >/dev/null; then
-	echo "$NAME: skipped: tcpdump is missing"
-	exit 77
-fi
-
-gw_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-gw" "$@"; }
-vps_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-vps" "$@"; }
-gw_counter() { json_get "$(gw_ctl --json "$1")" "$2"; }
-
-wait_ready() {
-	local file_prefix=$1 pid=$2 i
-	for ((i = 0; i < 150; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 1
-		"$MPGWCTL" --file-prefix "$file_prefix" ports >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
-# capture_start NAME: tcpdump on both ends of both uplinks (the ISPs' eth0, which sees
-# what reaches them, and the gateway's wan0 and wan1, which see what mpgw sends even when
-# the far end is down), into $tmp/NAME-*.pcap.
-capture_start() {
-	local at
-	cap_pids=()
-	for at in isp1:eth0 isp2:eth0 gw:wan0 gw:wan1; do
-		# Not through in_ns: "ip netns exec" execs tcpdump, so $! is tcpdump itself.
-		ip netns exec "$PREFIX-${at%%:*}" tcpdump -i "${at#*:}" -n -U -s 256 \
-			-w "$tmp/$1-${at%%:*}-${at#*:}.pcap" >/dev/null 2>&1 &
-		cap_pids+=($!)
-	done
-	sleep 1
-}
-capture_stop() {
-	sleep 0.5
-	kill -INT "${cap_pids[@]}" 2>/dev/null || true
-	wait "${cap_pids[@]}" 2>/dev/null || true
-}
-# leaks NAME: the classification of the captures (leak_check.py), total line.
-leaks() {
-	"$PY" "$src/tests/integration/leak_check.py" 10.0.1.0/24 fd00:1::/64 "$tmp/$1"-*.pcap |
-		tail -n 1
-}
-field() { echo "$1" | grep -o "$2=[0-9]*" | cut -d= -f2; }
+# shellcheck source=tests/integration/live_tunnel_lib.sh
+source "$src/tests/integration/live_tunnel_lib.sh"
 
 # LAN traffic for the fault phases: IPv6 echo requests and UDP, IPv4 UDP.
 lan_traffic() {
@@ -82,25 +38,8 @@ lan_traffic() {
 
 # --- topology and daemons ------------------------------------------------------------------
 
-if ! netns_tunnel_create "$PREFIX" >"$tmp/netns.log" 2>&1; then
-	not_ok "topology: $(tail -n 1 "$tmp/netns.log")"
-	finish
-fi
-ok "topology: client, gateway, isp1, isp2, inet, vps, server"
-
 cp "$src/config/gateway.ini" "$tmp/gateway.ini"
-netns_tunnel_start_mpgw "$PREFIX" gw "$MPGW" "$tmp/gateway.ini" "$log"
-NETNS_MPGW_PID=$NETNS_TUN_PID
-vps_log=$tmp/vps.log
-netns_tunnel_start_mpgw "$PREFIX" vps "$MPGW" "$src/config/vps.ini" "$vps_log"
-vps_pid=$NETNS_TUN_PID
-if ! wait_ready "$PREFIX-gw" "$NETNS_MPGW_PID" || ! wait_ready "$PREFIX-vps" "$vps_pid"; then
-	not_ok "both mpgw instances start"
-	show_log
-	sed 's/^/    vps: /' "$vps_log"
-	finish
-fi
-ok "mpgw gateway (pid $NETNS_MPGW_PID) and mpgw vps (pid $vps_pid) running"
+tunnel_pair_start "$tmp/gateway.ini" "$src/config/vps.ini"
 
 tunnels_usable() {
 	local out
@@ -110,6 +49,10 @@ tunnels_usable() {
 }
 check "gateway: two 4in4/6in4 paths to the VPS, inner MTU 1480 (mpgwctl tunnels)" \
 	tunnels_usable || true
+check "gateway: both uplinks usable once the VPS answers their probes (mpgwctl uplinks)" \
+	uplinks_usable gw_ctl 2 || true
+check "vps: both of the gateway's uplink addresses usable (its own probes)" \
+	uplinks_usable vps_ctl 2 || true
 
 # --- through the tunnel --------------------------------------------------------------------
 
@@ -162,27 +105,34 @@ check "tunnel packets seen on the ISP links (received by the ISPs)" both_links |
 
 # --- faults --------------------------------------------------------------------------------
 
-# 1. The VPS stops: the gateway keeps tunnelling into the void, never natively.
+# Tunnel packets sent, plus those dropped for want of a live uplink: whichever the gateway
+# does while a fault lasts (until its probes find the uplinks dead it still tunnels; then it
+# drops), nothing may leave natively.
+tunnelled_or_dropped() {
+	echo $(($(gw_counter counters encap) + $(gw_counter drops tunnel_down)))
+}
+
+# 1. The VPS stops: its probes go unanswered, the uplinks go down, never native.
 kill -TERM "$vps_pid" 2>/dev/null || true
 wait "$vps_pid" 2>/dev/null || true
-encap_before=$(gw_counter counters encap)
+encap_before=$(tunnelled_or_dropped)
 capture_start vps_down
 lan_traffic
 capture_stop
 r=$(leaks vps_down)
 vps_down() {
 	local encap
-	encap=$(gw_counter counters encap)
-	echo "vps stopped: $r; encap ${encap_before:-?} -> ${encap:-?}"
+	encap=$(tunnelled_or_dropped)
+	echo "vps stopped: $r; encap + tunnel_down ${encap_before:-?} -> ${encap:-?}"
 	[ "$(field "$r" native6)" -eq 0 ] && [ "$(field "$r" native4)" -eq 0 ] &&
 		[ "${encap:-0}" -gt "${encap_before:-0}" ]
 }
-check "fault 1, VPS stopped: LAN traffic still only tunnelled, zero native" vps_down || true
+check "fault 1, VPS stopped: LAN traffic tunnelled or dropped, zero native" vps_down || true
 
 # 2. Both uplinks down (at the ISPs' end of the links).
 in_ns isp1 ip link set eth0 down
 in_ns isp2 ip link set eth0 down
-encap_before=$(gw_counter counters encap)
+encap_before=$(tunnelled_or_dropped)
 capture_start links_down
 lan_traffic
 capture_stop
@@ -191,12 +141,12 @@ in_ns isp2 ip link set eth0 up
 r2=$(leaks links_down)
 links_down() {
 	local encap
-	encap=$(gw_counter counters encap)
-	echo "uplinks down: $r2; encap ${encap_before:-?} -> ${encap:-?}"
+	encap=$(tunnelled_or_dropped)
+	echo "uplinks down: $r2; encap + tunnel_down ${encap_before:-?} -> ${encap:-?}"
 	[ "$(field "$r2" native6)" -eq 0 ] && [ "$(field "$r2" native4)" -eq 0 ] &&
 		[ "${encap:-0}" -gt "${encap_before:-0}" ]
 }
-check "fault 2, both uplinks down: mpgw still only tunnels, zero native on the links" \
+check "fault 2, both uplinks down: tunnelled or dropped, zero native on the links" \
 	links_down || true
 
 # 3. The VPS removed from the gateway's configuration while it runs: fail closed.
