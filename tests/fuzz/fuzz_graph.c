@@ -24,16 +24,24 @@
 #include "fib.h"
 #include "pkt_meta.h"
 #include "port.h"
+#include "uplink_ctl.h"
 #include "worker.h"
 
 /* A gateway with one uplink and a VPS behind its next router, so that the policy, the
- * tunnel nodes and the leak guard are on the fuzzer's way. */
+ * tunnel nodes, the flow table (with a DSCP rule and a flowlet gap) and the leak guard are
+ * on the fuzzer's way. */
 static const char config_text[] = "[mpgw]\n"
 				  "idle_sleep_us = 0\n"
 				  "role = gateway\n"
 				  "[vps]\n"
 				  "address = 10.0.2.2\n"
 				  "address = fd00:2::2\n"
+				  "[uplinks]\n"
+				  "probe_interval_ms = 0\n"
+				  "low_latency_dscp = EF\n"
+				  "flowlet_gap_ms = 1\n"
+				  "[flows]\n"
+				  "size = 4096\n"
 				  "[policy]\n"
 				  "tcp4 = tunnel\n"
 				  "bypass = 192.0.2.128/25 port wan0\n"
@@ -110,6 +118,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct fib *f = fib_build(cfg, fp, 0, err, sizeof(err));
 	if (f == NULL)
 		die("fib", err);
+	/* The uplink table, so that tunnelled packets go through the flow table. */
+	if (uplink_ctl_attach(f, cfg, err, sizeof(err)) < 0)
+		die("uplinks", err);
 	fib_publish(f, NULL);
 	if (pkt_meta_register() < 0)
 		die("pkt_meta", "register");
