@@ -309,8 +309,6 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 		} else if (strcmp(k, "mss_clamp") == 0) {
 			if (strcmp(v, "auto") == 0) {
 				p->mss_clamp = CFG_MSS_AUTO;
-				p->multipath = CFG_MP_ON;
-				p->weight = 1;
 			} else if (strcmp(v, "off") == 0) {
 				p->mss_clamp = CFG_MSS_OFF;
 			} else if (isdigit((unsigned char)v[0])) {

@@ -232,7 +232,11 @@ int uplink_ctl_attach(struct fib *f, const struct mpgw_config *cfg, char *err, s
 			st->mode = mode;
 			st->weight = weight;
 			st->group = group;
-			st->probing = ctl.interval_tsc != 0 && old->probing;
+			st->probing = ctl.interval_tsc != 0;
+			/* Probes turned on by a reload: the path is taken as alive, as it was,
+			 * until probe_down_after of them are lost. */
+			if (st->probing && !old->probing)
+				st->health.alive = true;
 			for (unsigned int k = 0; k < PROBE_SLOTS; k++)
 				st->slots[k].open = false;
 			break;

@@ -49,7 +49,7 @@ struct uplink_info {
 	enum uplink_mode mode;
 	uint32_t weight;
 	bool link_up;
-	bool probing;			       /* probes on, and the port has a control TX queue */
+	bool probing;			       /* probes on ([uplinks] probe_interval_ms > 0) */
 	bool alive;			       /* by the probes (or the link, without probes) */
 	bool usable;			       /* new and existing flows may use it */
 	bool low_latency;		       /* the path DSCP rules send new flows to */

@@ -13,8 +13,8 @@
  *   again only after `up_after` answered ones in a row, so a flapping link is not promoted
  *   early.
  *
- * Not wired into the data path yet (issue 6): the flow table, the probes and the telemetry
- * that will use these are still to come.
+ * The control side (uplink_ctl.c) uses them to build the table the data path reads
+ * (uplink_table.h).
  */
 #ifndef MPGW_UPLINK_SCHED_H
 #define MPGW_UPLINK_SCHED_H
