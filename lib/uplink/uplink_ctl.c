@@ -41,6 +41,7 @@
 struct probe_slot {
 	uint32_t seq;
 	bool open;
+	bool lost; /* counted lost, no answer yet: a late one is still an RTT sample */
 	uint64_t tx_tsc;
 };
 
@@ -238,7 +239,7 @@ int uplink_ctl_attach(struct fib *f, const struct mpgw_config *cfg, char *err, s
 			if (st->probing && !old->probing)
 				st->health.alive = true;
 			for (unsigned int k = 0; k < PROBE_SLOTS; k++)
-				st->slots[k].open = false;
+				st->slots[k].open = st->slots[k].lost = false;
 			break;
 		}
 	}
@@ -423,11 +424,10 @@ static bool probe_answer(struct rte_mbuf *m)
 		memcmp(src, v4 ? (const void *)&st->remote.v4 : st->remote.v6, v4 ? 4 : 16) != 0)
 		return false;
 	struct probe_slot *slot = &st->slots[pl.seq % PROBE_SLOTS];
-	if (!slot->open || slot->seq != pl.seq) {
+	if (slot->seq != pl.seq || !(slot->open || slot->lost)) {
 		st->late++;
 		return false;
 	}
-	slot->open = false;
 	double rtt = pl.rx_tsc > slot->tx_tsc ? tsc_ms(pl.rx_tsc - slot->tx_tsc) : 0;
 	st->last_rtt = rtt;
 	if (!st->have_rtt) {
@@ -438,6 +438,14 @@ static bool probe_answer(struct rte_mbuf *m)
 		st->rttvar = 0.75 * st->rttvar + 0.25 * fabs(st->srtt - rtt);
 		st->srtt = 0.875 * st->srtt + 0.125 * rtt;
 	}
+	if (!slot->open) {
+		/* Counted lost already: late, not answered, but its RTT counts, or a link whose
+		 * delay rose above the timeout would lose every probe, and stay down, for ever. */
+		slot->lost = false;
+		st->late++;
+		return false;
+	}
+	slot->open = false;
 	return probe_outcome(st, true, rte_rdtsc());
 }
 
@@ -489,6 +497,7 @@ void uplink_ctl_tick(void)
 			struct probe_slot *slot = &st->slots[k];
 			if (slot->open && tsc_ms(now - slot->tx_tsc) > timeout) {
 				slot->open = false;
+				slot->lost = true;
 				dirty |= probe_outcome(st, false, now);
 			}
 		}
