@@ -232,8 +232,9 @@ static inline rte_edge_t encap_one(
 	return ENCAP_NEXT_TX;
 }
 
-/* In two passes over each chunk: flow keys and hashes first, with the flow table buckets
- * prefetched, then each packet, by which time its bucket is in cache. */
+/* In three passes over each chunk: flow keys and hashes, with the flow table buckets
+ * prefetched; then the entries whose signatures match, from the buckets now in cache;
+ * then each packet, by which time its bucket and entry are in cache (flow_table.h). */
 static uint16_t encap_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
@@ -256,6 +257,9 @@ static uint16_t encap_process(
 			if (c.s != NULL)
 				flow_prefetch(&w->flows, hashes[i]);
 		}
+		if (c.s != NULL)
+			for (uint16_t i = 0; i < n; i++)
+				flow_prefetch_entry(&w->flows, hashes[i]);
 		for (uint16_t i = 0; i < n; i++)
 			nexts[i] = encap_one(&c, objs[base + i], &keys[i], hashes[i]);
 		node_enqueue_nexts(graph, node, objs + base, nexts, n, ENCAP_NEXT_TX, n == cnt);

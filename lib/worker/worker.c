@@ -83,7 +83,7 @@ int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 	}
 	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
 	if (w->flows_mem == NULL) {
-		uint32_t cap = flow_table_capacity(cfg->flows);
+		uint32_t cap = flow_table_slots(cfg->flows);
 		size_t sz = flow_table_memsize(cap);
 		int socket = (int)rte_lcore_to_socket_id(lcore);
 		w->flows_mem = rte_zmalloc_socket("mpgw_flows", sz, RTE_CACHE_LINE_SIZE, socket);
@@ -91,10 +91,10 @@ int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 			WORKER_MAX_PATHS * sizeof(*w->path_tx), RTE_CACHE_LINE_SIZE, socket);
 		if (w->flows_mem == NULL || w->path_tx == NULL) {
 			snprintf(err, errlen,
-				"cannot allocate the flow table of worker %u: %u flows need %zu "
-				"MiB "
-				"(lower [flows] size, or give EAL more memory with -m)",
-				idx, cap, sz >> 20);
+				"cannot allocate the flow table of worker %u: %u flows (%u "
+				"slots) need %zu MiB (lower [flows] size, or give EAL more "
+				"memory with -m)",
+				idx, cfg->flows, cap, sz >> 20);
 			return -1;
 		}
 		uint32_t to[FLOW_TO_MAX];
