@@ -29,12 +29,9 @@ INTERVAL_MS=5
 LIMIT_MS=200
 # shellcheck source=tests/integration/live_lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/live_lib.sh"
+NEEDS=nft
 # shellcheck source=tests/integration/live_tunnel_lib.sh
 source "$src/tests/integration/live_tunnel_lib.sh"
-if ! command -v nft >/dev/null; then
-	echo "$NAME: skipped: nft is missing"
-	exit 77
-fi
 
 # uplink_field NAME FIELD: a field of one uplink in the gateway's /mpgw/uplinks.
 uplink_field() { json_get "$(gw_ctl --json uplinks)" "vps/$1" "$2"; }

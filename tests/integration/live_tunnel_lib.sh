@@ -4,16 +4,19 @@
 # Shared by the live tests of the gateway-and-VPS topology (live_tunnel.sh,
 # live_failover.sh), sourced after live_lib.sh: the topology of scripts/lib/netns_tunnel.sh
 # with both mpgw instances started, their CLIs, captures on the uplinks and their leak
-# classification (leak_check.py). Exits 77 (skipped) without tcpdump.
+# classification (leak_check.py). Exits 77 (skipped) without tcpdump, or without any other
+# program a test names in NEEDS (e.g. NEEDS=nft).
 # Functions run through check():
 # shellcheck disable=SC2317,SC2034
 
 # shellcheck source=scripts/lib/netns_tunnel.sh
 source "$src/scripts/lib/netns_tunnel.sh"
-if ! command -v tcpdump >/dev/null; then
-	echo "$NAME: skipped: tcpdump is missing"
-	exit 77
-fi
+for cmd in tcpdump ${NEEDS:-}; do
+	if ! command -v "$cmd" >/dev/null; then
+		echo "$NAME: skipped: $cmd is missing"
+		exit 77
+	fi
+done
 
 gw_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-gw" "$@"; }
 vps_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-vps" "$@"; }
