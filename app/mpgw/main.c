@@ -29,14 +29,17 @@
 #include "port.h"
 #include "stats.h"
 #include "telemetry.h"
+#include "twin.h"
 #include "reload.h"
 #include "uplink_ctl.h"
 #include "worker.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
-/* How often the control loop wakes up: probe timing is to this grain. */
+/* How often the control loop runs the probes: their timing is to this grain. With kernel
+ * twins it wakes up every TWIN_TICK_US to move the exception path's frames. */
 #define CONTROL_TICK_US 5000
+#define TWIN_TICK_US	1000
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_requested;
@@ -108,10 +111,15 @@ static void print_summary(void)
 static void control_loop(const struct mpgw_args *args, struct mpgw_config **cfg)
 {
 	uint64_t idle_cycles = args->exit_idle_ms * (rte_get_tsc_hz() / 1000);
+	uint64_t tick = rte_get_tsc_hz() / 1000000 * CONTROL_TICK_US, next_tick = 0;
 	char err[1024];
 
 	while (stop_signal == 0) {
-		rte_delay_us_sleep(CONTROL_TICK_US);
+		rte_delay_us_sleep(twins_enabled() ? TWIN_TICK_US : CONTROL_TICK_US);
+		twins_poll();
+		if (rte_rdtsc() < next_tick)
+			continue;
+		next_tick = rte_rdtsc() + tick - tick / 10; /* a sleep's oversleep is slack */
 		uplink_ctl_tick();
 		if (reload_requested) {
 			reload_requested = 0;
@@ -218,7 +226,8 @@ int main(int argc, char **argv)
 	}
 	if (ports_start(cfg, pool, nw, err, sizeof(err)) < 0 ||
 		workers_init(cfg, err, sizeof(err)) < 0 ||
-		uplink_ctl_start(pool, err, sizeof(err)) < 0) {
+		uplink_ctl_start(pool, err, sizeof(err)) < 0 ||
+		twins_start(cfg, pool, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mpgw: %s\n", err);
 		goto out;
 	}
@@ -250,6 +259,7 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	telemetry_close();
+	twins_stop();
 	uplink_ctl_stop();
 	ports_stop();
 	rte_pdump_uninit();

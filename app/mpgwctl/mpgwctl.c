@@ -471,6 +471,16 @@ static const struct column flow_columns[] = {
 	{"memory_bytes", "MEMORY", false},
 };
 
+static const struct column twin_columns[] = {
+	{NULL, "PORT", false},
+	{"twin", "TWIN", false},
+	{"ifindex", "IFINDEX", false},
+	{"to_kernel", "TO_KERNEL", false},
+	{"to_kernel_errors", "TO_K_ERRORS", false},
+	{"from_kernel", "FROM_KERNEL", false},
+	{"from_kernel_drops", "FROM_K_DROPS", false},
+};
+
 static const struct column counter_columns[] = {
 	{NULL, "COUNTER", false},
 	{NULL, "VALUE", false},
@@ -530,6 +540,14 @@ static const struct command commands[] = {
 		.help = "flow tables per worker: capacity, live flows, created, expired, evicted",
 		.print = print_columns,
 		COLUMNS(flow_columns),
+	},
+	{
+		.name = "twins",
+		.path = "/mpgw/twins",
+		.args = "",
+		.help = "kernel twins (TAP) per port: frames punted to the kernel and sent by it",
+		.print = print_columns,
+		COLUMNS(twin_columns),
 	},
 	{
 		.name = "show",

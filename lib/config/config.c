@@ -234,7 +234,14 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 		else if (strcmp(e[i].name, "mbufs") == 0)
 			rc = parse_uint(
 				L, sec, e[i].name, 0, e[i].value, 0, 16u << 20, &cfg->mbufs);
-		else
+		else if (strcmp(e[i].name, "twins") == 0) {
+			rc = 0;
+			if (strcmp(e[i].value, "yes") == 0 || strcmp(e[i].value, "no") == 0)
+				cfg->twins = strcmp(e[i].value, "yes") == 0;
+			else
+				rc = fail(
+					L, sec, e[i].name, 0, "'%s' is not yes or no", e[i].value);
+		} else
 			rc = fail(L, sec, e[i].name, 0, "unknown key");
 		if (rc < 0) {
 			free(e);

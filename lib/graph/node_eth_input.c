@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Ethernet and VLAN headers: frames for us go to ip4/ip6 input, the rest is dropped. */
+/* Ethernet and VLAN headers: frames for us go to ip4/ip6 input; other frames for us (ARP,
+ * ...) to the kernel twin where there are twins; the rest is dropped. */
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
@@ -8,7 +9,7 @@
 #include "pkt_parse.h"
 #include "port.h"
 
-enum { ETH_IN_NEXT_IP4, ETH_IN_NEXT_IP6, ETH_IN_NEXT_DROP };
+enum { ETH_IN_NEXT_IP4, ETH_IN_NEXT_IP6, ETH_IN_NEXT_PUNT, ETH_IN_NEXT_DROP };
 #define NODE_DROP_BASE ETH_IN_NEXT_DROP
 
 /* Ethertype and L3 offset of an untagged IPv4/IPv6 frame inline, of anything else through
@@ -48,7 +49,7 @@ static inline rte_edge_t eth_input_l3(const struct rte_mbuf *m, uint16_t *l3_off
 
 static inline rte_edge_t eth_input_one(void *ctx, struct rte_mbuf *m)
 {
-	RTE_SET_USED(ctx);
+	const struct worker *w = ctx;
 	uint16_t l3_off = 0;
 	uint8_t l3 = PKT_L3_NONE;
 	rte_edge_t next = eth_input_l3(m, &l3_off, &l3);
@@ -63,7 +64,7 @@ static inline rte_edge_t eth_input_one(void *ctx, struct rte_mbuf *m)
 		     !rte_is_same_ether_addr(&eth->dst_addr, &ports[port_index_of[m->port]].mac)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_not_for_us);
 	if (unlikely(next == not_ip))
-		return next;
+		return w->punt != NULL ? ETH_IN_NEXT_PUNT : next;
 
 	struct pkt_meta *meta = pkt_meta(m);
 	meta->l3_off = l3_off;
@@ -78,7 +79,8 @@ static inline rte_edge_t eth_input_one(void *ctx, struct rte_mbuf *m)
 static uint16_t eth_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	return node_process_each(graph, node, objs, cnt, ETH_IN_NEXT_IP4, eth_input_one, NULL);
+	return node_process_each(
+		graph, node, objs, cnt, ETH_IN_NEXT_IP4, eth_input_one, node_worker(node));
 }
 
 static struct rte_node_register eth_input_node = {
@@ -88,6 +90,7 @@ static struct rte_node_register eth_input_node = {
 	.nb_edges = NODE_NB_EDGES,
 	.next_nodes = {[ETH_IN_NEXT_IP4] = NODE_IP4_INPUT,
 		[ETH_IN_NEXT_IP6] = NODE_IP6_INPUT,
+		[ETH_IN_NEXT_PUNT] = NODE_PUNT,
 		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(eth_input_node);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* IPv6 validation: header, payload length, extension-header chain, L4 header. */
+/* IPv6 validation: header, payload length, extension-header chain, L4 header. Multicast
+ * and link-local packets (neighbour discovery, ...) go to the kernel twin where there are
+ * twins: they are for this link, not routed. */
 #include <string.h>
 
 #include <rte_ip.h>
@@ -10,13 +12,13 @@
 #include "pkt_meta.h"
 #include "pkt_parse.h"
 
-enum { IP6_IN_NEXT_LOOKUP, IP6_IN_NEXT_DROP };
+enum { IP6_IN_NEXT_LOOKUP, IP6_IN_NEXT_PUNT, IP6_IN_NEXT_DROP };
 #define NODE_DROP_BASE IP6_IN_NEXT_DROP
 
 /*
  * Addresses never routed: a multicast, loopback or link-local source; an unspecified,
  * loopback or link-local destination (RFC 4291 2.5.6: link-local packets stay on their
- * link; mpgw has no local delivery yet, so none reach it either).
+ * link: with kernel twins they go to the kernel before this check, else they are dropped).
  */
 static inline bool ip6_link_local(const uint8_t *a)
 {
@@ -48,7 +50,7 @@ static __rte_noinline rte_edge_t ip6_input_parse(struct rte_mbuf *m, struct pkt_
 
 static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 {
-	RTE_SET_USED(ctx);
+	const struct worker *w = ctx;
 	struct pkt_meta *meta = pkt_meta(m);
 
 	if (unlikely(!pkt_fast_ip6(m, meta))) {
@@ -58,6 +60,9 @@ static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 	}
 	const struct rte_ipv6_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, meta->l3_off);
+	if (unlikely(w->punt != NULL && (ip->dst_addr[0] == 0xff || ip6_link_local(ip->dst_addr) ||
+						ip6_link_local(ip->src_addr))))
+		return IP6_IN_NEXT_PUNT;
 	if (unlikely(ip->dst_addr[0] == 0xff))
 		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);
 	if (unlikely(ip6_martian(ip->src_addr, ip->dst_addr)))
@@ -71,7 +76,8 @@ static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 static uint16_t ip6_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	return node_process_each(graph, node, objs, cnt, IP6_IN_NEXT_LOOKUP, ip6_input_one, NULL);
+	return node_process_each(
+		graph, node, objs, cnt, IP6_IN_NEXT_LOOKUP, ip6_input_one, node_worker(node));
 }
 
 static struct rte_node_register ip6_input_node = {
@@ -79,6 +85,8 @@ static struct rte_node_register ip6_input_node = {
 	.process = ip6_input_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[IP6_IN_NEXT_LOOKUP] = NODE_IP6_LOOKUP, NODE_DROP_EDGES},
+	.next_nodes = {[IP6_IN_NEXT_LOOKUP] = NODE_IP6_LOOKUP,
+		[IP6_IN_NEXT_PUNT] = NODE_PUNT,
+		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(ip6_input_node);

@@ -9,7 +9,8 @@
  * - An echo reply that carries mpgw's probe payload has its arrival time stamped and goes
  *   to the control thread through probe_ring (uplink_ctl.c checks it came from the probed
  *   address by the probed port).
- * Everything else is a `local` drop until the kernel twin (exception path) exists.
+ * Everything else goes to the kernel twin of the port (mpgw_punt) where there are twins,
+ * and is a `local` drop where there are none.
  */
 #include <rte_cycles.h>
 #include <rte_icmp.h>
@@ -23,7 +24,7 @@
 
 struct rte_ring *probe_ring;
 
-enum { LOCAL_NEXT_TX, LOCAL_NEXT_DROP };
+enum { LOCAL_NEXT_TX, LOCAL_NEXT_PUNT, LOCAL_NEXT_DROP };
 #define NODE_DROP_BASE LOCAL_NEXT_DROP
 /* Not an edge: the packet went to probe_ring. */
 #define LOCAL_CONSUMED RTE_EDGE_ID_INVALID
@@ -33,16 +34,10 @@ enum { LOCAL_NEXT_TX, LOCAL_NEXT_DROP };
 #define ICMP6_ECHO_REQUEST 128
 #define ICMP6_ECHO_REPLY   129
 
-static bool is_port_addr(const struct port *p, const void *addr, bool v4)
+/* What mpgw does not answer itself: the kernel's, if it has a twin. */
+static inline rte_edge_t local_other(const struct worker *w)
 {
-	for (unsigned int i = 0; i < p->n_addrs; i++) {
-		const struct ipaddr *a = &p->addrs[i];
-		if (v4 && a->family == 4 && memcmp(&a->v4, addr, 4) == 0)
-			return true;
-		if (!v4 && a->family == 6 && memcmp(a->v6, addr, 16) == 0)
-			return true;
-	}
-	return false;
+	return w->punt != NULL ? LOCAL_NEXT_PUNT : node_drop_edge(NODE_DROP_BASE, DROP_local);
 }
 
 /* Turn the echo request in m into its reply, back out of the port it came in by. */
@@ -57,8 +52,8 @@ static rte_edge_t echo_reply(
 
 	if (v4) {
 		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
-		if (!is_port_addr(p, &h->dst_addr, true))
-			return node_drop_edge(NODE_DROP_BASE, DROP_local);
+		if (!port_has_addr(p, &h->dst_addr, true))
+			return local_other(w);
 		uint32_t a = h->src_addr;
 		h->src_addr = h->dst_addr;
 		h->dst_addr = a;
@@ -67,8 +62,8 @@ static rte_edge_t echo_reply(
 		h->hdr_checksum = rte_ipv4_cksum(h);
 	} else {
 		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
-		if (!is_port_addr(p, h->dst_addr, false))
-			return node_drop_edge(NODE_DROP_BASE, DROP_local);
+		if (!port_has_addr(p, h->dst_addr, false))
+			return local_other(w);
 		memcpy(tmp, h->src_addr, 16);
 		memcpy(h->src_addr, h->dst_addr, 16);
 		memcpy(h->dst_addr, tmp, 16);
@@ -97,7 +92,7 @@ static rte_edge_t local_one(struct worker *w, struct rte_mbuf *m)
 
 	if (meta->l4_proto != proto || (meta->flags & (PKT_F_L4 | PKT_F_FRAGMENT)) != PKT_F_L4 ||
 		(meta->path & PKT_PATH_LOCAL) || meta->l4_off + 8u > rte_pktmbuf_data_len(m))
-		return node_drop_edge(NODE_DROP_BASE, DROP_local);
+		return local_other(w);
 	uint8_t *icmp = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->l4_off);
 	uint8_t type = icmp[0];
 
@@ -105,12 +100,12 @@ static rte_edge_t local_one(struct worker *w, struct rte_mbuf *m)
 		return echo_reply(w, m, meta, icmp, v4);
 	if (type != (v4 ? ICMP4_ECHO_REPLY : ICMP6_ECHO_REPLY) ||
 		meta->l4_off + 8u + sizeof(struct probe_payload) > rte_pktmbuf_data_len(m))
-		return node_drop_edge(NODE_DROP_BASE, DROP_local);
+		return local_other(w);
 	struct probe_payload *pl = (struct probe_payload *)(icmp + 8);
 	uint16_t id;
 	memcpy(&id, icmp + 4, 2);
 	if (id != PROBE_ICMP_ID || pl->magic != PROBE_MAGIC || probe_ring == NULL)
-		return node_drop_edge(NODE_DROP_BASE, DROP_local);
+		return local_other(w);
 	pl->rx_tsc = rte_rdtsc();
 	if (rte_ring_mp_enqueue(probe_ring, m) != 0)
 		return node_drop_edge(NODE_DROP_BASE, DROP_probe_ring_full);
@@ -137,6 +132,6 @@ static struct rte_node_register local_node = {
 	.process = local_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[LOCAL_NEXT_TX] = NODE_TX, NODE_DROP_EDGES},
+	.next_nodes = {[LOCAL_NEXT_TX] = NODE_TX, [LOCAL_NEXT_PUNT] = NODE_PUNT, NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(local_node);

@@ -35,16 +35,11 @@ static inline bool from_port_address(
 {
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
 	bool v4 = meta->l3 == PKT_L3_IP4;
-	const uint8_t *src = v4 ? ip + offsetof(struct rte_ipv4_hdr, src_addr)
-				: ip + offsetof(struct rte_ipv6_hdr, src_addr);
 
-	for (unsigned int i = 0; i < p->n_addrs; i++) {
-		const struct ipaddr *a = &p->addrs[i];
-		if (v4 ? a->family == 4 && memcmp(src, &a->v4, 4) == 0
-		       : a->family == 6 && memcmp(src, a->v6, 16) == 0)
-			return true;
-	}
-	return false;
+	return port_has_addr(p,
+		v4 ? ip + offsetof(struct rte_ipv4_hdr, src_addr)
+		   : ip + offsetof(struct rte_ipv6_hdr, src_addr),
+		v4);
 }
 
 static inline rte_edge_t rewrite_one(void *ctx, struct rte_mbuf *m)

@@ -9,6 +9,8 @@
  *   too big, IPv4 no DF:  mpgw_rewrite -> mpgw_ip4_frag -> mpgw_tx <---------------'
  *   to mpgw's own address: lookup -> mpgw_local (echo, probe answers) -> mpgw_tx
  *   the control thread's frames (probes): mpgw_inject -> mpgw_tx
+ *   for the kernel (ARP, ND, ...): eth/ip6 input, mpgw_local -> mpgw_punt (kernel twins)
+ *   from the kernel: mpgw_inject -> mpgw_twin_output (leak guard, MSS clamp) -> mpgw_tx
  *
  * and one sink per drop reason, "mpgw_drop_<reason>" (see drop_reasons.h). Every node that
  * can drop has an edge to every drop node, after its own edges, so a node drops with
@@ -45,6 +47,8 @@
 #define NODE_IP4_FRAG	 "mpgw_ip4_frag"
 #define NODE_LOCAL	 "mpgw_local"
 #define NODE_INJECT	 "mpgw_inject"
+#define NODE_PUNT	 "mpgw_punt"
+#define NODE_TWIN_OUTPUT "mpgw_twin_output"
 #define NODE_TX		 "mpgw_tx"
 #define NODE_DROP_PREFIX "mpgw_drop_"
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_mempool.h>
@@ -56,6 +57,19 @@ int ports_probe(const struct mpgw_config *cfg, unsigned int n_workers, char *err
 /* Configure queues, MTU and MAC, and start every port. */
 int ports_start(const struct mpgw_config *cfg, struct rte_mempool *pool, unsigned int n_workers,
 	char *err, size_t errlen);
+
+/* Is addr (4 or 16 bytes, network order) one of port p's own addresses? */
+static inline bool port_has_addr(const struct port *p, const void *addr, bool v4)
+{
+	for (unsigned int i = 0; i < p->n_addrs; i++) {
+		const struct ipaddr *a = &p->addrs[i];
+		if (v4 && a->family == 4 && memcmp(&a->v4, addr, 4) == 0)
+			return true;
+		if (!v4 && a->family == 6 && memcmp(a->v6, addr, 16) == 0)
+			return true;
+	}
+	return false;
+}
 
 /* Stop and close every configured port (closing flushes pcap writers). */
 void ports_stop(void);

@@ -261,6 +261,11 @@ static int cmd_flows(const char *cmd, const char *params, struct rte_tel_data *d
 	return guarded(telemetry_cmd_flows, cmd, params, d);
 }
 
+static int cmd_twins(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return guarded(telemetry_cmd_twins, cmd, params, d);
+}
+
 void telemetry_close(void)
 {
 	pthread_mutex_lock(&tel_lock);
@@ -297,5 +302,8 @@ int telemetry_register(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/flows", cmd_flows,
 			"Flow tables per worker: capacity, live flows, created, expired, evicted.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/twins", cmd_twins,
+			"Kernel twins (TAP) per port: frames punted to the kernel and sent by it.");
 	return rc;
 }

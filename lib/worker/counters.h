@@ -27,7 +27,9 @@
 			 "gap longer than flowlet_gap_ms")                                         \
 	X(flow_low_latency, "new tunnelled flows placed on the lowest-RTT uplink by their DSCP")   \
 	X(echo_replied, "ICMP / ICMPv6 echo requests to mpgw's own addresses answered")            \
-	X(probe_replies, "answers to mpgw's uplink health probes, handed to the control thread")
+	X(probe_replies, "answers to mpgw's uplink health probes, handed to the control thread")   \
+	X(punted, "frames handed to the control thread for the kernel twins")                      \
+	X(twin_sent, "frames from the kernel twins sent out of their port")
 
 enum mpgw_counter {
 #define COUNTER_ENUM(name, desc) CNT_##name,

@@ -27,7 +27,7 @@
 	X(udp_len, "UDP length below 8 or beyond the IP payload")                                  \
 	X(icmp_trunc, "ICMP header truncated")                                                     \
 	X(icmp6_trunc, "ICMPv6 header truncated")                                                  \
-	X(not_ip, "not IPv4 or IPv6 (ARP, LLDP, ...): no exception path yet")                      \
+	X(not_ip, "not IPv4 or IPv6 (ARP, LLDP, ...), and no kernel twin to punt it to")           \
 	X(not_for_us, "unicast frame for another MAC address")                                     \
 	X(ip4_cksum, "bad IPv4 header checksum")                                                   \
 	X(hdr_split, "Ethernet and IP headers not in the first mbuf segment")                      \
@@ -36,9 +36,10 @@
 	X(l2_broadcast, "received as a link-layer broadcast or multicast: not forwarded")          \
 	X(no_route, "no route to the destination")                                                 \
 	X(no_neighbour, "route found but no neighbour (MAC) for the nexthop")                      \
-	X(local, "addressed to mpgw itself and not an echo request or probe answer: no "           \
-		 "exception path yet")                                                             \
+	X(local, "addressed to mpgw itself, not an echo request or probe answer, and no kernel "   \
+		 "twin to punt it to")                                                             \
 	X(probe_ring_full, "a health probe's answer, and the control thread's ring was full")      \
+	X(punt_ring_full, "for the kernel twin, and the ring to the control thread was full")      \
 	X(blackhole, "blackhole route")                                                            \
 	X(ttl_exceeded, "TTL or hop limit would reach 0")                                          \
 	X(mtu_exceeded, "larger than the egress MTU, and no ICMP error may be sent for it (it is " \

@@ -59,6 +59,37 @@ static int create_graph(struct worker *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* Create *r (SP/SC) unless it exists. */
+static int worker_ring(struct rte_ring **r, const char *prefix, unsigned int idx, unsigned int size,
+	unsigned int lcore, char *err, size_t errlen)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	if (*r != NULL)
+		return 0;
+	snprintf(name, sizeof(name), "%s%u", prefix, idx);
+	*r = rte_ring_create(
+		name, size, (int)rte_lcore_to_socket_id(lcore), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (*r == NULL) {
+		snprintf(err, errlen, "cannot create ring %s: %s", name, rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Free the mbufs left in *r, then *r. */
+static void ring_release(struct rte_ring **r)
+{
+	struct rte_mbuf *m;
+
+	if (*r == NULL)
+		return;
+	while (rte_ring_dequeue(*r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(*r);
+	*r = NULL;
+}
+
 int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 	const struct mpgw_config *cfg, char *err, size_t errlen)
 {
@@ -102,17 +133,15 @@ int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 			to[i] = cfg->flow_timeout_s[i] * 1000;
 		flow_table_init(&w->flows, w->flows_mem, cap, to);
 	}
-	if (w->inject == NULL) {
-		char name[RTE_RING_NAMESIZE];
-		snprintf(name, sizeof(name), "mpgw_inject%u", idx);
-		w->inject = rte_ring_create(name, WORKER_INJECT_RING,
-			(int)rte_lcore_to_socket_id(lcore), RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (w->inject == NULL) {
-			snprintf(err, errlen, "cannot create ring %s: %s", name,
-				rte_strerror(rte_errno));
-			return -1;
-		}
-	}
+	/* Single producer, single consumer: the control thread and this worker. */
+	if (worker_ring(&w->inject, "mpgw_inject", idx, WORKER_INJECT_RING, lcore, err, errlen) <
+			0 ||
+		(cfg->twins && worker_ring(&w->punt, "mpgw_punt", idx, WORKER_PUNT_RING, lcore, err,
+				       errlen) < 0) ||
+		(cfg->twins && idx == 0 &&
+			worker_ring(&w->twin_out, "mpgw_twin_out", idx, WORKER_INJECT_RING, lcore,
+				err, errlen) < 0))
+		return -1;
 	return create_graph(w, err, errlen);
 }
 
@@ -121,13 +150,9 @@ void worker_release(struct worker *w)
 	if (w->graph != NULL)
 		rte_graph_destroy(w->graph_id);
 	w->graph = NULL;
-	if (w->inject != NULL) {
-		struct rte_mbuf *m;
-		while (rte_ring_dequeue(w->inject, (void **)&m) == 0)
-			rte_pktmbuf_free(m);
-		rte_ring_free(w->inject);
-		w->inject = NULL;
-	}
+	ring_release(&w->inject);
+	ring_release(&w->punt);
+	ring_release(&w->twin_out);
 	rte_free(w->flows_mem);
 	rte_free(w->path_tx);
 	w->flows_mem = NULL;

@@ -26,8 +26,10 @@
 #define WORKER_IDLE_POLLS 32
 /* Walks a stopping worker makes at most to drain its RX queues. */
 #define WORKER_DRAIN_WALKS 64
-/* Frames the control thread may have queued to a worker. */
+/* Frames the control thread may have queued to a worker; frames a worker may have queued
+ * for the kernel twins. */
 #define WORKER_INJECT_RING 1024
+#define WORKER_PUNT_RING   1024
 
 struct worker_rxq {
 	uint16_t port_id;
@@ -76,7 +78,9 @@ struct worker {
 	void *flows_mem;
 	/* Tunnel packets and bytes sent per path of the live FIB version, by path index. */
 	struct worker_path_stats *path_tx;
-	struct rte_ring *inject; /* frames from the control thread to send (node_inject.c) */
+	struct rte_ring *inject;   /* frames from the control thread to send (node_inject.c) */
+	struct rte_ring *punt;	   /* frames for the kernel twins (node_punt.c); NULL: no twins */
+	struct rte_ring *twin_out; /* worker 0: frames from the kernel twins (twin_output) */
 
 	/* Written by the worker every walk. */
 	struct fib *fib;      /* the version this walk uses, loaded by the rx node */

@@ -55,13 +55,13 @@ DROP_REASONS = (
     "l2_trunc vlan_depth ip4_trunc ip4_version ip4_ihl ip4_totlen ip6_trunc ip6_version "
     "ip6_paylen ip6_ext_trunc ip6_ext_chain tcp_trunc tcp_doff udp_trunc udp_len icmp_trunc "
     "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast martian l2_broadcast no_route no_neighbour local "
-    "probe_ring_full blackhole ttl_exceeded mtu_exceeded icmp_rate_limited icmp_no_source frag_failed nombuf "
+    "probe_ring_full punt_ring_full blackhole ttl_exceeded mtu_exceeded icmp_rate_limited icmp_no_source frag_failed nombuf "
     "tunnel_down relay_unavailable policy_drop leak_v4 leak_v6 decap_unknown_peer decap_family "
     "decap_fragment decap_spoofed decap_ecn encap_headroom tx_full").split()
 COUNTERS = (
     "mss_clamped mss_inserted mss_not_inserted mss_bad_options icmp4_frag_needed "
     "icmp6_packet_too_big ip4_fragmented ip4_fragments encap decap policy_bypass "
-    "policy_direct flow_moved flowlet_moved flow_low_latency echo_replied probe_replies").split()
+    "policy_direct flow_moved flowlet_moved flow_low_latency echo_replied probe_replies punted twin_sent").split()
 PORT_COUNTERS = (
     "rx_packets rx_bytes tx_packets tx_bytes rx_missed rx_errors rx_nombuf tx_errors "
     "worker_rx_packets worker_tx_packets tx_dropped").split()
@@ -1080,6 +1080,8 @@ def config_error_cases():
     t = insert_after(base, "[port lan0]", "mtu = 1400")
     out.append(("mtu given twice: the second line", t, line_of(t, "mtu = 1500"),
                 "[port lan0] mtu:"))
+    t = insert_after(base, "[mpgw]", "twins = maybe")
+    out.append(("twins neither yes nor no", t, line_of(t, "twins = maybe"), "[mpgw] twins:"))
     return out
 
 

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Kernel twins, the exception path (the successor of KNI): with `[mpgw] twins = yes`, each
+ * port gets a TAP interface in mpgw's network namespace, of the port's name, MAC and MTU,
+ * up while the port's link is up. What the data path does not handle itself (ARP, IPv6
+ * neighbour discovery and other link-local or multicast IPv6, traffic to mpgw's own
+ * addresses that is not an echo request or a probe answer) is punted: the worker puts it
+ * on its punt ring (mpgw_punt; a full ring is the `punt_ring_full` drop), and the control
+ * thread writes it to the twin of the port it came in by. What the kernel writes to a twin
+ * the control thread reads and hands to worker 0 through its inject ring; mpgw_twin_output
+ * applies the leak guard and the port's MSS clamp, and sends it out of the port.
+ *
+ * Workers make no syscall for any of this: the control thread polls the rings and the TAP
+ * file descriptors every millisecond (twins_poll()).
+ */
+#ifndef MPGW_TWIN_H
+#define MPGW_TWIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+
+#include "config.h"
+
+/* Frames the control thread moves per twin and direction per poll, at most. */
+#define TWIN_POLL_BURST 64
+/* Punted frames a worker may have queued for the control thread. */
+#define TWIN_PUNT_RING 1024
+
+struct twin_stats {
+	uint64_t to_kernel;	    /* punted frames written to the twin */
+	uint64_t to_kernel_errors;  /* punted frames the twin refused (queue full, down) */
+	uint64_t from_kernel;	    /* frames the kernel wrote, handed to the data path */
+	uint64_t from_kernel_drops; /* of those, dropped: no mbuf, too large, inject ring full */
+};
+
+/* Are twins on (twins_start() succeeded with cfg->twins)? */
+bool twins_enabled(void);
+/* Create one TAP per port (after ports_start(); frames from the kernel come from pool).
+ * Fails, naming the port, if a TAP cannot be created (no /dev/net/tun, name taken, ...). */
+int twins_start(const struct mpgw_config *cfg, struct rte_mempool *pool, char *err, size_t errlen);
+/* Control thread: move punted frames to the twins and the kernel's frames to the data
+ * path, and mirror the ports' link state onto the twins. */
+void twins_poll(void);
+/* Close the TAPs (the kernel removes the interfaces) and free what is still queued. */
+void twins_stop(void);
+
+/* For telemetry: the twin of port index p, false if there is none. */
+bool twin_info(unsigned int p, char *ifname, size_t len, int *ifindex, struct twin_stats *s);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Frames the kernel wrote to a port's twin (lib/exception/twin.h), on their way out of
+ * that port: the output stage the data path's own packets get.
+ * - Leak guard: out of a gateway's uplink, IPv4 and IPv6 only from the port's own
+ *   addresses, link-local IPv6 (neighbour discovery) or :: (duplicate address detection);
+ *   anything else is leak_v4 / leak_v6, whatever the kernel's routes say. Non-IP frames
+ *   (ARP) go out.
+ * - MSS clamp: SYNs to the port's clamp (`mss_clamp`).
+ * A frame the parser rejects is dropped with the parser's reason.
+ */
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "nodes.h"
+#include "pkt_meta.h"
+#include "pkt_parse.h"
+#include "port.h"
+
+enum { TWIN_OUT_NEXT_TX, TWIN_OUT_NEXT_DROP };
+#define NODE_DROP_BASE TWIN_OUT_NEXT_DROP
+
+/* May an IP packet with this source leave uplink p natively? */
+static bool twin_source_allowed(const struct port *p, const uint8_t *src, bool v4)
+{
+	static const uint8_t unspecified[16];
+
+	if (port_has_addr(p, src, v4))
+		return true;
+	return !v4 &&
+	       ((src[0] == 0xfe && (src[1] & 0xc0) == 0x80) || memcmp(src, unspecified, 16) == 0);
+}
+
+static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
+{
+	struct worker *w = ctx;
+	const struct port *p = &ports[port_index_of[m->port]];
+	struct pkt_meta *meta = pkt_meta(m);
+	struct pkt_info pi;
+	enum pkt_status st = pkt_parse(m, &pi);
+
+	if (st == PKT_OK && pi.l3 != PKT_L3_IP4 && pi.l3 != PKT_L3_IP6)
+		goto out; /* not IP: ARP and the like */
+	if (unlikely(st != PKT_OK))
+		return node_drop_edge(NODE_DROP_BASE, (enum mpgw_drop)st);
+	if (unlikely(m->data_len < pi.l3_off + (pi.l3 == PKT_L3_IP4 ? 20 : 40)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
+	pkt_meta_fill(meta, &pi);
+	meta->path = PKT_PATH_LOCAL;
+	meta->mtu = 0;
+	bool v4 = pi.l3 == PKT_L3_IP4;
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.l3_off);
+	if (p->uplink && !twin_source_allowed(p, v4 ? ip + 12 : ip + 8, v4))
+		return node_drop_edge(NODE_DROP_BASE, v4 ? DROP_leak_v4 : DROP_leak_v6);
+	if (unlikely(meta->l4_proto == IPPROTO_TCP && (meta->tcp_flags & RTE_TCP_SYN_FLAG))) {
+		uint16_t limit = v4 ? p->mss4 : p->mss6;
+		if (limit != 0)
+			node_mss_clamp(w, m, meta, limit);
+	}
+out:
+	w->counters[CNT_twin_sent]++;
+	return TWIN_OUT_NEXT_TX;
+}
+
+static uint16_t twin_output_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
+{
+	return node_process_each(
+		graph, node, objs, cnt, TWIN_OUT_NEXT_TX, twin_output_one, node_worker(node));
+}
+
+static struct rte_node_register twin_output_node = {
+	.name = NODE_TWIN_OUTPUT,
+	.process = twin_output_process,
+	.init = node_init_worker,
+	.nb_edges = NODE_NB_EDGES,
+	.next_nodes = {[TWIN_OUT_NEXT_TX] = NODE_TX, NODE_DROP_EDGES},
+};
+RTE_NODE_REGISTER(twin_output_node);

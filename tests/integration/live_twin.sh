@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Live test of the kernel twins (issue 7, the exception path), on the topology of live.sh
+# (scripts/lib/netns.sh) with config/demo.ini's ports renamed tlan0 and twan0 (the gw
+# namespace's veths are lan0 and wan0) and `twins = yes`:
+# - each port has a TAP of its name in the gw namespace, with the port's MAC and MTU, up;
+# - the gw namespace's kernel gets the ports' addresses with iproute2 only, on the twins;
+# - the client, without its permanent neighbour entries for the gateway, resolves it by ARP
+#   and by IPv6 neighbour discovery: mpgw punts the requests to the twin, the kernel
+#   answers through it, and mpgw sends the answers out (the pings are then answered by
+#   mpgw itself);
+# - the gw kernel pings the client through the twin: it resolves the client by ARP over
+#   the twin, and the echo replies, addressed to mpgw's own address, reach the kernel;
+# - TCP from the gw kernel to a listener on the client works both ways;
+# - mpgwctl twins counts frames each way, and the punted / twin_sent counters agree;
+# - then, as a gateway whose wan port is an uplink with mss_clamp = 1200: the kernel's
+#   packets through the twin from the uplink's own address leave, those from a foreign
+#   address do not (leak_v4, and a capture at the server), and its SYNs are clamped.
+#
+# Environment and output as live.sh (helpers in live_lib.sh).
+# Functions run through check():
+# shellcheck disable=SC2317
+set -euo pipefail
+
+NAME=live_twin
+PREFIX=mpgwtwin
+# shellcheck source=tests/integration/live_lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/live_lib.sh"
+
+sed -e 's/^\[port lan0\]/[port tlan0]/' -e 's/^\[port wan0\]/[port twan0]/' \
+	-e 's/^\[mpgw\]/[mpgw]\ntwins = yes/' "$src/config/demo.ini" >"$tmp/twin.ini"
+
+if ! netns_create "$PREFIX" >"$tmp/netns.log" 2>&1; then
+	not_ok "topology: $(tail -n 1 "$tmp/netns.log")"
+	finish
+fi
+ok "topology: $PREFIX-client, $PREFIX-gw, $PREFIX-server"
+# The gw kernel must see the ports only through the twins, as on a gateway whose NICs DPDK
+# owns. Here the af_packet veths are kernel interfaces too, and a kernel with the ports'
+# addresses would take their traffic (and answer ARP) on them directly: drop everything
+# they receive at the netdev ingress hook, which runs after af_packet's sockets got it.
+in_ns gw nft -f - <<NFT
+table netdev mpgw_only {
+	chain lan { type filter hook ingress device $NETNS_GW_LAN_IF priority 0; drop; }
+	chain wan { type filter hook ingress device $NETNS_GW_WAN_IF priority 0; drop; }
+}
+NFT
+netns_mpgw_start "$PREFIX" "$MPGW" "$tmp/twin.ini" "$log"
+if ! netns_mpgw_wait_ready "$PREFIX" "$MPGWCTL" 30; then
+	not_ok "mpgw started with twins = yes"
+	show_log
+	finish
+fi
+ok "mpgw started with twins = yes (pid $NETNS_MPGW_PID)"
+
+# twin_is IF MAC MTU: the TAP exists in the gw namespace with that MAC and MTU, and is up.
+twin_is() {
+	local line
+	line=$(in_ns gw ip -o link show "$1") || return 1
+	echo "$line" | sed 's/^[0-9]*: //; s/ qdisc.*link\/ether/ link\/ether/; s/ brd.*//'
+	echo "$line" | grep -q "link/ether $2 " && echo "$line" | grep -q " mtu $3 " &&
+		echo "$line" | grep -q "<.*UP.*>"
+}
+check "twin tlan0: a TAP with lan port's MAC and MTU, up" twin_is tlan0 "$NETNS_GW_LAN_MAC" 1500 ||
+	true
+check "twin twan0: a TAP with wan port's MAC and MTU, up" twin_is twan0 "$NETNS_GW_WAN_MAC" 1500 ||
+	true
+
+# The kernel side, configured with iproute2 only.
+in_ns gw sysctl -qw net.ipv6.conf.tlan0.disable_ipv6=0 net.ipv6.conf.tlan0.accept_dad=0
+in_ns gw ip addr add "$NETNS_GW_LAN4/24" dev tlan0
+in_ns gw ip -6 addr add "$NETNS_GW_LAN6/64" dev tlan0 nodad
+check "the kernel has the lan port's addresses on its twin" \
+	sh -c "ip netns exec $PREFIX-gw ip -br addr show tlan0 | grep -F '$NETNS_GW_LAN4/24' | grep -F '$NETNS_GW_LAN6/64'" ||
+	true
+
+punted0=$(json_get "$(ctl --json counters)" punted)
+punted0=${punted0:-0}
+
+# resolved FAMILY ADDR: the client has a neighbour entry for ADDR with the lan port's MAC,
+# learnt (not the permanent one netns.sh sets).
+resolved() {
+	local fam=$1 addr=$2 n
+	in_ns client ip "-$fam" neigh del "$addr" dev "$NETNS_CLIENT_IF" 2>/dev/null || true
+	in_ns client ping "-$fam" -c 2 -i 0.2 -W 2 "$addr" >/dev/null || {
+		echo "no answer to ping $addr"
+		return 1
+	}
+	n=$(in_ns client ip "-$fam" neigh show "$addr" dev "$NETNS_CLIENT_IF")
+	echo "client neighbour: $n"
+	echo "$n" | grep -q "lladdr $NETNS_GW_LAN_MAC" && ! echo "$n" | grep -q PERMANENT
+}
+check "ARP through the twin: the client resolves $NETNS_GW_LAN4 and pings it" \
+	resolved 4 "$NETNS_GW_LAN4" || true
+check "ND through the twin: the client resolves $NETNS_GW_LAN6 and pings it" \
+	resolved 6 "$NETNS_GW_LAN6" || true
+
+# The kernel's own traffic through the twin: it resolves the client itself (ARP over the
+# twin), and the echo replies to mpgw's address are punted back to it.
+kernel_ping() {
+	in_ns gw ip neigh flush dev tlan0 >/dev/null 2>&1 || true
+	in_ns gw ping -c 3 -i 0.2 -W 2 -I tlan0 "$NETNS_CLIENT4" | tail -n 2 | head -n 1 &&
+		in_ns gw ip neigh show "$NETNS_CLIENT4" dev tlan0 | grep -q "lladdr $NETNS_CLIENT_MAC"
+}
+check "the gw kernel pings the client through its twin (ARP resolved over the twin)" \
+	kernel_ping || true
+
+# TCP both ways between the gw kernel and a listener on the client.
+kernel_tcp() {
+	head -c 200000 /dev/urandom >"$tmp/tcp.in"
+	in_ns client timeout 20 ncat -l -p 5001 --recv-only >"$tmp/tcp.out" 2>/dev/null &
+	local l=$!
+	sleep 0.5
+	in_ns gw timeout 20 ncat --send-only "$NETNS_CLIENT4" 5001 <"$tmp/tcp.in" || {
+		wait "$l" || true
+		echo "connect or send failed"
+		return 1
+	}
+	wait "$l" || true
+	echo "sent $(stat -c %s "$tmp/tcp.in") bytes, received $(stat -c %s "$tmp/tcp.out")"
+	cmp -s "$tmp/tcp.in" "$tmp/tcp.out"
+}
+check "TCP from the gw kernel through the twin: 200 kB arrive intact" kernel_tcp || true
+
+# mpgwctl twins and the data path's counters account for the exception path.
+twins_counted() {
+	local j to from punted sent
+	j=$(ctl --json twins)
+	to=$(json_get "$j" tlan0 to_kernel)
+	from=$(json_get "$j" tlan0 from_kernel)
+	punted=$(json_get "$(ctl --json counters)" punted)
+	sent=$(json_get "$(ctl --json counters)" twin_sent)
+	echo "tlan0: to kernel $to, from kernel $from; counters: punted $((punted - punted0)), twin_sent $sent"
+	[ "${to:-0}" -ge 10 ] && [ "${from:-0}" -ge 10 ] && [ "$((punted - punted0))" -ge 10 ] &&
+		[ "${sent:-0}" -ge "${from:-0}" ]
+}
+check "mpgwctl twins and the counters count the frames each way" twins_counted || true
+ctl twins | sed 's/^/    /'
+
+stop_mpgw_checked mpgw
+check "the twins are gone with mpgw" sh -c "! ip netns exec $PREFIX-gw ip link show tlan0 2>/dev/null" ||
+	true
+
+# --- the output stage of the kernel's frames, on a gateway's uplink ------------------------
+
+cat >"$tmp/gateway.ini" <<CONF
+[mpgw]
+role = gateway
+twins = yes
+idle_sleep_us = 100
+[port tlan0]
+device = net_af_packet0
+address = $NETNS_GW_LAN4/24
+address = $NETNS_GW_LAN6/64
+[port twan0]
+device = net_af_packet1
+uplink = yes
+address = $NETNS_GW_WAN4/24
+gateway = $NETNS_SERVER4
+mss_clamp = 1200
+[vps]
+# nobody: only the kernel's own traffic matters here
+address = $NETNS_REMOTE4
+[uplinks]
+probe_interval_ms = 0
+[neighbours]
+neighbour = $NETNS_SERVER4 $NETNS_SERVER_MAC
+CONF
+netns_mpgw_start "$PREFIX" "$MPGW" "$tmp/gateway.ini" "$log"
+if ! netns_mpgw_wait_ready "$PREFIX" "$MPGWCTL" 30; then
+	not_ok "mpgw started as a gateway with twins"
+	show_log
+	finish
+fi
+ok "mpgw started as a gateway with twins, twan0 an uplink with mss_clamp = 1200"
+in_ns gw ip addr add "$NETNS_GW_WAN4/24" dev twan0
+in_ns gw ip addr add 192.0.2.9/32 dev twan0
+in_ns server tcpdump -i "$NETNS_SERVER_IF" -n -U --immediate-mode -w "$tmp/server.pcap" ip >/dev/null 2>&1 &
+dump=$!
+sleep 1
+
+kernel_ping_wan() {
+	in_ns gw ping -c 2 -i 0.2 -W 2 -I "$NETNS_GW_WAN4" "$NETNS_SERVER4" | tail -n 2 | head -n 1
+}
+check "the gw kernel pings the server from the uplink's own address through its twin" \
+	kernel_ping_wan || true
+
+leak0=$(json_get "$(ctl --json drops)" leak_v4)
+leak0=${leak0:-0}
+in_ns gw ping -c 3 -i 0.2 -W 1 -I 192.0.2.9 "$NETNS_SERVER4" >/dev/null 2>&1 || true
+leak1=$(json_get "$(ctl --json drops)" leak_v4)
+leak1=${leak1:-0}
+leak_counted() {
+	echo "leak_v4 $leak0 -> $leak1"
+	[ $((leak1 - leak0)) -ge 3 ]
+}
+check "leak guard: the kernel's packets from a foreign address (192.0.2.9) are kept off the uplink" \
+	leak_counted || true
+
+clamped0=$(json_get "$(ctl --json counters)" mss_clamped)
+clamped0=${clamped0:-0}
+in_ns server timeout 10 ncat -l -p 5002 --recv-only >/dev/null 2>&1 &
+listener=$!
+sleep 0.5
+echo hello | in_ns gw timeout 5 ncat --send-only -s "$NETNS_GW_WAN4" "$NETNS_SERVER4" 5002 || true
+wait "$listener" || true
+clamped1=$(json_get "$(ctl --json counters)" mss_clamped)
+clamped1=${clamped1:-0}
+sleep 1
+kill "$dump" 2>/dev/null || true
+wait "$dump" 2>/dev/null || true
+server_saw() {
+	local foreign syn
+	foreign=$(tcpdump -nr "$tmp/server.pcap" 'src host 192.0.2.9' 2>/dev/null | wc -l)
+	syn=$(tcpdump -vnr "$tmp/server.pcap" \
+		"src host $NETNS_GW_WAN4 and tcp[tcpflags] & tcp-syn != 0" 2>/dev/null |
+		grep -o 'mss [0-9]*' | head -n 1)
+	echo "at the server: packets from 192.0.2.9: $foreign; the kernel's SYN: ${syn:-none}; mss_clamped $clamped0 -> $clamped1"
+	[ "$foreign" -eq 0 ] && [ "$syn" = "mss 1200" ] && [ "$clamped1" -gt "$clamped0" ]
+}
+check "at the server: nothing from the foreign address, the kernel's SYN clamped to MSS 1200" \
+	server_saw || true
+stop_mpgw_checked "the gateway"
+
+# A twin that cannot be created stops the start with the port's name and the reason: the
+# ports of config/demo.ini are named like the gw namespace's veths.
+sed -e 's/^\[mpgw\]/[mpgw]\ntwins = yes/' "$src/config/demo.ini" >"$tmp/clash.ini"
+clash() {
+	local rc=0
+	netns_mpgw_start "$PREFIX" "$MPGW" "$tmp/clash.ini" "$log"
+	wait "$NETNS_MPGW_PID" || rc=$?
+	NETNS_MPGW_PID=
+	grep -m 1 "kernel twin" "$log" || true
+	[ "$rc" -ne 0 ] && grep -q "port lan0: kernel twin: cannot create TAP lan0" "$log"
+}
+check "a twin named like an existing interface: start-up fails, naming the port" clash || true
+finish
