@@ -29,6 +29,7 @@
 #include "port.h"
 #include "stats.h"
 #include "telemetry.h"
+#include "nl_sync.h"
 #include "twin.h"
 #include "reload.h"
 #include "uplink_ctl.h"
@@ -117,16 +118,18 @@ static void control_loop(const struct mpgw_args *args, struct mpgw_config **cfg)
 	while (stop_signal == 0) {
 		rte_delay_us_sleep(twins_enabled() ? TWIN_TICK_US : CONTROL_TICK_US);
 		twins_poll();
+		nl_sync_poll(*cfg);
 		if (rte_rdtsc() < next_tick)
 			continue;
 		next_tick = rte_rdtsc() + tick - tick / 10; /* a sleep's oversleep is slack */
 		uplink_ctl_tick();
 		if (reload_requested) {
 			reload_requested = 0;
-			if (reload_config(cfg, err, sizeof(err)) == 0)
+			if (reload_config(cfg, err, sizeof(err)) == 0) {
+				nl_sync_invalidate(); /* the kernel's routes again, soon */
 				printf("mpgw: reloaded %s: route table generation %u\n",
 					(*cfg)->path, fib_current()->gen);
-			else
+			} else
 				printf("mpgw: reload refused, the running tables stay: %s\n", err);
 			fflush(stdout);
 		}
@@ -227,7 +230,8 @@ int main(int argc, char **argv)
 	if (ports_start(cfg, pool, nw, err, sizeof(err)) < 0 ||
 		workers_init(cfg, err, sizeof(err)) < 0 ||
 		uplink_ctl_start(pool, err, sizeof(err)) < 0 ||
-		twins_start(cfg, pool, err, sizeof(err)) < 0) {
+		twins_start(cfg, pool, err, sizeof(err)) < 0 ||
+		nl_sync_start(cfg->netlink_rcvbuf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mpgw: %s\n", err);
 		goto out;
 	}
@@ -259,6 +263,7 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	telemetry_close();
+	nl_sync_stop();
 	twins_stop();
 	uplink_ctl_stop();
 	ports_stop();

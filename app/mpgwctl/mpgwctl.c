@@ -550,6 +550,13 @@ static const struct command commands[] = {
 		COLUMNS(twin_columns),
 	},
 	{
+		.name = "routes",
+		.path = "/mpgw/routes",
+		.args = "",
+		.help = "the mirror of the kernel's routes and neighbours: sizes, events, builds",
+		.print = print_generic,
+	},
+	{
 		.name = "show",
 		.path = NULL,
 		.args = "PATH[,PARAMS]",

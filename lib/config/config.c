@@ -234,6 +234,9 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 		else if (strcmp(e[i].name, "mbufs") == 0)
 			rc = parse_uint(
 				L, sec, e[i].name, 0, e[i].value, 0, 16u << 20, &cfg->mbufs);
+		else if (strcmp(e[i].name, "netlink_rcvbuf") == 0)
+			rc = parse_uint(L, sec, e[i].name, 0, e[i].value, 0, 1u << 30,
+				&cfg->netlink_rcvbuf);
 		else if (strcmp(e[i].name, "twins") == 0) {
 			rc = 0;
 			if (strcmp(e[i].value, "yes") == 0 || strcmp(e[i].value, "no") == 0)

@@ -117,11 +117,12 @@ struct cfg_neighbour {
 struct mpgw_config {
 	char path[256];
 	unsigned int idle_sleep_us; /* worker sleep after IDLE_POLLS empty polls; 0 = busy poll */
-	bool twins;	    /* a kernel twin (TAP) per port: the exception path (lib/exception) */
-	unsigned int burst; /* RX burst per queue */
-	unsigned int mbufs; /* mbuf pool size; 0 = sized from ports and queues */
-	unsigned int icmp_rate;	 /* ICMP errors per second per worker; 0 = none */
-	unsigned int icmp_burst; /* token bucket depth */
+	bool twins; /* a kernel twin (TAP) per port: the exception path (lib/exception) */
+	unsigned int netlink_rcvbuf; /* bytes, the route mirror's netlink socket; 0: default */
+	unsigned int burst;	     /* RX burst per queue */
+	unsigned int mbufs;	     /* mbuf pool size; 0 = sized from ports and queues */
+	unsigned int icmp_rate;	     /* ICMP errors per second per worker; 0 = none */
+	unsigned int icmp_burst;     /* token bucket depth */
 	unsigned int n_ports;
 	struct cfg_port ports[MPGW_MAX_PORTS];
 	unsigned int n_routes;

@@ -160,6 +160,16 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 	uint32_t n_entries = cfg->n_routes + cfg->n_neighbours +
 			     2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports + cfg->n_bypass + cfg->n_gw +
 			     n_lans;
+	/* Each family's tables sized for its own entries (the rest counted in both): an
+	 * IPv6 table sized for a mirror of IPv4 routes would take tens of MiB for nothing. */
+	uint32_t n_fam[2] = {0, 0}; /* IPv4, IPv6 */
+	for (unsigned int i = 0; i < cfg->n_routes; i++)
+		n_fam[cfg->routes[i].prefix.addr.family == 6]++;
+	for (unsigned int i = 0; i < cfg->n_neighbours; i++)
+		n_fam[cfg->neighbours[i].addr.family == 6]++;
+	uint32_t shared = n_entries - cfg->n_routes - cfg->n_neighbours;
+	n_fam[0] += shared;
+	n_fam[1] += shared;
 	uint32_t cap = RTE_MIN(n_entries + 1, MPGW_MAX_NEXTHOPS);
 	struct builder b = {.cap = cap,
 		.ports = ports,
@@ -179,16 +189,16 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 	b.f->gen = gen;
 
 	struct rte_lpm_config c4 = {
-		.max_rules = RTE_MAX(1024u, 2 * n_entries),
-		.number_tbl8s = RTE_MAX(256u, n_entries),
+		.max_rules = RTE_MAX(1024u, 2 * n_fam[0]),
+		.number_tbl8s = RTE_MAX(256u, n_fam[0]),
 	};
 	snprintf(name, sizeof(name), "mpgw_fib4_%u", gen);
 	b.f->lpm4 = rte_lpm_create(name, socket, &c4);
 
 	struct rte_lpm6_config c6 = {
-		.max_rules = RTE_MAX(1024u, 2 * n_entries),
+		.max_rules = RTE_MAX(1024u, 2 * n_fam[1]),
 		/* a /128 can take up to 13 tbl8 groups */
-		.number_tbl8s = RTE_MAX(1024u, 14 * n_entries),
+		.number_tbl8s = RTE_MAX(1024u, 14 * n_fam[1]),
 	};
 	snprintf(name, sizeof(name), "mpgw_fib6_%u", gen);
 	b.f->lpm6 = rte_lpm6_create(name, socket, &c6);
@@ -234,11 +244,14 @@ void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu)
 {
 	fib_ctl_lock();
 	struct fib *old = __atomic_exchange_n(&fib_live, f, __ATOMIC_ACQ_REL);
+	/* From here no control-side reader (they hold the lock) can reach old; the workers
+	 * may until the grace period ends. Freeing is slow (DPDK zeroes the two 64 MiB
+	 * tables), so it is done without holding up telemetry. */
+	fib_ctl_unlock();
 
 	if (old != NULL) {
 		if (rcu != NULL)
 			rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
 		fib_free(old);
 	}
-	fib_ctl_unlock();
 }

@@ -27,6 +27,7 @@ enum {
 	LOOKUP_NEXT_ENCAP,
 	LOOKUP_NEXT_DECAP,
 	LOOKUP_NEXT_LOCAL,
+	LOOKUP_NEXT_PUNT,
 	LOOKUP_NEXT_DROP
 };
 #define NODE_DROP_BASE LOOKUP_NEXT_DROP
@@ -55,8 +56,11 @@ static inline bool is_tunnel_proto(const struct pkt_meta *meta)
 	return meta->l4_proto == TUN_PROTO_IP4 || meta->l4_proto == TUN_PROTO_IP6;
 }
 
+/* punt: there are kernel twins, and a packet whose nexthop has no MAC yet goes to the
+ * kernel, which forwards it and resolves the neighbour over the twin (the mirror of its
+ * neighbours then gives the data path the MAC: lib/netlink). */
 static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
-	struct pkt_meta *meta, bool found, uint32_t nh_id, uint8_t ttl)
+	struct pkt_meta *meta, bool found, uint32_t nh_id, uint8_t ttl, bool punt)
 {
 	rte_edge_t e;
 
@@ -98,6 +102,9 @@ static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
 	case FIB_NH_BLACKHOLE:
 		return node_drop_edge(NODE_DROP_BASE, DROP_blackhole);
 	default:
+		if (punt && !(meta->path & PKT_PATH_LOCAL) &&
+			forward_checks(meta, ttl) == LOOKUP_NEXT_REWRITE)
+			return LOOKUP_NEXT_PUNT;
 		return node_drop_edge(NODE_DROP_BASE, DROP_no_neighbour);
 	}
 }
@@ -106,6 +113,7 @@ static uint16_t ip4_lookup_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
 	const struct fib *f = node_worker(node)->fib;
+	bool punt = node_worker(node)->punt != NULL;
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	uint32_t dst[LOOKUP_CHUNK], hop[LOOKUP_CHUNK];
 	uint8_t ttl[LOOKUP_CHUNK];
@@ -125,7 +133,7 @@ static uint16_t ip4_lookup_process(
 			struct rte_mbuf *m = pkts[base + i];
 			bool found = (hop[i] & RTE_LPM_LOOKUP_SUCCESS) != 0;
 			nexts[i] = lookup_verdict(
-				f, m, pkt_meta(m), found, hop[i] & 0x00ffffff, ttl[i]);
+				f, m, pkt_meta(m), found, hop[i] & 0x00ffffff, ttl[i], punt);
 		}
 		node_enqueue_nexts(
 			graph, node, objs + base, nexts, n, LOOKUP_NEXT_REWRITE, n == cnt);
@@ -137,6 +145,7 @@ static uint16_t ip6_lookup_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
 	const struct fib *f = node_worker(node)->fib;
+	bool punt = node_worker(node)->punt != NULL;
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	uint8_t dst[LOOKUP_CHUNK][16];
 	int32_t hop[LOOKUP_CHUNK];
@@ -156,7 +165,7 @@ static uint16_t ip6_lookup_process(
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[base + i];
 			nexts[i] = lookup_verdict(
-				f, m, pkt_meta(m), hop[i] >= 0, (uint32_t)hop[i], hlim[i]);
+				f, m, pkt_meta(m), hop[i] >= 0, (uint32_t)hop[i], hlim[i], punt);
 		}
 		node_enqueue_nexts(
 			graph, node, objs + base, nexts, n, LOOKUP_NEXT_REWRITE, n == cnt);
@@ -168,7 +177,8 @@ static uint16_t ip6_lookup_process(
 #define LOOKUP_NEXT_NODES                                                                          \
 	[LOOKUP_NEXT_REWRITE] = NODE_REWRITE, [LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,                  \
 	[LOOKUP_NEXT_POLICY] = NODE_POLICY, [LOOKUP_NEXT_ENCAP] = NODE_ENCAP,                      \
-	[LOOKUP_NEXT_DECAP] = NODE_DECAP, [LOOKUP_NEXT_LOCAL] = NODE_LOCAL, NODE_DROP_EDGES
+	[LOOKUP_NEXT_DECAP] = NODE_DECAP, [LOOKUP_NEXT_LOCAL] = NODE_LOCAL,                        \
+	[LOOKUP_NEXT_PUNT] = NODE_PUNT, NODE_DROP_EDGES
 
 static struct rte_node_register ip4_lookup_node = {
 	.name = NODE_IP4_LOOKUP,

@@ -266,6 +266,11 @@ static int cmd_twins(const char *cmd, const char *params, struct rte_tel_data *d
 	return guarded(telemetry_cmd_twins, cmd, params, d);
 }
 
+static int cmd_routes(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return guarded(telemetry_cmd_routes, cmd, params, d);
+}
+
 void telemetry_close(void)
 {
 	pthread_mutex_lock(&tel_lock);
@@ -305,5 +310,9 @@ int telemetry_register(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/twins", cmd_twins,
 			"Kernel twins (TAP) per port: frames punted to the kernel and sent by it.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/routes", cmd_routes,
+			"The mirror of the kernel's routes and neighbours on the twins: sizes, "
+			"events, FIB builds, resyncs.");
 	return rc;
 }

@@ -9,5 +9,6 @@
 int telemetry_cmd_uplinks(const char *cmd, const char *params, struct rte_tel_data *d);
 int telemetry_cmd_flows(const char *cmd, const char *params, struct rte_tel_data *d);
 int telemetry_cmd_twins(const char *cmd, const char *params, struct rte_tel_data *d);
+int telemetry_cmd_routes(const char *cmd, const char *params, struct rte_tel_data *d);
 
 #endif

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* /mpgw/twins: the kernel twins (lib/exception/twin.h), one row per port that has one. */
+/* The exception path's commands: /mpgw/twins (lib/exception) and /mpgw/routes (the kernel
+ * mirror, lib/netlink). */
 #include <errno.h>
 #include <net/if.h>
 
 #include <rte_telemetry.h>
 
 #include "port.h"
+#include "fib.h"
+#include "nl_sync.h"
 #include "telemetry_internal.h"
 #include "twin.h"
 
@@ -35,5 +38,40 @@ int telemetry_cmd_twins(const char *cmd, const char *params, struct rte_tel_data
 			return -ENOMEM;
 		}
 	}
+	return 0;
+}
+
+/* /mpgw/routes: the mirror of the kernel's routes and neighbours (lib/netlink). */
+int telemetry_cmd_routes(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct nl_sync_stats s;
+	char ms[32];
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "mirror", nl_sync_enabled() ? "on" : "off");
+	if (!nl_sync_enabled())
+		return 0;
+	nl_sync_get_stats(&s);
+	rte_tel_data_add_dict_u64(d, "kernel_routes4", s.routes4);
+	rte_tel_data_add_dict_u64(d, "kernel_routes6", s.routes6);
+	rte_tel_data_add_dict_u64(d, "kernel_neighbours", s.neighbours);
+	rte_tel_data_add_dict_u64(d, "events", s.events);
+	rte_tel_data_add_dict_u64(d, "ignored", s.ignored);
+	rte_tel_data_add_dict_u64(d, "builds", s.builds);
+	rte_tel_data_add_dict_u64(d, "build_errors", s.build_errors);
+	rte_tel_data_add_dict_u64(d, "resyncs", s.resyncs);
+	snprintf(ms, sizeof(ms), "%.3f", s.last_build_ms);
+	rte_tel_data_add_dict_string(d, "last_build_ms", ms);
+	/* what the data path uses now: LPM entries of the live FIB version */
+	fib_ctl_lock();
+	const struct fib *f = fib_current();
+	if (f != NULL) {
+		rte_tel_data_add_dict_u64(d, "fib_entries4", f->n_routes4);
+		rte_tel_data_add_dict_u64(d, "fib_entries6", f->n_routes6);
+		rte_tel_data_add_dict_u64(d, "fib_generation", f->gen);
+	}
+	fib_ctl_unlock();
 	return 0;
 }

@@ -192,7 +192,8 @@ reloaded() {
 	local i gen
 	for ((i = 0; i < 50; i++)); do
 		gen=$(json_get "$(gw_ctl --json show /mpgw/info)" fib_generation)
-		[ "${gen:-0}" -gt "${gen_before:-0}" ] && break
+		# the new version is live a little before mpgw logs it (it frees the old first)
+		[ "${gen:-0}" -gt "${gen_before:-0}" ] && grep -q "^mpgw: reloaded" "$log" && break
 		sleep 0.1
 	done
 	grep "^mpgw: reload" "$log" | tail -n 1

@@ -28,7 +28,7 @@ PREFIX=mpgwtwin
 # shellcheck source=tests/integration/live_lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/live_lib.sh"
 
-sed -e 's/^\[port lan0\]/[port tlan0]/' -e 's/^\[port wan0\]/[port twan0]/' \
+sed -e 's/^\[port lan0\]/[flows]\nsize = 65536\n[port tlan0]/' -e 's/^\[port wan0\]/[port twan0]/' \
 	-e 's/^\[mpgw\]/[mpgw]\ntwins = yes/' "$src/config/demo.ini" >"$tmp/twin.ini"
 
 if ! netns_create "$PREFIX" >"$tmp/netns.log" 2>&1; then
@@ -235,4 +235,100 @@ clash() {
 	[ "$rc" -ne 0 ] && grep -q "port lan0: kernel twin: cannot create TAP lan0" "$log"
 }
 check "a twin named like an existing interface: start-up fails, naming the port" clash || true
+
+# --- routes and neighbours from the kernel (netlink mirror) --------------------------------
+
+# No [routes], no [neighbours]: what mpgw forwards with comes from the kernel.
+# A small netlink receive buffer: the churn below overruns it (ENOBUFS), and the mirror
+# must resynchronise.
+sed -e '/^\[routes\]/,$d' -e 's/^twins = yes/twins = yes\nnetlink_rcvbuf = 8192/' \
+	"$tmp/twin.ini" >"$tmp/mirror.ini"
+netns_mpgw_start "$PREFIX" "$MPGW" "$tmp/mirror.ini" "$log"
+if ! netns_mpgw_wait_ready "$PREFIX" "$MPGWCTL" 30; then
+	not_ok "mpgw started with twins, no routes and no neighbours configured"
+	show_log
+	finish
+fi
+ok "mpgw started with twins, no routes and no neighbours configured"
+in_ns gw sysctl -qw net.ipv4.ip_forward=1
+in_ns gw ip addr add "$NETNS_GW_LAN4/24" dev tlan0
+in_ns gw ip addr add "$NETNS_GW_WAN4/24" dev twan0
+mirror() { json_get "$(ctl --json routes)" "$1"; }
+
+# route_mirrored: `ip route add` in the kernel, then the time until the data path's FIB
+# version has it.
+route_mirrored() {
+	local before t0 t1 i
+	before=$(mirror fib_entries4)
+	t0=$(date +%s%N)
+	in_ns gw ip route add "$NETNS_REMOTE4/32" via "$NETNS_SERVER4" dev twan0
+	for ((i = 0; i < 500; i++)); do
+		[ "$(mirror fib_entries4)" -gt "$before" ] && break
+		sleep 0.002
+	done
+	t1=$(date +%s%N)
+	echo "FIB entries $before -> $(mirror fib_entries4) after $(((t1 - t0) / 1000000)) ms (the build itself $(mirror last_build_ms) ms)"
+	[ "$(mirror fib_entries4)" -gt "$before" ] && [ $(((t1 - t0) / 1000000)) -lt 100 ]
+}
+check "a route added with iproute2 is in the data path's FIB within 100 ms" route_mirrored || true
+
+# The first packets to a neighbour mpgw does not know go through the kernel, which
+# resolves it over the twin; then mpgw forwards on its own.
+punted_before=$(json_get "$(ctl --json counters)" punted)
+first_pings() {
+	in_ns client ping -c 5 -i 0.2 -W 2 "$NETNS_REMOTE4" | tail -n 2 | head -n 1
+}
+check "client -> $NETNS_REMOTE4 by the kernel's route (first packets through the kernel)" \
+	first_pings || true
+learnt() {
+	local n
+	n=$(mirror kernel_neighbours)
+	echo "kernel neighbours in the mirror: $n; gw kernel: $(in_ns gw ip -4 neigh show | tr '\n' ';')"
+	[ "${n:-0}" -ge 2 ]
+}
+check "the neighbours the kernel resolved over the twins are mirrored" learnt || true
+fast_path() {
+	local p0 p1 fwd
+	p0=$(json_get "$(ctl --json counters)" punted)
+	in_ns client ping -c 20 -i 0.05 -W 2 "$NETNS_REMOTE4" | tail -n 2 | head -n 1
+	p1=$(json_get "$(ctl --json counters)" punted)
+	echo "punted during 20 pings: $((p1 - p0)) (before: $((p0 - punted_before)))"
+	[ $((p1 - p0)) -le 2 ]
+}
+check "then mpgw forwards on its own: 20 pings, nothing punted" fast_path || true
+
+# Churn: thousands of routes added and deleted with ip -batch while a ping runs.
+churn() {
+	local n=2000 i
+	for ((i = 0; i < n; i++)); do
+		echo "route add 10.$((100 + i / 250)).$((i % 250)).0/24 via $NETNS_SERVER4 dev twan0"
+	done >"$tmp/add.batch"
+	sed 's/^route add/route del/' "$tmp/add.batch" >"$tmp/del.batch"
+	in_ns client ping -c 60 -i 0.05 -W 2 "$NETNS_REMOTE4" >"$tmp/churn.ping" 2>&1 &
+	local pinger=$!
+	in_ns gw ip -batch "$tmp/add.batch"
+	sleep 0.5
+	local mid kernel fib0 fib1
+	fib0=$(mirror fib_entries4)
+	mid=$(mirror kernel_routes4)
+	kernel=$(in_ns gw ip -4 route show proto boot dev twan0 | wc -l)
+	fib1=$(mirror fib_entries4)
+	in_ns gw ip -batch "$tmp/del.batch"
+	wait "$pinger" || true
+	sleep 0.2
+	echo "after adding $n: mirror $mid, kernel $kernel, FIB entries $fib0; after deleting: mirror $(mirror kernel_routes4), kernel $(in_ns gw ip -4 route show proto boot dev twan0 | wc -l); $(grep -o '[0-9]* received, [0-9.]*% packet loss' "$tmp/churn.ping")"
+	[ "$mid" -eq "$kernel" ] && [ "$(mirror kernel_routes4)" -eq 1 ] && [ "$fib0" -eq "$fib1" ] &&
+		[ "$fib0" -ge "$n" ] &&
+		grep -q " 0% packet loss" "$tmp/churn.ping"
+}
+check "route churn (2000 added, then deleted, with ip -batch): the mirror follows, no ping lost" \
+	churn || true
+overrun() {
+	echo "resyncs $(mirror resyncs), builds $(mirror builds), build errors $(mirror build_errors)"
+	[ "$(mirror resyncs)" -ge 1 ] && [ "$(mirror build_errors)" -eq 0 ]
+}
+check "the churn overran the 8 KiB netlink buffer and the mirror resynchronised (above)" \
+	overrun || true
+ctl routes | sed 's/^/    /'
+stop_mpgw_checked "mpgw (mirror)"
 finish

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The kernel's routes and neighbours on the twins, mirrored into the FIB (see nl_sync.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+
+#include "fib.h"
+#include "nl_sync.h"
+#include "port.h"
+#include "twin.h"
+#include "uplink_ctl.h"
+#include "worker.h"
+
+#define NL_MAX_ROUTES	  (4u << 20)
+#define NL_MAX_NEIGHBOURS 65536
+
+struct route_key {
+	uint8_t family, len;
+	uint8_t pad[2];
+	uint8_t addr[16];
+};
+
+static struct {
+	bool on;
+	struct mnl_socket *ev; /* subscribed to route and neighbour changes */
+	unsigned int rcvbuf;
+	struct cfg_route *routes; /* the mirror, in no order */
+	struct route_key *route_keys;
+	uint32_t n_routes;
+	struct rte_hash *route_index; /* route_key -> position in routes */
+	struct cfg_neighbour *neighbours;
+	uint32_t n_neighbours;
+	bool dirty;
+	uint64_t dirty_since;
+	struct nl_sync_stats stats;
+	uint8_t buf[1 << 16];
+} nl;
+
+bool nl_sync_enabled(void)
+{
+	return nl.on;
+}
+
+void nl_sync_get_stats(struct nl_sync_stats *s)
+{
+	*s = nl.stats;
+	s->neighbours = nl.n_neighbours;
+	s->routes4 = s->routes6 = 0;
+	for (uint32_t i = 0; i < nl.n_routes; i++) {
+		if (nl.route_keys[i].family == 4)
+			s->routes4++;
+		else
+			s->routes6++;
+	}
+}
+
+/* mpgw port index of a twin's ifindex, or -1. */
+static int port_of_ifindex(int ifindex)
+{
+	for (unsigned int p = 0; p < n_ports; p++) {
+		char name[32];
+		int idx;
+		struct twin_stats s;
+		if (twin_info(p, name, sizeof(name), &idx, &s) && idx == ifindex)
+			return (int)p;
+	}
+	return -1;
+}
+
+static void mark_dirty(void)
+{
+	if (!nl.dirty)
+		nl.dirty_since = rte_rdtsc();
+	nl.dirty = true;
+}
+
+static bool to_ipaddr(struct ipaddr *a, int family, const void *data, size_t len)
+{
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET && len >= 4) {
+		a->family = 4;
+		memcpy(&a->v4, data, 4);
+		return true;
+	}
+	if (family == AF_INET6 && len >= 16) {
+		a->family = 6;
+		memcpy(a->v6, data, 16);
+		return true;
+	}
+	return false;
+}
+
+/* --- neighbours ----------------------------------------------------------------------- */
+
+static void neighbour_set(const struct ipaddr *a, int port, const uint8_t *mac, bool present)
+{
+	uint32_t i;
+
+	for (i = 0; i < nl.n_neighbours; i++)
+		if (nl.neighbours[i].port == port && ipaddr_equal(&nl.neighbours[i].addr, a))
+			break;
+	if (!present) {
+		if (i < nl.n_neighbours) {
+			nl.neighbours[i] = nl.neighbours[--nl.n_neighbours];
+			mark_dirty();
+		}
+		return;
+	}
+	if (i == nl.n_neighbours) {
+		if (nl.n_neighbours == NL_MAX_NEIGHBOURS) {
+			nl.stats.ignored++;
+			return;
+		}
+		nl.n_neighbours++;
+		nl.neighbours[i] = (struct cfg_neighbour){.addr = *a, .port = port};
+	} else if (memcmp(nl.neighbours[i].mac.addr_bytes, mac, RTE_ETHER_ADDR_LEN) == 0) {
+		return; /* a state change only (reachable -> stale ...): nothing for us */
+	}
+	memcpy(nl.neighbours[i].mac.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	mark_dirty();
+}
+
+static int neigh_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (mnl_attr_type_valid(a, NDA_MAX) > 0)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static void on_neigh(const struct nlmsghdr *nlh)
+{
+	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1] = {0};
+	struct ipaddr a;
+	int port = port_of_ifindex(nd->ndm_ifindex);
+
+	mnl_attr_parse(nlh, sizeof(*nd), neigh_attr, tb);
+	if (port < 0 || tb[NDA_DST] == NULL ||
+		!to_ipaddr(&a, nd->ndm_family, mnl_attr_get_payload(tb[NDA_DST]),
+			mnl_attr_get_payload_len(tb[NDA_DST]))) {
+		nl.stats.ignored++;
+		return;
+	}
+	const uint16_t usable =
+		NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP;
+	bool present = nlh->nlmsg_type == RTM_NEWNEIGH && (nd->ndm_state & usable) &&
+		       tb[NDA_LLADDR] != NULL &&
+		       mnl_attr_get_payload_len(tb[NDA_LLADDR]) == RTE_ETHER_ADDR_LEN;
+	neighbour_set(&a, port, present ? mnl_attr_get_payload(tb[NDA_LLADDR]) : NULL, present);
+}
+
+/* --- routes --------------------------------------------------------------------------- */
+
+static void route_del(const struct route_key *k)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(nl.route_index, k, &data) < 0)
+		return;
+	uint32_t i = (uint32_t)(uintptr_t)data, last = --nl.n_routes;
+	rte_hash_del_key(nl.route_index, k);
+	if (i != last) {
+		nl.routes[i] = nl.routes[last];
+		nl.route_keys[i] = nl.route_keys[last];
+		rte_hash_add_key_data(nl.route_index, &nl.route_keys[i], (void *)(uintptr_t)i);
+	}
+	mark_dirty();
+}
+
+static void route_set(const struct route_key *k, const struct cfg_route *r)
+{
+	void *data;
+	uint32_t i;
+
+	if (rte_hash_lookup_data(nl.route_index, k, &data) >= 0) {
+		i = (uint32_t)(uintptr_t)data;
+	} else {
+		if (nl.n_routes == NL_MAX_ROUTES) {
+			nl.stats.ignored++;
+			return;
+		}
+		i = nl.n_routes++;
+		nl.route_keys[i] = *k;
+		if (rte_hash_add_key_data(nl.route_index, k, (void *)(uintptr_t)i) < 0) {
+			nl.n_routes--;
+			nl.stats.ignored++;
+			return;
+		}
+	}
+	nl.routes[i] = *r;
+	mark_dirty();
+}
+
+static int route_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (mnl_attr_type_valid(a, RTA_MAX) > 0)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static void on_route(const struct nlmsghdr *nlh)
+{
+	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = {0};
+	struct cfg_route r = {.port = -1};
+	struct route_key k = {.len = rt->rtm_dst_len};
+
+	mnl_attr_parse(nlh, sizeof(*rt), route_attr, tb);
+	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
+	if (table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL ||
+		(rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6)) {
+		nl.stats.ignored++;
+		return;
+	}
+	k.family = rt->rtm_family == AF_INET ? 4 : 6;
+	r.prefix.addr.family = k.family;
+	r.prefix.len = rt->rtm_dst_len;
+	if (tb[RTA_DST] != NULL &&
+		!to_ipaddr(&r.prefix.addr, rt->rtm_family, mnl_attr_get_payload(tb[RTA_DST]),
+			mnl_attr_get_payload_len(tb[RTA_DST]))) {
+		nl.stats.ignored++;
+		return;
+	}
+	ipprefix_mask(&r.prefix);
+	memcpy(k.addr, k.family == 4 ? (const void *)&r.prefix.addr.v4 : r.prefix.addr.v6,
+		k.family == 4 ? 4 : 16);
+	if (nlh->nlmsg_type == RTM_DELROUTE) {
+		route_del(&k);
+		return;
+	}
+	switch (rt->rtm_type) {
+	case RTN_BLACKHOLE:
+	case RTN_UNREACHABLE:
+	case RTN_PROHIBIT:
+		r.type = CFG_ROUTE_BLACKHOLE;
+		break;
+	case RTN_UNICAST:
+		r.port = tb[RTA_OIF] ? port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
+		if (r.port < 0) {
+			nl.stats.ignored++; /* not out of a twin (or multipath: not yet) */
+			route_del(&k);
+			return;
+		}
+		r.type = CFG_ROUTE_ONLINK;
+		if (tb[RTA_GATEWAY] != NULL &&
+			to_ipaddr(&r.via, rt->rtm_family, mnl_attr_get_payload(tb[RTA_GATEWAY]),
+				mnl_attr_get_payload_len(tb[RTA_GATEWAY])))
+			r.type = CFG_ROUTE_VIA;
+		break;
+	default:
+		nl.stats.ignored++;
+		return;
+	}
+	route_set(&k, &r);
+}
+
+/* --- the sockets ---------------------------------------------------------------------- */
+
+static int on_msg(const struct nlmsghdr *nlh, void *data)
+{
+	RTE_SET_USED(data);
+	nl.stats.events++;
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		on_neigh(nlh);
+		break;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		on_route(nlh);
+		break;
+	default:
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* Dump one kind of object (RTM_GETNEIGH, RTM_GETROUTE) through a socket of its own, into
+ * the mirror: blocking, so only at start and after an overrun. */
+static int dump(int type, char *err, size_t errlen)
+{
+	struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	unsigned int seq = (unsigned int)time(NULL);
+	int rc = -1;
+
+	if (s == NULL || mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "netlink: %s", strerror(errno));
+		goto out;
+	}
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	if (mnl_socket_sendto(s, nlh, nlh->nlmsg_len) < 0) {
+		snprintf(err, errlen, "netlink dump: %s", strerror(errno));
+		goto out;
+	}
+	unsigned int portid = mnl_socket_get_portid(s);
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(s, nl.buf, sizeof(nl.buf));
+		if (n < 0) {
+			snprintf(err, errlen, "netlink dump: %s", strerror(errno));
+			goto out;
+		}
+		int r = mnl_cb_run(nl.buf, (size_t)n, seq, portid, on_msg, NULL);
+		if (r == MNL_CB_STOP) {
+			rc = 0;
+			break;
+		}
+		if (r < 0) {
+			snprintf(err, errlen, "netlink dump: %s", strerror(errno));
+			goto out;
+		}
+	}
+out:
+	if (s != NULL)
+		mnl_socket_close(s);
+	return rc;
+}
+
+static int dump_all(char *err, size_t errlen)
+{
+	return dump(RTM_GETNEIGH, err, errlen) < 0 || dump(RTM_GETROUTE, err, errlen) < 0 ? -1 : 0;
+}
+
+int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
+{
+	struct rte_hash_parameters hp = {
+		.name = "mpgw_nl_routes",
+		.entries = NL_MAX_ROUTES,
+		.key_len = sizeof(struct route_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	if (!twins_enabled())
+		return 0;
+	nl.routes = calloc(NL_MAX_ROUTES, sizeof(*nl.routes));
+	nl.route_keys = calloc(NL_MAX_ROUTES, sizeof(*nl.route_keys));
+	nl.neighbours = calloc(NL_MAX_NEIGHBOURS, sizeof(*nl.neighbours));
+	nl.route_index = rte_hash_create(&hp);
+	if (nl.routes == NULL || nl.route_keys == NULL || nl.neighbours == NULL ||
+		nl.route_index == NULL) {
+		snprintf(err, errlen, "netlink mirror: out of memory");
+		nl_sync_stop();
+		return -1;
+	}
+	nl.ev = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	nl.rcvbuf = rcvbuf;
+	if (nl.ev == NULL ||
+		mnl_socket_bind(nl.ev, RTMGRP_NEIGH | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
+			MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "netlink: %s", strerror(errno));
+		nl_sync_stop();
+		return -1;
+	}
+	if (rcvbuf != 0)
+		setsockopt(
+			mnl_socket_get_fd(nl.ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Subscribed first, then dumped: a change during the dump is seen at least once. */
+	if (dump_all(err, errlen) < 0) {
+		nl_sync_stop();
+		return -1;
+	}
+	nl.on = true;
+	mark_dirty();
+	return 0;
+}
+
+/* Events were lost: forget the mirror, dump it again. */
+static void resync(void)
+{
+	char err[256];
+
+	nl.stats.resyncs++;
+	rte_hash_reset(nl.route_index);
+	nl.n_routes = 0;
+	nl.n_neighbours = 0;
+	/* drain what is queued: the dump supersedes it */
+	while (mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf)) > 0)
+		;
+	if (dump_all(err, sizeof(err)) < 0)
+		printf("mpgw: netlink resync: %s\n", err);
+	mark_dirty();
+}
+
+/* Does the configuration have a neighbour of n's address on n's port? */
+static bool configured(const struct mpgw_config *cfg, const struct cfg_neighbour *n)
+{
+	for (unsigned int i = 0; i < cfg->n_neighbours; i++)
+		if (cfg->neighbours[i].port == n->port &&
+			ipaddr_equal(&cfg->neighbours[i].addr, &n->addr))
+			return true;
+	return false;
+}
+
+/* The configuration plus the mirror, as one configuration for fib_build(): the kernel's
+ * routes first, so that a configured route of the same prefix (added after) wins; the
+ * kernel's neighbours after the configured ones, leaving out addresses configured. */
+static struct mpgw_config *merged_config(const struct mpgw_config *cfg)
+{
+	struct mpgw_config *m = malloc(sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	*m = *cfg;
+	m->routes = malloc((nl.n_routes + cfg->n_routes + 1) * sizeof(*m->routes));
+	m->neighbours = malloc((nl.n_neighbours + cfg->n_neighbours + 1) * sizeof(*m->neighbours));
+	if (m->routes == NULL || m->neighbours == NULL) {
+		free(m->routes);
+		free(m->neighbours);
+		free(m);
+		return NULL;
+	}
+	memcpy(m->routes, nl.routes, nl.n_routes * sizeof(*m->routes));
+	memcpy(m->routes + nl.n_routes, cfg->routes, cfg->n_routes * sizeof(*m->routes));
+	m->n_routes = nl.n_routes + cfg->n_routes;
+	memcpy(m->neighbours, cfg->neighbours, cfg->n_neighbours * sizeof(*m->neighbours));
+	m->n_neighbours = cfg->n_neighbours;
+	for (uint32_t i = 0; i < nl.n_neighbours; i++)
+		if (!configured(cfg, &nl.neighbours[i]))
+			m->neighbours[m->n_neighbours++] = nl.neighbours[i];
+	return m;
+}
+
+static void rebuild(const struct mpgw_config *cfg)
+{
+	uint64_t t0 = rte_rdtsc();
+	struct mpgw_config *m = merged_config(cfg);
+	char err[512];
+	struct fib_port fp[MPGW_MAX_PORTS];
+	struct fib *f = NULL;
+
+	nl.dirty = false;
+	for (unsigned int i = 0; i < n_ports; i++)
+		fp[i] = (struct fib_port){.port_id = ports[i].port_id, .mac = ports[i].mac};
+	if (m != NULL)
+		f = fib_build(m, fp, (int)rte_socket_id(), err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "out of memory");
+	if (f != NULL && uplink_ctl_attach(f, m, err, sizeof(err)) < 0) {
+		fib_free(f);
+		f = NULL;
+	}
+	if (f == NULL) {
+		/* Try again later (memory freed meanwhile, a route fixed): the running version
+		 * stays. */
+		nl.stats.build_errors++;
+		printf("mpgw: the kernel's routes and neighbours not applied yet: %s\n", err);
+		fflush(stdout);
+		nl.dirty = true;
+		nl.dirty_since = rte_rdtsc() + rte_get_tsc_hz() / 1000 * NL_SYNC_RETRY_MS;
+	} else {
+		fib_publish(f, worker_rcu);
+		nl.stats.builds++;
+	}
+	if (m != NULL) {
+		free(m->routes);
+		free(m->neighbours);
+		free(m);
+	}
+	nl.stats.last_build_ms = (double)(rte_rdtsc() - t0) * 1000.0 / (double)rte_get_tsc_hz();
+}
+
+void nl_sync_poll(const struct mpgw_config *cfg)
+{
+	if (!nl.on)
+		return;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf));
+		if (n < 0) {
+			if (errno == ENOBUFS)
+				resync();
+			break; /* EAGAIN: all read */
+		}
+		mnl_cb_run(nl.buf, (size_t)n, 0, 0, on_msg, NULL);
+	}
+	if (nl.dirty && rte_rdtsc() - nl.dirty_since >= rte_get_tsc_hz() / 1000 * NL_SYNC_BATCH_MS)
+		rebuild(cfg);
+}
+
+void nl_sync_invalidate(void)
+{
+	if (nl.on)
+		mark_dirty();
+}
+
+void nl_sync_stop(void)
+{
+	nl.on = false;
+	if (nl.ev != NULL)
+		mnl_socket_close(nl.ev);
+	nl.ev = NULL;
+	rte_hash_free(nl.route_index);
+	nl.route_index = NULL;
+	free(nl.routes);
+	free(nl.route_keys);
+	free(nl.neighbours);
+	nl.routes = NULL;
+	nl.route_keys = NULL;
+	nl.neighbours = NULL;
+	nl.n_routes = nl.n_neighbours = 0;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Mirror of the kernel's routes and neighbours on the kernel twins (lib/exception), over
+ * rtnetlink with libmnl, on the control thread. With twins on, mpgw subscribes to route
+ * and neighbour changes, dumps both at start, and keeps two tables:
+ * - neighbours of a twin in a usable state (reachable, stale, delay, probe, permanent,
+ *   noarp): address -> MAC on that twin's port;
+ * - routes of the main table whose output is a twin: unicast (via a gateway, or on-link),
+ *   and blackhole, unreachable and prohibit (all three a counted `blackhole` drop). Routes
+ *   the kernel makes itself (connected subnets, local addresses) are left out: mpgw makes
+ *   its own from the ports' addresses.
+ * A change marks the mirror dirty; at most every NL_SYNC_BATCH_MS the control thread
+ * builds a new FIB version from the configuration plus the mirror and publishes it through
+ * RCU (workers never wait). A configured route or neighbour of the same prefix or address
+ * wins over the kernel's. On a socket overrun (ENOBUFS: events were lost) the mirror is
+ * dumped again from scratch and rebuilt.
+ */
+#ifndef MPGW_NL_SYNC_H
+#define MPGW_NL_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Changes are gathered for this long before a new FIB version is built. */
+#define NL_SYNC_BATCH_MS 10
+/* A build that failed is tried again this much later. */
+#define NL_SYNC_RETRY_MS 100
+
+struct nl_sync_stats {
+	uint64_t routes4, routes6; /* in the mirror now */
+	uint64_t neighbours;
+	uint64_t events;  /* netlink messages applied, dumps included */
+	uint64_t ignored; /* routes and neighbours not on a twin, or of a kind mpgw has not */
+	uint64_t builds;  /* FIB versions published from the mirror */
+	uint64_t build_errors;
+	uint64_t resyncs;     /* overruns (ENOBUFS) recovered by a new dump */
+	double last_build_ms; /* how long the last FIB build and publish took */
+};
+
+/* Open the sockets and dump the kernel's tables (twins must be running). rcvbuf: the event
+ * socket's receive buffer in bytes, 0 for the system's default. */
+int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen);
+/* Control thread: apply what the kernel said since the last call; when the mirror changed
+ * and the batch time is over, publish a FIB version of cfg plus the mirror. */
+void nl_sync_poll(const struct mpgw_config *cfg);
+/* After a reload: the next poll rebuilds from the new configuration plus the mirror. */
+void nl_sync_invalidate(void);
+void nl_sync_stop(void);
+bool nl_sync_enabled(void);
+void nl_sync_get_stats(struct nl_sync_stats *s);
+
+#endif
