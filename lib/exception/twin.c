@@ -38,7 +38,7 @@ static struct twin twins[MPGW_MAX_PORTS];
 static bool enabled;
 static struct rte_mempool *twin_pool;
 static uint64_t next_link_check;
-static uint8_t frame[TWIN_FRAME_MAX];
+static uint8_t frame[TWIN_FRAME_MAX + 1]; /* one more: a longer frame is seen, and dropped */
 
 bool twins_enabled(void)
 {
@@ -87,6 +87,7 @@ static int twin_open(struct twin *t, const struct port *p, char *err, size_t err
 		return -1;
 	}
 	memcpy(t->ifname, ifr.ifr_name, sizeof(t->ifname));
+	t->carrier = true; /* a TAP comes up with carrier on: the first mirror corrects it */
 
 	/* The port's MAC, so that what the kernel resolves and sends is the port's own. */
 	memset(&ifr, 0, sizeof(ifr));
@@ -208,7 +209,7 @@ static void twin_read(unsigned int i)
 		if (len <= 0)
 			return; /* EAGAIN: nothing more */
 		t->stats.from_kernel++;
-		struct rte_mbuf *m = len >= RTE_ETHER_HDR_LEN && r != NULL
+		struct rte_mbuf *m = len >= RTE_ETHER_HDR_LEN && len <= TWIN_FRAME_MAX && r != NULL
 					     ? frame_to_mbuf(&ports[i], frame, (size_t)len)
 					     : NULL;
 		if (m == NULL) {

@@ -151,6 +151,12 @@ static int fill(struct builder *b, const struct mpgw_config *cfg)
 	return 0;
 }
 
+/* tbl8 groups a prefix of length len may need at most: one per byte beyond /24. */
+static inline uint32_t lpm_groups(unsigned int len)
+{
+	return len > 24 ? (len - 24 + 7) / 8 : 0;
+}
+
 struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *ports, int socket,
 	char *err, size_t errlen)
 {
@@ -160,16 +166,29 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 	uint32_t n_entries = cfg->n_routes + cfg->n_neighbours +
 			     2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports + cfg->n_bypass + cfg->n_gw +
 			     n_lans;
-	/* Each family's tables sized for its own entries (the rest counted in both): an
-	 * IPv6 table sized for a mirror of IPv4 routes would take tens of MiB for nothing. */
-	uint32_t n_fam[2] = {0, 0}; /* IPv4, IPv6 */
-	for (unsigned int i = 0; i < cfg->n_routes; i++)
-		n_fam[cfg->routes[i].prefix.addr.family == 6]++;
-	for (unsigned int i = 0; i < cfg->n_neighbours; i++)
-		n_fam[cfg->neighbours[i].addr.family == 6]++;
+	/*
+	 * Each family's tables sized for its own entries (the rest counted in both), and the
+	 * groups of 256 entries that prefixes longer than /24 need (rte_lpm: one per /24 they
+	 * fall in; rte_lpm6: one per byte beyond the first three) for those only: a 1M-route
+	 * IPv4 table of /24s and shorter needs none, and a tbl8 group per route would be
+	 * 1 GiB.
+	 */
+	uint32_t n_fam[2] = {0, 0}, tbl8[2] = {0, 0}; /* IPv4, IPv6 */
+	for (unsigned int i = 0; i < cfg->n_routes; i++) {
+		const struct ipprefix *p = &cfg->routes[i].prefix;
+		n_fam[p->addr.family == 6]++;
+		tbl8[p->addr.family == 6] += lpm_groups(p->len);
+	}
+	for (unsigned int i = 0; i < cfg->n_neighbours; i++) {
+		bool v6 = cfg->neighbours[i].addr.family == 6;
+		n_fam[v6]++;
+		tbl8[v6] += lpm_groups(v6 ? 128 : 32);
+	}
 	uint32_t shared = n_entries - cfg->n_routes - cfg->n_neighbours;
 	n_fam[0] += shared;
 	n_fam[1] += shared;
+	tbl8[0] += shared * lpm_groups(32);
+	tbl8[1] += shared * lpm_groups(128);
 	uint32_t cap = RTE_MIN(n_entries + 1, MPGW_MAX_NEXTHOPS);
 	struct builder b = {.cap = cap,
 		.ports = ports,
@@ -190,15 +209,14 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 
 	struct rte_lpm_config c4 = {
 		.max_rules = RTE_MAX(1024u, 2 * n_fam[0]),
-		.number_tbl8s = RTE_MAX(256u, n_fam[0]),
+		.number_tbl8s = RTE_MAX(256u, tbl8[0]),
 	};
 	snprintf(name, sizeof(name), "mpgw_fib4_%u", gen);
 	b.f->lpm4 = rte_lpm_create(name, socket, &c4);
 
 	struct rte_lpm6_config c6 = {
 		.max_rules = RTE_MAX(1024u, 2 * n_fam[1]),
-		/* a /128 can take up to 13 tbl8 groups */
-		.number_tbl8s = RTE_MAX(1024u, 14 * n_fam[1]),
+		.number_tbl8s = RTE_MAX(1024u, tbl8[1]),
 	};
 	snprintf(name, sizeof(name), "mpgw_fib6_%u", gen);
 	b.f->lpm6 = rte_lpm6_create(name, socket, &c6);

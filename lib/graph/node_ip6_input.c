@@ -60,8 +60,9 @@ static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 	}
 	const struct rte_ipv6_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, meta->l3_off);
-	if (unlikely(w->punt != NULL && (ip->dst_addr[0] == 0xff || ip6_link_local(ip->dst_addr) ||
-						ip6_link_local(ip->src_addr))))
+	if (unlikely(w->punt != NULL && !(meta->path & PKT_PATH_DECAP) &&
+		     (ip->dst_addr[0] == 0xff || ip6_link_local(ip->dst_addr) ||
+			     ip6_link_local(ip->src_addr))))
 		return IP6_IN_NEXT_PUNT;
 	if (unlikely(ip->dst_addr[0] == 0xff))
 		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);

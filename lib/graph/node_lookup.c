@@ -102,7 +102,10 @@ static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
 	case FIB_NH_BLACKHOLE:
 		return node_drop_edge(NODE_DROP_BASE, DROP_blackhole);
 	default:
-		if (punt && !(meta->path & PKT_PATH_LOCAL) &&
+		/* Not a decapsulated packet (the frame still has the tunnel's headers), nor
+		 * the gateway's LAN traffic to an uplink (the policy's, never the kernel's). */
+		if (punt && !(meta->path & (PKT_PATH_LOCAL | PKT_PATH_DECAP)) &&
+			!(f->gateway && ports[nh->port].uplink && from_lan(f, m)) &&
 			forward_checks(meta, ttl) == LOOKUP_NEXT_REWRITE)
 			return LOOKUP_NEXT_PUNT;
 		return node_drop_edge(NODE_DROP_BASE, DROP_no_neighbour);

@@ -46,6 +46,8 @@ static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
 		return node_drop_edge(NODE_DROP_BASE, (enum mpgw_drop)st);
 	if (unlikely(m->data_len < pi.l3_off + (pi.l3 == PKT_L3_IP4 ? 20 : 40)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
+	meta->l3_off = pi.l3_off;
+	meta->l3 = pi.l3;
 	pkt_meta_fill(meta, &pi);
 	meta->path = PKT_PATH_LOCAL;
 	meta->mtu = 0;

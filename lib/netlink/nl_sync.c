@@ -22,7 +22,7 @@
 #include "uplink_ctl.h"
 #include "worker.h"
 
-#define NL_MAX_ROUTES	  (4u << 20)
+#define NL_MAX_ROUTES	  (2u << 20)
 #define NL_MAX_NEIGHBOURS 65536
 
 struct route_key {
@@ -43,6 +43,10 @@ static struct {
 	uint32_t n_neighbours;
 	bool dirty;
 	uint64_t dirty_since;
+	uint64_t last_build_end;
+	uint64_t build_tsc;  /* the last build, without publishing (freeing the old version) */
+	bool resync_pending; /* a resync's dump failed: try again at resync_at */
+	uint64_t resync_at;
 	struct nl_sync_stats stats;
 	uint8_t buf[1 << 16];
 } nl;
@@ -157,9 +161,12 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	}
 	const uint16_t usable =
 		NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP;
+	/* A unicast MAC only: the kernel keeps NOARP entries with the broadcast MAC for a
+	 * subnet's broadcast address, which must not become a forwarding entry. */
 	bool present = nlh->nlmsg_type == RTM_NEWNEIGH && (nd->ndm_state & usable) &&
 		       tb[NDA_LLADDR] != NULL &&
-		       mnl_attr_get_payload_len(tb[NDA_LLADDR]) == RTE_ETHER_ADDR_LEN;
+		       mnl_attr_get_payload_len(tb[NDA_LLADDR]) == RTE_ETHER_ADDR_LEN &&
+		       rte_is_unicast_ether_addr(mnl_attr_get_payload(tb[NDA_LLADDR]));
 	neighbour_set(&a, port, present ? mnl_attr_get_payload(tb[NDA_LLADDR]) : NULL, present);
 }
 
@@ -374,9 +381,13 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 		nl_sync_stop();
 		return -1;
 	}
-	if (rcvbuf != 0)
-		setsockopt(
-			mnl_socket_get_fd(nl.ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* SO_RCVBUF is capped by net.core.rmem_max; SO_RCVBUFFORCE (root) is not. */
+	if (rcvbuf != 0 &&
+		setsockopt(mnl_socket_get_fd(nl.ev), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+			sizeof(rcvbuf)) < 0 &&
+		setsockopt(mnl_socket_get_fd(nl.ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			sizeof(rcvbuf)) < 0)
+		printf("mpgw: netlink_rcvbuf %u not applied: %s\n", rcvbuf, strerror(errno));
 	/* Subscribed first, then dumped: a change during the dump is seen at least once. */
 	if (dump_all(err, errlen) < 0) {
 		nl_sync_stop();
@@ -399,8 +410,15 @@ static void resync(void)
 	/* drain what is queued: the dump supersedes it */
 	while (mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf)) > 0)
 		;
-	if (dump_all(err, sizeof(err)) < 0)
-		printf("mpgw: netlink resync: %s\n", err);
+	if (dump_all(err, sizeof(err)) < 0) {
+		/* Keep the running FIB version, and dump again a little later. */
+		printf("mpgw: netlink resync: %s; trying again\n", err);
+		nl.resync_at = rte_rdtsc() + rte_get_tsc_hz() / 1000 * NL_SYNC_RETRY_MS;
+		nl.resync_pending = true;
+		nl.dirty = false;
+		return;
+	}
+	nl.resync_pending = false;
 	mark_dirty();
 }
 
@@ -444,7 +462,7 @@ static struct mpgw_config *merged_config(const struct mpgw_config *cfg)
 
 static void rebuild(const struct mpgw_config *cfg)
 {
-	uint64_t t0 = rte_rdtsc();
+	uint64_t t0 = rte_rdtsc(), since = nl.dirty_since;
 	struct mpgw_config *m = merged_config(cfg);
 	char err[512];
 	struct fib_port fp[MPGW_MAX_PORTS];
@@ -470,6 +488,11 @@ static void rebuild(const struct mpgw_config *cfg)
 		nl.dirty = true;
 		nl.dirty_since = rte_rdtsc() + rte_get_tsc_hz() / 1000 * NL_SYNC_RETRY_MS;
 	} else {
+		uint64_t t1 = rte_rdtsc();
+		nl.build_tsc = t1 - t0; /* the build alone, for the pacing */
+		/* the data path has the new version from the exchange, at fib_publish's start */
+		nl.stats.last_sync_ms =
+			(double)(int64_t)(t1 - since) * 1000.0 / (double)rte_get_tsc_hz();
 		fib_publish(f, worker_rcu);
 		nl.stats.builds++;
 	}
@@ -485,6 +508,10 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 {
 	if (!nl.on)
 		return;
+	if (nl.resync_pending && (int64_t)(rte_rdtsc() - nl.resync_at) >= 0)
+		resync();
+	if (nl.resync_pending)
+		return;
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf));
 		if (n < 0) {
@@ -494,8 +521,18 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 		}
 		mnl_cb_run(nl.buf, (size_t)n, 0, 0, on_msg, NULL);
 	}
-	if (nl.dirty && rte_rdtsc() - nl.dirty_since >= rte_get_tsc_hz() / 1000 * NL_SYNC_BATCH_MS)
+	/* Gather for the batch time; and leave twice the last build's time between builds,
+	 * so that a stream of changes (a whole table arriving) costs at most a third of this
+	 * thread's time in builds, whatever its size. Signed: a retry's start is in the
+	 * future. */
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	uint64_t gap = 2 * nl.build_tsc;
+	if (nl.dirty &&
+		(int64_t)(now - nl.dirty_since) >= (int64_t)(hz / 1000 * NL_SYNC_BATCH_MS) &&
+		now - nl.last_build_end >= gap) {
 		rebuild(cfg);
+		nl.last_build_end = rte_rdtsc();
+	}
 }
 
 void nl_sync_invalidate(void)

@@ -37,7 +37,9 @@ struct nl_sync_stats {
 	uint64_t builds;  /* FIB versions published from the mirror */
 	uint64_t build_errors;
 	uint64_t resyncs;     /* overruns (ENOBUFS) recovered by a new dump */
-	double last_build_ms; /* how long the last FIB build and publish took */
+	double last_sync_ms;  /* from the first change of the last batch to its publication */
+	double last_build_ms; /* how long the last FIB build and publish took (the old
+			       * version freed included) */
 };
 
 /* Open the sockets and dump the kernel's tables (twins must be running). rcvbuf: the event

@@ -64,6 +64,8 @@ int telemetry_cmd_routes(const char *cmd, const char *params, struct rte_tel_dat
 	rte_tel_data_add_dict_u64(d, "resyncs", s.resyncs);
 	snprintf(ms, sizeof(ms), "%.3f", s.last_build_ms);
 	rte_tel_data_add_dict_string(d, "last_build_ms", ms);
+	snprintf(ms, sizeof(ms), "%.3f", s.last_sync_ms);
+	rte_tel_data_add_dict_string(d, "last_sync_ms", ms);
 	/* what the data path uses now: LPM entries of the live FIB version */
 	fib_ctl_lock();
 	const struct fib *f = fib_current();

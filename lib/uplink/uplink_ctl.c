@@ -252,12 +252,16 @@ int uplink_ctl_attach(struct fib *f, const struct mpgw_config *cfg, char *err, s
 		ctl.fast[g] = UPLINK_NO_PATH;
 	struct uplink_sched *s = sched_build(f, NULL);
 	pthread_mutex_unlock(&ctl.lock);
-	if (s == NULL) {
-		snprintf(err, errlen, "out of memory for the uplink table");
-		return -1;
-	}
+	/* No failure once ctl points at f (the caller would free f under it): without a
+	 * table the data path spreads by hash over every path (node_encap.c), and the next
+	 * change of a path's state builds one again. */
+	if (s == NULL)
+		printf("mpgw: out of memory for the uplink table: spreading by hash until the "
+		       "next change\n");
 	rte_free(f->sched);
 	f->sched = s;
+	RTE_SET_USED(err);
+	RTE_SET_USED(errlen);
 	return 0;
 }
 
