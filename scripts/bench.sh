@@ -10,7 +10,9 @@
 #   scripts/bench.sh --smoke         a few seconds per 1k-flow mix, report on stdout only
 #   scripts/bench.sh --smoke --out FILE
 #   extra options go to the orchestrator (scripts/bench/bench.py): --no-kernel,
-#   --windows N, --window S, --warmup S
+#   --windows N, --window S, --warmup S, --mixes, --programs
+# After the forwarding mixes, scripts/bench/route_sync.py times mirroring 1M IPv4 + 200k
+# IPv6 routes from the kernel (20k + 4k with --smoke; not with --mixes).
 #
 # Needs root (DPDK telemetry sockets, network namespaces). Builds mpgw in build-bench
 # (release) and l3fwd in a temporary directory from Debian's dpdk-doc examples; pcaps are
@@ -111,4 +113,20 @@ args=(--mpgw "$build/app/mpgw/mpgw" --l3fwd "$tmp/l3fwd/build/l3fwd"
 	--command "$cmdline" "${huge[@]}")
 $smoke && args+=(--smoke)
 [ -n "$out" ] && args+=(--out "$out")
-/usr/bin/python3 scripts/bench/bench.py "${args[@]}" "${extra[@]}"
+rc=0
+/usr/bin/python3 scripts/bench/bench.py "${args[@]}" "${extra[@]}" || rc=$?
+
+# Route sync (issue 7): a full table mirrored from the kernel; a small one for --smoke.
+# Skipped with --mixes (a run of chosen forwarding mixes only).
+if [[ " ${extra[*]} " != *" --mixes"* ]]; then
+	rs=(--mpgw "$build/app/mpgw/mpgw" --mpgwctl "$build/app/mpgwctl/mpgwctl")
+	[ ${#huge[@]} -gt 0 ] && rs+=(--huge "$huge_dir")
+	if $smoke; then rs+=(--v4 20000 --v6 4000); else rs+=(--timeout 300); fi
+	echo "bench: route sync" >&2
+	if [ -n "$out" ] && ! $smoke; then
+		{ echo; /usr/bin/python3 scripts/bench/route_sync.py "${rs[@]}"; } >>"$out" || rc=1
+	else
+		/usr/bin/python3 scripts/bench/route_sync.py "${rs[@]}" || rc=1
+	fi
+fi
+exit $rc
