@@ -58,12 +58,7 @@ sleep 2
 moved_before=$(gw_counter counters flow_moved)
 changes_before=$(uplink_field wan0 state_changes)
 cut=$(date +%s.%N)
-in_ns isp1 nft -f - <<'NFT'
-table netdev cut {
-	chain in { type filter hook ingress device "eth0" priority 0; policy drop; }
-	chain out { type filter hook egress device "eth0" priority 0; policy drop; }
-}
-NFT
+uplink_cut isp1
 sleep 1
 down_state=$(uplink_field wan0 state)
 gw_ctl uplinks >"$tmp/uplinks-cut.txt" 2>&1 || true
@@ -71,7 +66,7 @@ gw_ctl uplinks >"$tmp/uplinks-cut.txt" 2>&1 || true
 # --- the repair ----------------------------------------------------------------------------
 
 restored=$(date +%s.%N)
-in_ns isp1 nft delete table netdev cut
+uplink_restore isp1
 up_ms=-1
 for ((i = 0; i < 200; i++)); do
 	if [ "$(uplink_field wan0 state)" = usable ]; then

@@ -238,17 +238,12 @@ ip netns exec "$PREFIX-client" "$PY" "$SCHED" flowlet "$NETNS_TUN_SERVER6" 9 "$A
 sender=$!
 sleep 1.5
 cut=$(now)
-in_ns isp1 nft -f - <<'NFT'
-table netdev cut {
-	chain in { type filter hook ingress device "eth0" priority 0; policy drop; }
-	chain out { type filter hook egress device "eth0" priority 0; policy drop; }
-}
-NFT
+uplink_cut isp1
 sleep 1
 down_state=$(uplink_field wan0 state)
 moved1=$(counter flow_moved)
 restored=$(now)
-in_ns isp1 nft delete table netdev cut
+uplink_restore isp1
 for ((i = 0; i < 300; i++)); do
 	[ "$(uplink_field wan0 state)" = usable ] && break
 	sleep 0.01

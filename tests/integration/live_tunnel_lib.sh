@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Shared by the live tests of the gateway-and-VPS topology (live_tunnel.sh,
+# Shared by the live tests of the gateway-and-VPS topology (live_tunnel.sh, live_sched.sh,
 # live_failover.sh), sourced after live_lib.sh: the topology of scripts/lib/netns_tunnel.sh
 # with both mpgw instances started, their CLIs, captures on the uplinks and their leak
 # classification (leak_check.py). Exits 77 (skipped) without tcpdump, or without any other
@@ -17,6 +17,18 @@ for cmd in tcpdump ${NEEDS:-}; do
 		exit 77
 	fi
 done
+
+# uplink_cut ISP: 100 % loss both ways on the ISP's link to the gateway (its eth0),
+# with nftables netdev hooks; uplink_restore ISP ends it.
+uplink_cut() {
+	in_ns "$1" nft -f - <<'NFT'
+table netdev cut {
+	chain in { type filter hook ingress device "eth0" priority 0; policy drop; }
+	chain out { type filter hook egress device "eth0" priority 0; policy drop; }
+}
+NFT
+}
+uplink_restore() { in_ns "$1" nft delete table netdev cut; }
 
 gw_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-gw" "$@"; }
 vps_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-vps" "$@"; }
