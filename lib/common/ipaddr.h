@@ -32,6 +32,12 @@ bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a);
 /* Zero the host bits, so 192.0.2.1/24 becomes 192.0.2.0/24. */
 void ipprefix_mask(struct ipprefix *p);
 bool ipaddr_equal(const struct ipaddr *a, const struct ipaddr *b);
+
+/* Is the IPv6 address at a (16 bytes) link-local, fe80::/10? */
+static inline bool ip6_is_link_local(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
 /* Text form into buf (at least INET6_ADDRSTRLEN bytes); returns buf. */
 const char *ipaddr_str(const struct ipaddr *a, char *buf, size_t len);
 

@@ -25,7 +25,7 @@ static const struct ipaddr *port_addr(const struct mpgw_config *cfg, int i, int 
 		const struct ipaddr *a = &p->addrs[j].addr;
 		if (a->family != fam)
 			continue;
-		if (fam == 6 && a->v6[0] == 0xfe && (a->v6[1] & 0xc0) == 0x80)
+		if (fam == 6 && ip6_is_link_local(a->v6))
 			continue;
 		return a;
 	}

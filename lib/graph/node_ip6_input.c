@@ -7,6 +7,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "ipaddr.h"
 #include "nodes.h"
 #include "pkt_fast.h"
 #include "pkt_meta.h"
@@ -20,18 +21,13 @@ enum { IP6_IN_NEXT_LOOKUP, IP6_IN_NEXT_PUNT, IP6_IN_NEXT_DROP };
  * loopback or link-local destination (RFC 4291 2.5.6: link-local packets stay on their
  * link: with kernel twins they go to the kernel before this check, else they are dropped).
  */
-static inline bool ip6_link_local(const uint8_t *a)
-{
-	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
-}
-
 static inline bool ip6_martian(const uint8_t *src, const uint8_t *dst)
 {
 	static const uint8_t loopback[16] = {[15] = 1}, unspecified[16];
 
-	return src[0] == 0xff || memcmp(src, loopback, 16) == 0 || ip6_link_local(src) ||
+	return src[0] == 0xff || memcmp(src, loopback, 16) == 0 || ip6_is_link_local(src) ||
 	       memcmp(dst, unspecified, 16) == 0 || memcmp(dst, loopback, 16) == 0 ||
-	       ip6_link_local(dst);
+	       ip6_is_link_local(dst);
 }
 
 /* The full parse, for what pkt_fast_ip6 leaves: fills meta or returns a drop edge. */
@@ -61,8 +57,8 @@ static inline rte_edge_t ip6_input_one(void *ctx, struct rte_mbuf *m)
 	const struct rte_ipv6_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, meta->l3_off);
 	if (unlikely(w->punt != NULL && !(meta->path & PKT_PATH_DECAP) &&
-		     (ip->dst_addr[0] == 0xff || ip6_link_local(ip->dst_addr) ||
-			     ip6_link_local(ip->src_addr))))
+		     (ip->dst_addr[0] == 0xff || ip6_is_link_local(ip->dst_addr) ||
+			     ip6_is_link_local(ip->src_addr))))
 		return IP6_IN_NEXT_PUNT;
 	if (unlikely(ip->dst_addr[0] == 0xff))
 		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);

@@ -13,6 +13,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "ipaddr.h"
 #include "nodes.h"
 #include "pkt_meta.h"
 #include "pkt_parse.h"
@@ -28,8 +29,7 @@ static bool twin_source_allowed(const struct port *p, const uint8_t *src, bool v
 
 	if (port_has_addr(p, src, v4))
 		return true;
-	return !v4 &&
-	       ((src[0] == 0xfe && (src[1] & 0xc0) == 0x80) || memcmp(src, unspecified, 16) == 0);
+	return !v4 && (ip6_is_link_local(src) || memcmp(src, unspecified, 16) == 0);
 }
 
 static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)

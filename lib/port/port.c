@@ -46,7 +46,7 @@ static void port_set_icmp_source(struct port *p, const struct cfg_port *cp)
 {
 	for (unsigned int j = 0; j < cp->n_addrs; j++) {
 		const struct ipaddr *a = &cp->addrs[j].addr;
-		bool link_local = a->family == 6 && a->v6[0] == 0xfe && (a->v6[1] & 0xc0) == 0x80;
+		bool link_local = a->family == 6 && ip6_is_link_local(a->v6);
 		if (a->family == 4 && !p->has_addr4) {
 			p->addr4 = a->v4;
 			p->has_addr4 = true;
