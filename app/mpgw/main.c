@@ -29,6 +29,7 @@
 #include "port.h"
 #include "stats.h"
 #include "telemetry.h"
+#include "mptcp_pm.h"
 #include "nl_sync.h"
 #include "twin.h"
 #include "reload.h"
@@ -119,6 +120,7 @@ static void control_loop(const struct mpgw_args *args, struct mpgw_config **cfg)
 		rte_delay_us_sleep(twins_enabled() ? TWIN_TICK_US : CONTROL_TICK_US);
 		twins_poll();
 		nl_sync_poll(*cfg);
+		mptcp_pm_poll();
 		if (rte_rdtsc() < next_tick)
 			continue;
 		next_tick = rte_rdtsc() + tick - tick / 10; /* a sleep's oversleep is slack */
@@ -231,7 +233,8 @@ int main(int argc, char **argv)
 		workers_init(cfg, err, sizeof(err)) < 0 ||
 		uplink_ctl_start(pool, err, sizeof(err)) < 0 ||
 		twins_start(cfg, pool, err, sizeof(err)) < 0 ||
-		nl_sync_start(cfg->netlink_rcvbuf, err, sizeof(err)) < 0) {
+		nl_sync_start(cfg->netlink_rcvbuf, err, sizeof(err)) < 0 ||
+		mptcp_pm_start(err, sizeof(err)) < 0) {
 		fprintf(stderr, "mpgw: %s\n", err);
 		goto out;
 	}
@@ -264,6 +267,7 @@ int main(int argc, char **argv)
 out:
 	telemetry_close();
 	nl_sync_stop();
+	mptcp_pm_stop();
 	twins_stop();
 	uplink_ctl_stop();
 	ports_stop();

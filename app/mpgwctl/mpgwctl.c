@@ -481,6 +481,22 @@ static const struct column twin_columns[] = {
 	{"from_kernel_drops", "FROM_K_DROPS", false},
 };
 
+static const struct column mptcp_columns[] = {
+	{NULL, "SUBFLOW", false},
+	{"state", "STATE", true},
+	{"side", "SIDE", true},
+	{"local", "LOCAL", false},
+	{"remote", "REMOTE", false},
+	{"loc_id", "LOC_ID", false},
+	{"rem_id", "REM_ID", false},
+	{"backup", "BACKUP", false},
+	{"uplink", "UPLINK", false},
+	{"tx_packets", "TX_PKTS", false},
+	{"tx_bytes", "TX_BYTES", false},
+	{"rx_packets", "RX_PKTS", false},
+	{"rx_bytes", "RX_BYTES", false},
+};
+
 static const struct column counter_columns[] = {
 	{NULL, "COUNTER", false},
 	{NULL, "VALUE", false},
@@ -557,6 +573,23 @@ static const struct command commands[] = {
 		.print = print_generic,
 	},
 	{
+		.name = "mptcp",
+		.path = "/mpgw/mptcp",
+		.args = "[--wide]",
+		.help = "the kernel's MPTCP subflows (TOKEN/N): addresses, ids, backup, uplink, "
+			"packets and bytes each way",
+		.opts = CMD_OPT_WIDE,
+		.print = print_columns,
+		COLUMNS(mptcp_columns),
+	},
+	{
+		.name = "mptcp-endpoints",
+		.path = "/mpgw/mptcp_endpoints",
+		.args = "",
+		.help = "the kernel's MPTCP endpoints and their uplinks; limits and event counts",
+		.print = print_generic,
+	},
+	{
 		.name = "show",
 		.path = NULL,
 		.args = "PATH[,PARAMS]",
@@ -590,7 +623,8 @@ static void usage(FILE *f)
 	      "                        exactly as the daemon sent it (never filtered)\n"
 	      "  -a, --all             drops, counters: also list those that are zero\n"
 	      "  -w, --wide            ports: also show port id, speed, MAC and rx_nombuf;\n"
-	      "                        uplinks: also addresses, probe counts, low latency\n"
+	      "                        uplinks: also addresses, probe counts, low latency;\n"
+	      "                        mptcp: also connection state and side\n"
 	      "  -h, --help            show this help and exit\n"
 	      "\n"
 	      "Commands:\n",

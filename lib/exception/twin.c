@@ -268,3 +268,13 @@ bool twin_info(unsigned int p, char *ifname, size_t len, int *ifindex, struct tw
 	*s = twins[p].stats;
 	return true;
 }
+
+int twin_port_of_ifindex(int ifindex)
+{
+	if (!enabled || ifindex <= 0)
+		return -1;
+	for (unsigned int p = 0; p < n_ports; p++)
+		if (twins[p].fd >= 0 && twins[p].ifindex == ifindex)
+			return (int)p;
+	return -1;
+}

@@ -49,5 +49,7 @@ void twins_stop(void);
 
 /* For telemetry: the twin of port index p, false if there is none. */
 bool twin_info(unsigned int p, char *ifname, size_t len, int *ifindex, struct twin_stats *s);
+/* The mpgw port index whose twin has this interface index, or -1. */
+int twin_port_of_ifindex(int ifindex);
 
 #endif

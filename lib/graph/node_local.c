@@ -17,6 +17,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "mptcp_sf.h"
 #include "nodes.h"
 #include "pkt_meta.h"
 #include "port.h"
@@ -35,12 +36,15 @@ enum { LOCAL_NEXT_TX, LOCAL_NEXT_PUNT, LOCAL_NEXT_DROP };
 #define ICMP6_ECHO_REPLY   129
 
 /* What mpgw does not answer itself: the kernel's, if it has a twin (but not the inner
- * packet of a tunnel: its frame still has the tunnel's headers). */
-static inline rte_edge_t local_other(const struct worker *w, const struct pkt_meta *meta)
+ * packet of a tunnel: its frame still has the tunnel's headers). TCP to the kernel is
+ * counted against its MPTCP subflow, if it is one. */
+static inline rte_edge_t local_other(
+	struct worker *w, const struct rte_mbuf *m, const struct pkt_meta *meta)
 {
-	return w->punt != NULL && !(meta->path & PKT_PATH_DECAP)
-		       ? LOCAL_NEXT_PUNT
-		       : node_drop_edge(NODE_DROP_BASE, DROP_local);
+	if (w->punt == NULL || (meta->path & PKT_PATH_DECAP))
+		return node_drop_edge(NODE_DROP_BASE, DROP_local);
+	mptcp_sf_count(w->mptcp_sf, m, meta, false);
+	return LOCAL_NEXT_PUNT;
 }
 
 /* Turn the echo request in m into its reply, back out of the port it came in by. */
@@ -56,7 +60,7 @@ static rte_edge_t echo_reply(
 	if (v4) {
 		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
 		if (!port_has_addr(p, &h->dst_addr, true))
-			return local_other(w, meta);
+			return local_other(w, m, meta);
 		uint32_t a = h->src_addr;
 		h->src_addr = h->dst_addr;
 		h->dst_addr = a;
@@ -66,7 +70,7 @@ static rte_edge_t echo_reply(
 	} else {
 		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
 		if (!port_has_addr(p, h->dst_addr, false))
-			return local_other(w, meta);
+			return local_other(w, m, meta);
 		memcpy(tmp, h->src_addr, 16);
 		memcpy(h->src_addr, h->dst_addr, 16);
 		memcpy(h->dst_addr, tmp, 16);
@@ -95,7 +99,7 @@ static rte_edge_t local_one(struct worker *w, struct rte_mbuf *m)
 
 	if (meta->l4_proto != proto || (meta->flags & (PKT_F_L4 | PKT_F_FRAGMENT)) != PKT_F_L4 ||
 		(meta->path & PKT_PATH_LOCAL) || meta->l4_off + 8u > rte_pktmbuf_data_len(m))
-		return local_other(w, meta);
+		return local_other(w, m, meta);
 	uint8_t *icmp = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->l4_off);
 	uint8_t type = icmp[0];
 
@@ -103,12 +107,12 @@ static rte_edge_t local_one(struct worker *w, struct rte_mbuf *m)
 		return echo_reply(w, m, meta, icmp, v4);
 	if (type != (v4 ? ICMP4_ECHO_REPLY : ICMP6_ECHO_REPLY) ||
 		meta->l4_off + 8u + sizeof(struct probe_payload) > rte_pktmbuf_data_len(m))
-		return local_other(w, meta);
+		return local_other(w, m, meta);
 	struct probe_payload *pl = (struct probe_payload *)(icmp + 8);
 	uint16_t id;
 	memcpy(&id, icmp + 4, 2);
 	if (id != PROBE_ICMP_ID || pl->magic != PROBE_MAGIC || probe_ring == NULL)
-		return local_other(w, meta);
+		return local_other(w, m, meta);
 	pl->rx_tsc = rte_rdtsc();
 	if (rte_ring_mp_enqueue(probe_ring, m) != 0)
 		return node_drop_edge(NODE_DROP_BASE, DROP_probe_ring_full);

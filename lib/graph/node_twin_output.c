@@ -7,6 +7,7 @@
  *   anything else is leak_v4 / leak_v6, whatever the kernel's routes say. Non-IP frames
  *   (ARP) go out.
  * - MSS clamp: SYNs to the port's clamp (`mss_clamp`).
+ * - TCP of the kernel's MPTCP subflows is counted per subflow (mptcp_sf.h).
  * A frame the parser rejects is dropped with the parser's reason.
  */
 #include <rte_ip.h>
@@ -14,6 +15,7 @@
 #include <rte_tcp.h>
 
 #include "ipaddr.h"
+#include "mptcp_sf.h"
 #include "nodes.h"
 #include "pkt_meta.h"
 #include "pkt_parse.h"
@@ -55,10 +57,13 @@ static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.l3_off);
 	if (p->uplink && !twin_source_allowed(p, v4 ? ip + 12 : ip + 8, v4))
 		return node_drop_edge(NODE_DROP_BASE, v4 ? DROP_leak_v4 : DROP_leak_v6);
-	if (unlikely(meta->l4_proto == IPPROTO_TCP && (meta->tcp_flags & RTE_TCP_SYN_FLAG))) {
-		uint16_t limit = v4 ? p->mss4 : p->mss6;
-		if (limit != 0)
-			node_mss_clamp(w, m, meta, limit);
+	if (meta->l4_proto == IPPROTO_TCP) {
+		if (unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG)) {
+			uint16_t limit = v4 ? p->mss4 : p->mss6;
+			if (limit != 0)
+				node_mss_clamp(w, m, meta, limit);
+		}
+		mptcp_sf_count(w->mptcp_sf, m, meta, true);
 	}
 out:
 	w->counters[CNT_twin_sent]++;

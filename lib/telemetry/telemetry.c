@@ -271,6 +271,16 @@ static int cmd_routes(const char *cmd, const char *params, struct rte_tel_data *
 	return guarded(telemetry_cmd_routes, cmd, params, d);
 }
 
+static int cmd_mptcp(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return guarded(telemetry_cmd_mptcp, cmd, params, d);
+}
+
+static int cmd_mptcp_endpoints(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return guarded(telemetry_cmd_mptcp_endpoints, cmd, params, d);
+}
+
 void telemetry_close(void)
 {
 	pthread_mutex_lock(&tel_lock);
@@ -314,5 +324,13 @@ int telemetry_register(void)
 		rc = rte_telemetry_register_cmd("/mpgw/routes", cmd_routes,
 			"The mirror of the kernel's routes and neighbours on the twins: sizes, "
 			"events, FIB builds, resyncs.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/mptcp", cmd_mptcp,
+			"The kernel's MPTCP subflows: addresses, ids, backup, uplink, packets "
+			"and bytes each way.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/mptcp_endpoints", cmd_mptcp_endpoints,
+			"The kernel's MPTCP endpoints with their uplinks, and the path manager's "
+			"limits.");
 	return rc;
 }

@@ -142,6 +142,15 @@ int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 			worker_ring(&w->twin_out, "mpgw_twin_out", idx, WORKER_INJECT_RING, lcore,
 				err, errlen) < 0))
 		return -1;
+	if (cfg->twins) {
+		w->mptcp_sf = rte_zmalloc_socket("mpgw_mptcp_sf",
+			MPTCP_MAX_SUBFLOWS * sizeof(*w->mptcp_sf), RTE_CACHE_LINE_SIZE,
+			(int)rte_lcore_to_socket_id(lcore));
+		if (w->mptcp_sf == NULL) {
+			snprintf(err, errlen, "cannot allocate the MPTCP counters of worker %u", idx);
+			return -1;
+		}
+	}
 	return create_graph(w, err, errlen);
 }
 
@@ -155,8 +164,10 @@ void worker_release(struct worker *w)
 	ring_release(&w->twin_out);
 	rte_free(w->flows_mem);
 	rte_free(w->path_tx);
+	rte_free(w->mptcp_sf);
 	w->flows_mem = NULL;
 	w->path_tx = NULL;
+	w->mptcp_sf = NULL;
 }
 
 int workers_init(const struct mpgw_config *cfg, char *err, size_t errlen)

@@ -21,6 +21,7 @@
 #include "fib.h"
 #include "flow_table.h"
 #include "mpgw_limits.h"
+#include "mptcp_sf.h"
 
 /* Consecutive empty polls before a worker sleeps idle_sleep_us. */
 #define WORKER_IDLE_POLLS 32
@@ -81,6 +82,9 @@ struct worker {
 	struct rte_ring *inject;   /* frames from the control thread to send (node_inject.c) */
 	struct rte_ring *punt;	   /* frames for the kernel twins (node_punt.c); NULL: no twins */
 	struct rte_ring *twin_out; /* worker 0: frames from the kernel twins (twin_output) */
+	/* With twins: packets and bytes per MPTCP subflow of the kernel (mptcp_sf.h), by
+	 * counter slot; NULL without. */
+	struct mptcp_sf_stats *mptcp_sf;
 
 	/* Written by the worker every walk. */
 	struct fib *fib;      /* the version this walk uses, loaded by the rx node */
