@@ -5,6 +5,7 @@
 #include <rte_lcore.h>
 
 #include "fib.h"
+#include "nl_sync.h"
 #include "port.h"
 #include "reload.h"
 #include "uplink_ctl.h"
@@ -74,15 +75,19 @@ int reload_config(struct mpgw_config **cfg, char *err, size_t errlen)
 	struct fib_port fp[MPGW_MAX_PORTS];
 	for (unsigned int i = 0; i < n_ports; i++)
 		fp[i] = (struct fib_port){.port_id = ports[i].port_id, .mac = ports[i].mac};
-	struct fib *f = fib_build(next, fp, (int)rte_socket_id(), why, sizeof(why));
+	/* With the kernel's routes, neighbours and addresses (twins): the version does not
+	 * lose them until the mirror's next rebuild (an uplink sourced from the kernel's
+	 * address would lose its path, and its health with it). */
+	struct mpgw_config *merged = nl_sync_merged(next);
+	const struct mpgw_config *use = merged != NULL ? merged : next;
+	struct fib *f = fib_build(use, fp, (int)rte_socket_id(), why, sizeof(why));
+	if (f != NULL && uplink_ctl_attach(f, use, why, sizeof(why)) < 0) {
+		fib_free(f);
+		f = NULL;
+	}
+	nl_sync_merged_free(merged);
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: %s", next->path, why);
-		config_free(next);
-		return -1;
-	}
-	if (uplink_ctl_attach(f, next, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s: %s", next->path, why);
-		fib_free(f);
 		config_free(next);
 		return -1;
 	}

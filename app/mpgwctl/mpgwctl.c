@@ -305,15 +305,14 @@ static int print_generic(const struct command *cmd, const struct json *v, const 
 	return 0;
 }
 
-/* An object of objects, shown with the command's fixed columns; unknown keys are ignored. */
-static int print_columns(const struct command *cmd, const struct json *v, const struct options *opt)
+/* The members of object v that are objects, one row each, with the command's fixed
+ * columns; unknown keys are ignored. */
+static void print_rows(const struct command *cmd, const struct json *v, const struct options *opt)
 {
 	struct table t;
 	size_t n = 0, c;
 	char **cells;
 
-	if (v->type != JSON_OBJECT || !all_children_are(v, JSON_OBJECT))
-		return print_generic(cmd, v, opt);
 	for (c = 0; c < cmd->n_columns; c++)
 		n += !cmd->columns[c].wide || opt->wide;
 	table_init(&t, n);
@@ -322,6 +321,8 @@ static int print_columns(const struct command *cmd, const struct json *v, const 
 		if (!cmd->columns[c].wide || opt->wide)
 			cells[n++] = xstrdup(cmd->columns[c].header);
 	for (const struct json *row = v->child; row != NULL; row = row->next) {
+		if (row->type != JSON_OBJECT)
+			continue;
 		cells = table_add_row(&t);
 		for (c = 0, n = 0; c < cmd->n_columns; c++) {
 			const struct column *col = &cmd->columns[c];
@@ -339,6 +340,29 @@ static int print_columns(const struct command *cmd, const struct json *v, const 
 	}
 	table_print(&t);
 	table_free(&t);
+}
+
+/* An object of objects, shown with the command's fixed columns. */
+static int print_columns(const struct command *cmd, const struct json *v, const struct options *opt)
+{
+	if (v->type != JSON_OBJECT || !all_children_are(v, JSON_OBJECT))
+		return print_generic(cmd, v, opt);
+	print_rows(cmd, v, opt);
+	return 0;
+}
+
+/* A listing the daemon may have cut to fit its reply: rows, then what was left out. */
+static int print_listing(const struct command *cmd, const struct json *v, const struct options *opt)
+{
+	uint64_t count, shown;
+
+	if (v->type != JSON_OBJECT)
+		return print_generic(cmd, v, opt);
+	print_rows(cmd, v, opt);
+	if (json_u64(json_get(v, "count"), &count) == 0 &&
+		json_u64(json_get(v, "shown"), &shown) == 0 && shown < count)
+		printf("(%llu of %llu shown: the daemon's reply holds no more)\n",
+			(unsigned long long)shown, (unsigned long long)count);
 	return 0;
 }
 
@@ -497,6 +521,13 @@ static const struct column mptcp_columns[] = {
 	{"rx_bytes", "RX_BYTES", false},
 };
 
+static const struct column neighbour_columns[] = {
+	{"address", "ADDRESS", false},
+	{"mac", "MAC", false},
+	{"port", "PORT", false},
+	{"source", "SOURCE", false},
+};
+
 static const struct column counter_columns[] = {
 	{NULL, "COUNTER", false},
 	{NULL, "VALUE", false},
@@ -569,8 +600,18 @@ static const struct command commands[] = {
 		.name = "routes",
 		.path = "/mpgw/routes",
 		.args = "",
-		.help = "the mirror of the kernel's routes and neighbours: sizes, events, builds",
+		.help = "the mirror of the kernel's routes, neighbours and addresses: sizes, "
+			"events, builds",
 		.print = print_generic,
+	},
+	{
+		.name = "neighbours",
+		.path = "/mpgw/neighbours",
+		.args = "",
+		.help = "the neighbours the data path uses: address, MAC, port, source (config "
+			"or kernel)",
+		.print = print_listing,
+		COLUMNS(neighbour_columns),
 	},
 	{
 		.name = "mptcp",

@@ -263,6 +263,14 @@ static bool unicast_address(const struct ipaddr *a)
 	return a->v6[0] != 0xff && memcmp(a->v6, zero, 16) != 0 && memcmp(a->v6, loopback, 16) != 0;
 }
 
+static bool has_family(const struct ipprefix *addrs, unsigned int n, int fam)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (addrs[i].addr.family == fam)
+			return true;
+	return false;
+}
+
 static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 {
 	char buf[64];
@@ -304,7 +312,11 @@ static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 			if (!p->uplink)
 				return fail(L, sec, "gateway", (int)j,
 					"only on an uplink (uplink = yes)");
-			if (port_of_subnet(cfg, &p->gateways[j]) != (int)i)
+			/* With twins, an uplink without an address of the family takes the
+			 * kernel's (DHCP): its subnet is not known before it runs. */
+			bool from_kernel = cfg->twins &&
+					   !has_family(p->addrs, p->n_addrs, p->gateways[j].family);
+			if (!from_kernel && port_of_subnet(cfg, &p->gateways[j]) != (int)i)
 				return fail(L, sec, "gateway", (int)j,
 					"%s is not on this port's subnets",
 					ipaddr_str(&p->gateways[j], buf, sizeof(buf)));

@@ -139,8 +139,8 @@ static uint32_t quote_len(
 	return limit > hdrs ? RTE_MIN((uint32_t)meta->l3_len, limit - hdrs) : 0;
 }
 
-static struct rte_mbuf *frag_needed4(
-	struct rte_mbuf *m, const struct pkt_meta *meta, const struct port *in, uint16_t mtu)
+static struct rte_mbuf *frag_needed4(struct rte_mbuf *m, const struct pkt_meta *meta,
+	const struct port *in, const struct port_addrs *src, uint16_t mtu)
 {
 	const uint32_t hdrs = sizeof(struct rte_ipv4_hdr) + ICMP_HDR_LEN;
 	uint32_t quote = quote_len(meta, in, ICMP4_MAX_LEN, hdrs);
@@ -162,7 +162,7 @@ static struct rte_mbuf *frag_needed4(
 		.fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG),
 		.time_to_live = ICMP_TTL,
 		.next_proto_id = IPPROTO_ICMP,
-		.src_addr = in->addr4,
+		.src_addr = src->addr4,
 		.dst_addr = orig->src_addr,
 	};
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -176,8 +176,8 @@ static struct rte_mbuf *frag_needed4(
 	return e;
 }
 
-static struct rte_mbuf *packet_too_big6(
-	struct rte_mbuf *m, const struct pkt_meta *meta, const struct port *in, uint16_t mtu)
+static struct rte_mbuf *packet_too_big6(struct rte_mbuf *m, const struct pkt_meta *meta,
+	const struct port *in, const struct port_addrs *src, uint16_t mtu)
 {
 	const uint32_t hdrs = sizeof(struct rte_ipv6_hdr) + ICMP_HDR_LEN;
 	uint32_t quote = quote_len(meta, in, ICMP6_MAX_LEN, hdrs);
@@ -196,7 +196,7 @@ static struct rte_mbuf *packet_too_big6(
 		.proto = IPPROTO_ICMPV6,
 		.hop_limits = ICMP_TTL,
 	};
-	memcpy(ip->src_addr, in->addr6, 16);
+	memcpy(ip->src_addr, src->addr6, 16);
 	memcpy(ip->dst_addr, orig->src_addr, 16);
 	/* type, code, checksum, then the MTU in 32 bits */
 	uint32_t mtu_be = rte_cpu_to_be_32(mtu);
@@ -229,7 +229,8 @@ static struct rte_mbuf *icmp_error_one(struct worker *w, struct rte_mbuf *m, enu
 		*why = DROP_mtu_exceeded;
 		return NULL;
 	}
-	if (!(v4 ? in->has_addr4 : in->has_addr6)) {
+	const struct port_addrs *src = port_addrs(in);
+	if (!(v4 ? src->has_addr4 : src->has_addr6)) {
 		*why = DROP_icmp_no_source;
 		return NULL;
 	}
@@ -237,7 +238,7 @@ static struct rte_mbuf *icmp_error_one(struct worker *w, struct rte_mbuf *m, enu
 		*why = DROP_icmp_rate_limited;
 		return NULL;
 	}
-	e = v4 ? frag_needed4(m, meta, in, mtu) : packet_too_big6(m, meta, in, mtu);
+	e = v4 ? frag_needed4(m, meta, in, src, mtu) : packet_too_big6(m, meta, in, src, mtu);
 	if (e == NULL) {
 		*why = DROP_nombuf;
 		return NULL;

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The kernel's routes and neighbours on the twins, mirrored into the FIB (see nl_sync.h). */
+/* The kernel's routes, neighbours and addresses on the twins, mirrored into the FIB (see
+ * nl_sync.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
@@ -24,6 +27,7 @@
 
 #define NL_MAX_ROUTES	  (2u << 20)
 #define NL_MAX_NEIGHBOURS 65536
+#define NL_MAX_ADDRS	  1024
 
 struct route_key {
 	uint8_t family, len;
@@ -31,16 +35,30 @@ struct route_key {
 	uint8_t addr[16];
 };
 
+struct kernel_addr {
+	struct ipprefix prefix; /* host bits kept */
+	int port;
+};
+
 static struct {
 	bool on;
-	struct mnl_socket *ev; /* subscribed to route and neighbour changes */
+	struct mnl_socket *ev; /* subscribed to route, neighbour and address changes */
 	unsigned int rcvbuf;
 	struct cfg_route *routes; /* the mirror, in no order */
 	struct route_key *route_keys;
 	uint32_t n_routes;
 	struct rte_hash *route_index; /* route_key -> position in routes */
+	/* The neighbours, and the configured ones (a copy, for telemetry): written by the
+	 * control thread under lock, read by telemetry under it; no worker reads them. */
+	pthread_mutex_t lock;
 	struct cfg_neighbour *neighbours;
 	uint32_t n_neighbours;
+	struct cfg_neighbour *conf_neighbours;
+	uint32_t n_conf_neighbours;
+	bool conf_copied; /* conf_neighbours are the running configuration's */
+	struct kernel_addr addrs[NL_MAX_ADDRS]; /* in the order learnt */
+	uint32_t n_addrs;
+	bool addrs_changed; /* the ports' address sets are to be made again */
 	bool dirty;
 	uint64_t dirty_since;
 	uint64_t last_build_end;
@@ -49,7 +67,7 @@ static struct {
 	uint64_t resync_at;
 	struct nl_sync_stats stats;
 	uint8_t buf[1 << 16];
-} nl;
+} nl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 bool nl_sync_enabled(void)
 {
@@ -105,9 +123,32 @@ static bool to_ipaddr(struct ipaddr *a, int family, const void *data, size_t len
 	return false;
 }
 
+struct attrs {
+	const struct nlattr **tb;
+	uint16_t max;
+};
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	struct attrs *t = data;
+
+	if (mnl_attr_type_valid(a, t->max) > 0)
+		t->tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+/* The attributes of nlh after its family header of hdr_len bytes: tb[type], up to max. */
+static void parse_attrs(
+	const struct nlmsghdr *nlh, size_t hdr_len, const struct nlattr **tb, uint16_t max)
+{
+	struct attrs t = {.tb = tb, .max = max};
+
+	mnl_attr_parse(nlh, (unsigned int)hdr_len, attr_cb, &t);
+}
+
 /* --- neighbours ----------------------------------------------------------------------- */
 
-static void neighbour_set(const struct ipaddr *a, int port, const uint8_t *mac, bool present)
+static void neighbour_update(const struct ipaddr *a, int port, const uint8_t *mac, bool present)
 {
 	uint32_t i;
 
@@ -135,14 +176,11 @@ static void neighbour_set(const struct ipaddr *a, int port, const uint8_t *mac, 
 	mark_dirty();
 }
 
-static int neigh_attr(const struct nlattr *a, void *data)
+static void neighbour_set(const struct ipaddr *a, int port, const uint8_t *mac, bool present)
 {
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (mnl_attr_type_valid(a, NDA_MAX) > 0)
-		tb[type] = a;
-	return MNL_CB_OK;
+	pthread_mutex_lock(&nl.lock);
+	neighbour_update(a, port, mac, present);
+	pthread_mutex_unlock(&nl.lock);
 }
 
 static void on_neigh(const struct nlmsghdr *nlh)
@@ -152,7 +190,7 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	struct ipaddr a;
 	int port = port_of_ifindex(nd->ndm_ifindex);
 
-	mnl_attr_parse(nlh, sizeof(*nd), neigh_attr, tb);
+	parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
 	if (port < 0 || tb[NDA_DST] == NULL ||
 		!to_ipaddr(&a, nd->ndm_family, mnl_attr_get_payload(tb[NDA_DST]),
 			mnl_attr_get_payload_len(tb[NDA_DST]))) {
@@ -168,6 +206,64 @@ static void on_neigh(const struct nlmsghdr *nlh)
 		       mnl_attr_get_payload_len(tb[NDA_LLADDR]) == RTE_ETHER_ADDR_LEN &&
 		       rte_is_unicast_ether_addr(mnl_attr_get_payload(tb[NDA_LLADDR]));
 	neighbour_set(&a, port, present ? mnl_attr_get_payload(tb[NDA_LLADDR]) : NULL, present);
+}
+
+/* --- addresses ------------------------------------------------------------------------ */
+
+static void addr_set(const struct ipprefix *p, int port, bool present)
+{
+	uint32_t i;
+
+	for (i = 0; i < nl.n_addrs; i++)
+		if (nl.addrs[i].port == port && ipaddr_equal(&nl.addrs[i].prefix.addr, &p->addr))
+			break;
+	if (!present) {
+		if (i == nl.n_addrs)
+			return;
+		/* in order: the first address of a family is an uplink's tunnel source */
+		memmove(&nl.addrs[i], &nl.addrs[i + 1], (nl.n_addrs - i - 1) * sizeof(nl.addrs[0]));
+		nl.n_addrs--;
+		*(p->addr.family == 4 ? &nl.stats.addrs4 : &nl.stats.addrs6) -= 1;
+	} else if (i < nl.n_addrs) {
+		if (nl.addrs[i].prefix.len == p->len)
+			return; /* its lifetimes or flags refreshed: nothing for us */
+		nl.addrs[i].prefix.len = p->len;
+	} else {
+		if (nl.n_addrs == NL_MAX_ADDRS) {
+			nl.stats.ignored++;
+			return;
+		}
+		nl.addrs[nl.n_addrs++] = (struct kernel_addr){.prefix = *p, .port = port};
+		*(p->addr.family == 4 ? &nl.stats.addrs4 : &nl.stats.addrs6) += 1;
+	}
+	nl.addrs_changed = true;
+	mark_dirty();
+}
+
+static void on_addr(const struct nlmsghdr *nlh)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = {0};
+	struct ipprefix p = {.len = ifa->ifa_prefixlen};
+	int port = port_of_ifindex((int)ifa->ifa_index);
+
+	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
+	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same, or the far
+	 * end's on a point-to-point link (IPv6 has IFA_ADDRESS only). */
+	const struct nlattr *a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (port < 0 || a == NULL ||
+		!to_ipaddr(&p.addr, ifa->ifa_family, mnl_attr_get_payload(a),
+			mnl_attr_get_payload_len(a))) {
+		nl.stats.ignored++;
+		return;
+	}
+	uint32_t flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	bool usable = ifa->ifa_scope == RT_SCOPE_UNIVERSE &&
+		      !(p.addr.family == 6 && ip6_is_link_local(p.addr.v6)) &&
+		      !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
+	if (nlh->nlmsg_type == RTM_NEWADDR && !usable)
+		nl.stats.ignored++; /* and gone from the mirror, if it was there */
+	addr_set(&p, port, nlh->nlmsg_type == RTM_NEWADDR && usable);
 }
 
 /* --- routes --------------------------------------------------------------------------- */
@@ -212,16 +308,6 @@ static void route_set(const struct route_key *k, const struct cfg_route *r)
 	mark_dirty();
 }
 
-static int route_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (mnl_attr_type_valid(a, RTA_MAX) > 0)
-		tb[type] = a;
-	return MNL_CB_OK;
-}
-
 static void on_route(const struct nlmsghdr *nlh)
 {
 	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
@@ -229,7 +315,7 @@ static void on_route(const struct nlmsghdr *nlh)
 	struct cfg_route r = {.port = -1};
 	struct route_key k = {.len = rt->rtm_dst_len};
 
-	mnl_attr_parse(nlh, sizeof(*rt), route_attr, tb);
+	parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX);
 	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
 	if (table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL ||
 		(rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6)) {
@@ -293,14 +379,18 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	case RTM_DELROUTE:
 		on_route(nlh);
 		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		on_addr(nlh);
+		break;
 	default:
 		break;
 	}
 	return MNL_CB_OK;
 }
 
-/* Dump one kind of object (RTM_GETNEIGH, RTM_GETROUTE) through a socket of its own, into
- * the mirror: blocking, so only at start and after an overrun. */
+/* Dump one kind of object (RTM_GETNEIGH, RTM_GETROUTE, RTM_GETADDR) through a socket of
+ * its own, into the mirror: blocking, so only at start and after an overrun. */
 static int dump(int type, char *err, size_t errlen)
 {
 	struct mnl_socket *s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -347,7 +437,12 @@ out:
 
 static int dump_all(char *err, size_t errlen)
 {
-	return dump(RTM_GETNEIGH, err, errlen) < 0 || dump(RTM_GETROUTE, err, errlen) < 0 ? -1 : 0;
+	static const int kinds[] = {RTM_GETNEIGH, RTM_GETROUTE, RTM_GETADDR};
+
+	for (unsigned int i = 0; i < RTE_DIM(kinds); i++)
+		if (dump(kinds[i], err, errlen) < 0)
+			return -1;
+	return 0;
 }
 
 int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
@@ -364,7 +459,9 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 		return 0;
 	nl.routes = calloc(NL_MAX_ROUTES, sizeof(*nl.routes));
 	nl.route_keys = calloc(NL_MAX_ROUTES, sizeof(*nl.route_keys));
+	pthread_mutex_lock(&nl.lock);
 	nl.neighbours = calloc(NL_MAX_NEIGHBOURS, sizeof(*nl.neighbours));
+	pthread_mutex_unlock(&nl.lock);
 	nl.route_index = rte_hash_create(&hp);
 	if (nl.routes == NULL || nl.route_keys == NULL || nl.neighbours == NULL ||
 		nl.route_index == NULL) {
@@ -374,9 +471,10 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	}
 	nl.ev = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	nl.rcvbuf = rcvbuf;
-	if (nl.ev == NULL ||
-		mnl_socket_bind(nl.ev, RTMGRP_NEIGH | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
-			MNL_SOCKET_AUTOPID) < 0) {
+	if (nl.ev == NULL || mnl_socket_bind(nl.ev,
+				     RTMGRP_NEIGH | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE |
+					     RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+				     MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(err, errlen, "netlink: %s", strerror(errno));
 		nl_sync_stop();
 		return -1;
@@ -406,7 +504,12 @@ static void resync(void)
 	nl.stats.resyncs++;
 	rte_hash_reset(nl.route_index);
 	nl.n_routes = 0;
+	pthread_mutex_lock(&nl.lock);
 	nl.n_neighbours = 0;
+	pthread_mutex_unlock(&nl.lock);
+	nl.n_addrs = 0;
+	nl.stats.addrs4 = nl.stats.addrs6 = 0;
+	nl.addrs_changed = true;
 	/* drain what is queued: the dump supersedes it */
 	while (mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf)) > 0)
 		;
@@ -422,19 +525,71 @@ static void resync(void)
 	mark_dirty();
 }
 
-/* Does the configuration have a neighbour of n's address on n's port? */
-static bool configured(const struct mpgw_config *cfg, const struct cfg_neighbour *n)
+/* Is there a neighbour of n's address on n's port among conf (the configured ones)? */
+static bool configured(
+	const struct cfg_neighbour *conf, uint32_t n_conf, const struct cfg_neighbour *n)
 {
-	for (unsigned int i = 0; i < cfg->n_neighbours; i++)
-		if (cfg->neighbours[i].port == n->port &&
-			ipaddr_equal(&cfg->neighbours[i].addr, &n->addr))
+	for (uint32_t i = 0; i < n_conf; i++)
+		if (conf[i].port == n->port && ipaddr_equal(&conf[i].addr, &n->addr))
 			return true;
 	return false;
 }
 
+static bool has_address(const struct ipprefix *addrs, unsigned int n, const struct ipaddr *a)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (ipaddr_equal(&addrs[i].addr, a))
+			return true;
+	return false;
+}
+
+/* Port `port`'s addresses into out (room for 2 * MPGW_MAX_PORT_ADDRS): the configured
+ * ones, then the kernel's it does not have, at most MPGW_MAX_PORT_ADDRS of a family
+ * beyond the configured ones; those left out are added to *unused. Returns how many. */
+static unsigned int port_addrs_merged(
+	const struct cfg_port *cp, int port, struct ipprefix *out, uint64_t *unused)
+{
+	unsigned int n = cp->n_addrs, of_family[2] = {0, 0};
+
+	memcpy(out, cp->addrs, n * sizeof(*out));
+	for (unsigned int i = 0; i < n; i++)
+		of_family[out[i].addr.family == 6]++;
+	for (uint32_t k = 0; k < nl.n_addrs; k++) {
+		const struct ipprefix *a = &nl.addrs[k].prefix;
+		bool v6 = a->addr.family == 6;
+		if (nl.addrs[k].port != port || has_address(out, n, &a->addr))
+			continue;
+		if (n == 2 * MPGW_MAX_PORT_ADDRS || of_family[v6] >= MPGW_MAX_PORT_ADDRS) {
+			(*unused)++;
+			continue;
+		}
+		out[n++] = *a;
+		of_family[v6]++;
+	}
+	return n;
+}
+
+/* The ports' addresses as the data path checks them (echo requests answered, the leak
+ * guard, ICMP errors' source): the configuration's plus the mirror's, as in
+ * merged_config(). Made as soon as the mirror's change, before the FIB version with
+ * their local and connected routes. */
+static void publish_port_addrs(const struct mpgw_config *cfg)
+{
+	struct ipprefix addrs[2 * MPGW_MAX_PORT_ADDRS];
+	uint64_t unused = 0;
+
+	nl.addrs_changed = false;
+	for (unsigned int i = 0; i < n_ports && i < cfg->n_ports; i++) {
+		unsigned int n = port_addrs_merged(&cfg->ports[i], (int)i, addrs, &unused);
+		port_set_addrs(i, addrs, n, worker_rcu);
+	}
+	nl.stats.addrs_unused = unused;
+}
+
 /* The configuration plus the mirror, as one configuration for fib_build(): the kernel's
  * routes first, so that a configured route of the same prefix (added after) wins; the
- * kernel's neighbours after the configured ones, leaving out addresses configured. */
+ * kernel's neighbours after the configured ones, leaving out addresses configured; each
+ * port's addresses as port_addrs_merged() makes them. */
 static struct mpgw_config *merged_config(const struct mpgw_config *cfg)
 {
 	struct mpgw_config *m = malloc(sizeof(*m));
@@ -455,9 +610,27 @@ static struct mpgw_config *merged_config(const struct mpgw_config *cfg)
 	memcpy(m->neighbours, cfg->neighbours, cfg->n_neighbours * sizeof(*m->neighbours));
 	m->n_neighbours = cfg->n_neighbours;
 	for (uint32_t i = 0; i < nl.n_neighbours; i++)
-		if (!configured(cfg, &nl.neighbours[i]))
+		if (!configured(cfg->neighbours, cfg->n_neighbours, &nl.neighbours[i]))
 			m->neighbours[m->n_neighbours++] = nl.neighbours[i];
+	uint64_t unused = 0;
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		m->ports[i].n_addrs =
+			port_addrs_merged(&cfg->ports[i], (int)i, m->ports[i].addrs, &unused);
 	return m;
+}
+
+struct mpgw_config *nl_sync_merged(const struct mpgw_config *cfg)
+{
+	return nl.on ? merged_config(cfg) : NULL;
+}
+
+void nl_sync_merged_free(struct mpgw_config *m)
+{
+	if (m == NULL)
+		return;
+	free(m->routes);
+	free(m->neighbours);
+	free(m);
 }
 
 static void rebuild(const struct mpgw_config *cfg)
@@ -504,15 +677,34 @@ static void rebuild(const struct mpgw_config *cfg)
 	nl.stats.last_build_ms = (double)(rte_rdtsc() - t0) * 1000.0 / (double)rte_get_tsc_hz();
 }
 
+/* Keep a copy of cfg's neighbours for nl_sync_neighbours(): cfg may be freed (a reload)
+ * while telemetry reads. */
+static void copy_conf_neighbours(const struct mpgw_config *cfg)
+{
+	struct cfg_neighbour *copy = malloc((cfg->n_neighbours + 1) * sizeof(*copy));
+
+	if (copy == NULL)
+		return; /* the old copy stays; again at the next poll */
+	memcpy(copy, cfg->neighbours, cfg->n_neighbours * sizeof(*copy));
+	pthread_mutex_lock(&nl.lock);
+	free(nl.conf_neighbours);
+	nl.conf_neighbours = copy;
+	nl.n_conf_neighbours = cfg->n_neighbours;
+	nl.conf_copied = true;
+	pthread_mutex_unlock(&nl.lock);
+}
+
 void nl_sync_poll(const struct mpgw_config *cfg)
 {
+	if (!nl.conf_copied)
+		copy_conf_neighbours(cfg);
 	if (!nl.on)
 		return;
 	if (nl.resync_pending && (int64_t)(rte_rdtsc() - nl.resync_at) >= 0)
 		resync();
 	if (nl.resync_pending)
 		return;
-	for (;;) {
+	for (unsigned int i = 0; i < NL_SYNC_POLL_MAX; i++) {
 		ssize_t n = mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf));
 		if (n < 0) {
 			if (errno == ENOBUFS)
@@ -521,14 +713,23 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 		}
 		mnl_cb_run(nl.buf, (size_t)n, 0, 0, on_msg, NULL);
 	}
-	/* Gather for the batch time; and leave twice the last build's time between builds,
-	 * so that a stream of changes (a whole table arriving) costs at most a third of this
-	 * thread's time in builds, whatever its size. Signed: a retry's start is in the
-	 * future. */
-	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	if (nl.addrs_changed && !nl.resync_pending)
+		publish_port_addrs(cfg);
+	/* Gather for the batch time; and while changes keep coming, leave twice the last
+	 * build's time between builds, so that a stream of changes (a whole table arriving)
+	 * costs at most a third of this thread's time in builds, whatever its size. Once no
+	 * change came for a batch time the stream is over: its last build waits for no gap
+	 * (a second at a million routes). Signed: a retry's start is in the future. */
+	static uint64_t events_seen, last_event;
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), batch = hz / 1000 * NL_SYNC_BATCH_MS;
 	uint64_t gap = 2 * nl.build_tsc;
-	if (nl.dirty &&
-		(int64_t)(now - nl.dirty_since) >= (int64_t)(hz / 1000 * NL_SYNC_BATCH_MS) &&
+	if (nl.stats.events != events_seen) {
+		events_seen = nl.stats.events;
+		last_event = now;
+	}
+	if (now - last_event >= batch)
+		gap = 0;
+	if (nl.dirty && (int64_t)(now - nl.dirty_since) >= (int64_t)batch &&
 		now - nl.last_build_end >= gap) {
 		rebuild(cfg);
 		nl.last_build_end = rte_rdtsc();
@@ -537,8 +738,32 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 
 void nl_sync_invalidate(void)
 {
+	nl.conf_copied = false;
 	if (nl.on)
 		mark_dirty();
+}
+
+uint32_t nl_sync_neighbours(struct nl_neighbour *out, uint32_t max)
+{
+	uint32_t n = 0;
+
+	pthread_mutex_lock(&nl.lock);
+	for (uint32_t i = 0; i < nl.n_conf_neighbours; i++, n++)
+		if (n < max)
+			out[n] = (struct nl_neighbour){.addr = nl.conf_neighbours[i].addr,
+				.mac = nl.conf_neighbours[i].mac,
+				.port = nl.conf_neighbours[i].port};
+	for (uint32_t i = 0; i < nl.n_neighbours; i++) {
+		const struct cfg_neighbour *k = &nl.neighbours[i];
+		if (configured(nl.conf_neighbours, nl.n_conf_neighbours, k))
+			continue;
+		if (n < max)
+			out[n] = (struct nl_neighbour){
+				.addr = k->addr, .mac = k->mac, .port = k->port, .kernel = true};
+		n++;
+	}
+	pthread_mutex_unlock(&nl.lock);
+	return n;
 }
 
 void nl_sync_stop(void)
@@ -551,9 +776,16 @@ void nl_sync_stop(void)
 	nl.route_index = NULL;
 	free(nl.routes);
 	free(nl.route_keys);
-	free(nl.neighbours);
 	nl.routes = NULL;
 	nl.route_keys = NULL;
-	nl.neighbours = NULL;
-	nl.n_routes = nl.n_neighbours = 0;
+	nl.n_routes = 0;
+	pthread_mutex_lock(&nl.lock);
+	free(nl.neighbours);
+	free(nl.conf_neighbours);
+	nl.neighbours = nl.conf_neighbours = NULL;
+	nl.n_neighbours = nl.n_conf_neighbours = 0;
+	nl.conf_copied = false;
+	pthread_mutex_unlock(&nl.lock);
+	nl.n_addrs = 0;
+	nl.stats.addrs4 = nl.stats.addrs6 = 0;
 }

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Mirror of the kernel's routes and neighbours on the kernel twins (lib/exception), over
- * rtnetlink with libmnl, on the control thread. With twins on, mpgw subscribes to route
- * and neighbour changes, dumps both at start, and keeps two tables:
+ * Mirror of the kernel's routes, neighbours and addresses on the kernel twins
+ * (lib/exception), over rtnetlink with libmnl, on the control thread. With twins on, mpgw
+ * subscribes to route, neighbour and address changes, dumps all three at start, and keeps
+ * three tables:
  * - neighbours of a twin in a usable state (reachable, stale, delay, probe, permanent,
  *   noarp): address -> MAC on that twin's port;
+ * - addresses of a twin of global scope (not link-local; IPv6 neither tentative nor failed
+ *   duplicate address detection): after the configured ones, the port's own addresses
+ *   (local delivery, connected routes, leak guard, and on an uplink without a configured
+ *   address of the family, the tunnels' outer source), as room allows;
  * - routes of the main table whose output is a twin: unicast (via a gateway, or on-link),
  *   and blackhole, unreachable and prohibit (all three a counted `blackhole` drop). Routes
  *   the kernel makes itself (connected subnets, local addresses) are left out: mpgw makes
@@ -28,12 +33,19 @@
 #define NL_SYNC_BATCH_MS 10
 /* A build that failed is tried again this much later. */
 #define NL_SYNC_RETRY_MS 100
+/* Netlink datagrams (one change each) a poll reads at most: a storm of changes does not
+ * hold the control thread, which serves the twins every millisecond; the rest waits in
+ * the socket for the next poll. */
+#define NL_SYNC_POLL_MAX 256
 
 struct nl_sync_stats {
 	uint64_t routes4, routes6; /* in the mirror now */
 	uint64_t neighbours;
+	/* addresses of the twins in the mirror; of those, left out of the ports' addresses
+	 * for want of room */
+	uint64_t addrs4, addrs6, addrs_unused;
 	uint64_t events;  /* netlink messages applied, dumps included */
-	uint64_t ignored; /* routes and neighbours not on a twin, or of a kind mpgw has not */
+	uint64_t ignored; /* routes, neighbours, addresses not on a twin, or not usable */
 	uint64_t builds;  /* FIB versions published from the mirror */
 	uint64_t build_errors;
 	uint64_t resyncs;     /* overruns (ENOBUFS) recovered by a new dump */
@@ -50,8 +62,25 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen);
 void nl_sync_poll(const struct mpgw_config *cfg);
 /* After a reload: the next poll rebuilds from the new configuration plus the mirror. */
 void nl_sync_invalidate(void);
+/* Control thread: cfg plus the mirror, as the rebuilds make it, for a build of cfg
+ * elsewhere (a reload), so that it keeps what the kernel gave (addresses: the tunnels'
+ * sources); NULL without the mirror or memory. Free with nl_sync_merged_free(). */
+struct mpgw_config *nl_sync_merged(const struct mpgw_config *cfg);
+void nl_sync_merged_free(struct mpgw_config *m);
 void nl_sync_stop(void);
 bool nl_sync_enabled(void);
 void nl_sync_get_stats(struct nl_sync_stats *s);
+
+/* A neighbour the data path uses. */
+struct nl_neighbour {
+	struct ipaddr addr;
+	struct rte_ether_addr mac;
+	int port;
+	bool kernel; /* learnt from the kernel, else configured */
+};
+/* Any thread (telemetry): the neighbours mpgw uses, the configured ones first, then the
+ * kernel's that no configured one overrides; the first max of them into out. Returns how
+ * many there are in all. */
+uint32_t nl_sync_neighbours(struct nl_neighbour *out, uint32_t max);
 
 #endif

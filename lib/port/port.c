@@ -39,22 +39,45 @@ static void port_set_mss(struct port *p, const struct cfg_port *cp)
 	}
 }
 
-/* ICMP errors about packets that came in by this port are sent from its first address of
- * the family; for IPv6 the first that is not link-local (an error from a link-local
- * address could not be routed back to an off-link source). */
-static void port_set_icmp_source(struct port *p, const struct cfg_port *cp)
+/* The address set of addrs. ICMP errors about packets that came in by the port are sent
+ * from its first address of the family; for IPv6 the first that is not link-local (an
+ * error from a link-local address could not be routed back to an off-link source). */
+static void addr_set_fill(struct port_addrs *s, const struct ipprefix *addrs, unsigned int n)
 {
-	for (unsigned int j = 0; j < cp->n_addrs; j++) {
-		const struct ipaddr *a = &cp->addrs[j].addr;
+	memset(s, 0, sizeof(*s));
+	s->n = RTE_MIN(n, (unsigned int)RTE_DIM(s->a));
+	for (unsigned int j = 0; j < s->n; j++) {
+		const struct ipaddr *a = &addrs[j].addr;
 		bool link_local = a->family == 6 && ip6_is_link_local(a->v6);
-		if (a->family == 4 && !p->has_addr4) {
-			p->addr4 = a->v4;
-			p->has_addr4 = true;
-		} else if (a->family == 6 && !p->has_addr6 && !link_local) {
-			memcpy(p->addr6, a->v6, 16);
-			p->has_addr6 = true;
+		s->a[j] = *a;
+		if (a->family == 4 && !s->has_addr4) {
+			s->addr4 = a->v4;
+			s->has_addr4 = true;
+		} else if (a->family == 6 && !s->has_addr6 && !link_local) {
+			memcpy(s->addr6, a->v6, 16);
+			s->has_addr6 = true;
 		}
 	}
+}
+
+bool port_set_addrs(
+	unsigned int i, const struct ipprefix *addrs, unsigned int n, struct rte_rcu_qsbr *rcu)
+{
+	struct port *p = &ports[i];
+	const struct port_addrs *cur = &p->addr_sets[p->addr_cur];
+	bool same = cur->n == RTE_MIN(n, (unsigned int)RTE_DIM(cur->a));
+
+	for (unsigned int j = 0; same && j < cur->n; j++)
+		same = ipaddr_equal(&cur->a[j], &addrs[j].addr);
+	if (same)
+		return false;
+	uint8_t next = p->addr_cur ^ 1;
+	addr_set_fill(&p->addr_sets[next], addrs, n);
+	__atomic_store_n(&p->addr_cur, next, __ATOMIC_RELEASE);
+	/* The set left is written again at the next change: once no worker can be in it. */
+	if (rcu != NULL)
+		rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
+	return true;
 }
 
 int ports_probe(const struct mpgw_config *cfg, unsigned int n_workers, char *err, size_t errlen)
@@ -97,10 +120,7 @@ int ports_probe(const struct mpgw_config *cfg, unsigned int n_workers, char *err
 		p->mtu = cp->mtu;
 		port_set_mss(p, cp);
 		p->uplink = cp->uplink;
-		p->n_addrs = cp->n_addrs;
-		for (unsigned int j = 0; j < cp->n_addrs; j++)
-			p->addrs[j] = cp->addrs[j].addr;
-		port_set_icmp_source(p, cp);
+		addr_set_fill(&p->addr_sets[0], cp->addrs, cp->n_addrs);
 		/* Workers beyond the device's RX queues poll nothing on it. */
 		p->nb_rxq = RTE_MIN(n_workers, info.max_rx_queues);
 		p->rss = p->nb_rxq > 1 && (info.flow_type_rss_offloads & RSS_HF) != 0;

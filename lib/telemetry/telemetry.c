@@ -271,6 +271,11 @@ static int cmd_routes(const char *cmd, const char *params, struct rte_tel_data *
 	return guarded(telemetry_cmd_routes, cmd, params, d);
 }
 
+static int cmd_neighbours(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return guarded(telemetry_cmd_neighbours, cmd, params, d);
+}
+
 static int cmd_mptcp(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	return guarded(telemetry_cmd_mptcp, cmd, params, d);
@@ -322,8 +327,12 @@ int telemetry_register(void)
 			"Kernel twins (TAP) per port: frames punted to the kernel and sent by it.");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/routes", cmd_routes,
-			"The mirror of the kernel's routes and neighbours on the twins: sizes, "
-			"events, FIB builds, resyncs.");
+			"The mirror of the kernel's routes, neighbours and addresses on the twins: "
+			"sizes, events, FIB builds, resyncs.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/neighbours", cmd_neighbours,
+			"The neighbours the data path uses: address, MAC, port, source (config "
+			"or kernel).");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/mpgw/mptcp", cmd_mptcp,
 			"The kernel's MPTCP subflows: addresses, ids, backup, uplink, packets "

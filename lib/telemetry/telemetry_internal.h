@@ -10,6 +10,7 @@ int telemetry_cmd_uplinks(const char *cmd, const char *params, struct rte_tel_da
 int telemetry_cmd_flows(const char *cmd, const char *params, struct rte_tel_data *d);
 int telemetry_cmd_twins(const char *cmd, const char *params, struct rte_tel_data *d);
 int telemetry_cmd_routes(const char *cmd, const char *params, struct rte_tel_data *d);
+int telemetry_cmd_neighbours(const char *cmd, const char *params, struct rte_tel_data *d);
 int telemetry_cmd_mptcp(const char *cmd, const char *params, struct rte_tel_data *d);
 int telemetry_cmd_mptcp_endpoints(const char *cmd, const char *params, struct rte_tel_data *d);
 

@@ -118,3 +118,20 @@ in_ns() {
 	shift
 	ip netns exec "$PREFIX-$ns" "$@"
 }
+
+# twins_only ROLE IF...: the kernel of the PREFIX-ROLE namespace sees mpgw's ports only
+# through their twins, as on a gateway whose NICs DPDK owns. The af_packet veths IF... are
+# kernel interfaces too, and a kernel with the ports' addresses would take their traffic
+# (and answer ARP) on them directly: drop everything they receive at the netdev ingress
+# hook, which runs after af_packet's sockets got it.
+twins_only() {
+	local ns=$1 i rules=
+	shift
+	for i in "$@"; do
+		rules+="chain in_$i { type filter hook ingress device \"$i\" priority 0; drop; }"$'\n'
+	done
+	in_ns "$ns" nft -f - <<NFT
+table netdev mpgw_only {
+$rules}
+NFT
+}

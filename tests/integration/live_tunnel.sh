@@ -12,6 +12,8 @@
 # under faults - the VPS stopped (its probes unanswered), both uplinks down, the VPS removed from the gateway's
 # configuration at run time (SIGHUP) - still no LAN packet leaves natively while the
 # fail-closed counters rise.
+# Then, with twins and no address configured on one uplink: the address the kernel has on
+# its twin becomes the tunnel's outer source, and a new address replaces it (DHCP).
 #
 # Environment and output as live.sh (helpers in live_lib.sh).
 # Functions run through check():
@@ -198,4 +200,103 @@ gw_ctl counters 2>&1 | sed 's/^/#   /' || true
 
 stop_mpgw_checked "the gateway"
 [ "$failed" -eq 0 ] || { show_log; sed 's/^/    vps: /' "$vps_log"; }
+
+# --- the uplink's address from the kernel --------------------------------------------------
+
+# The gateway again, with twins (its ports renamed: the veths hold their names) and no
+# address configured on twan0: the address the kernel has on the twin (as DHCP would put
+# it there) is the uplink's, and the tunnel's outer source; a new one replaces it. twan1 is
+# a backup, so that the LAN's traffic takes twan0 while it is alive.
+kernel_source_phase() {
+	local failed0=$failed
+	sed -e 's/^\[port lan0\]/[port tlan0]/' -e 's/^\[port wan0\]/[port twan0]/' \
+		-e 's/^\[port wan1\]/[port twan1]\nmultipath = backup/' \
+		-e 's/^\[mpgw\]/[mpgw]\ntwins = yes/' \
+		-e 's/^neighbour = 100.64.1.1 \(.*\)$/neighbour = 100.64.1.1 \1 port twan0/' \
+		"$src/config/gateway.ini" | sed '/^\[port twan0\]/,/^\[/{/^address = /d}' \
+		>"$tmp/gateway_twins.ini"
+	# Room in -m 512 for a second FIB version beside the live one (the kernel's changes).
+	printf '[flows]\nsize = 65536\n' >>"$tmp/gateway_twins.ini"
+	# The gw namespace's kernel sees the ports through the twins only (live_lib.sh).
+	twins_only gw lan0 wan0 wan1
+	vps_log=$tmp/vps2.log
+	log=$tmp/gw_twins.log
+	netns_tunnel_start_mpgw "$PREFIX" vps "$MPGW" "$src/config/vps.ini" "$vps_log"
+	vps_pid=$NETNS_TUN_PID
+	netns_tunnel_start_mpgw "$PREFIX" gw "$MPGW" "$tmp/gateway_twins.ini" "$log"
+	NETNS_MPGW_PID=$NETNS_TUN_PID
+	if ! wait_ready "$PREFIX-gw" "$NETNS_MPGW_PID" || ! wait_ready "$PREFIX-vps" "$vps_pid"; then
+		not_ok "the gateway with twins and no address on twan0, and the vps, start"
+		return
+	fi
+	ok "the gateway with twins and no address on twan0 (pid $NETNS_MPGW_PID), and the vps, running"
+	# With twins the kernel answers ARP for the ports (fault 2 took the ISPs' permanent
+	# entries for the gateway away): twan1's configured address on its twin too.
+	in_ns gw ip addr add 100.64.2.2/24 dev twan1
+	# twan0_local: the local address of twan0's tunnel path, or its state.
+	twan0_local() { gw_ctl tunnels | awk '$2 == "twan0" {print ($7 == "usable" ? $4 : $7 " " $8 " " $9 " " $10 " " $11)}'; }
+	no_address() {
+		local t
+		t=$(twan0_local)
+		echo "twan0: ${t:-no path}"
+		echo "$t" | grep -q "no IPv4 address"
+	}
+	check "without an address in the kernel, twan0 has no tunnel path" no_address || true
+	# kernel_source ADDR: `ip addr add ADDR/24` on twan0's twin; within 2 s the tunnel path
+	# of twan0 is sourced from it.
+	kernel_source() {
+		local i t
+		in_ns gw ip addr add "$1/24" dev twan0
+		for ((i = 0; i < 20; i++)); do
+			t=$(twan0_local)
+			[ "$t" = "$1" ] && break
+			sleep 0.1
+		done
+		echo "ip addr add $1/24 dev twan0: twan0's path from ${t:-nothing} after $((i * 100)) ms; mpgwctl routes: kernel_addrs4 $(json_get "$(gw_ctl --json routes)" kernel_addrs4)"
+		[ "$t" = "$1" ]
+	}
+	check "ip addr add 100.64.1.2 on twan0: the tunnel's outer source" \
+		kernel_source 100.64.1.2 || true
+	check "the vps's probes of 100.64.1.2 answered: both uplinks usable" \
+		uplinks_usable vps_ctl 2 || true
+	check "IPv6 LAN client pings the server through the tunnel from the kernel's address" \
+		netns_ping "$PREFIX" 6 "$NETNS_TUN_SERVER6" 3 || true
+	# DHCP gives another address: the outer headers follow. The vps knows only 100.64.1.2
+	# (its [gateway] uplinks), so the packets are seen at isp1, not answered.
+	in_ns gw ip addr del 100.64.1.2/24 dev twan0
+	check "ip addr del 100.64.1.2, add 100.64.1.3: the tunnel's outer source follows" \
+		kernel_source 100.64.1.3 || true
+	capture_start renumbered
+	in_ns client ping -6 -n -c 3 -i 0.2 -W 1 "$NETNS_TUN_SERVER6" >/dev/null 2>&1 || true
+	capture_stop
+	renumbered() {
+		local new old
+		new=$(tcpdump -nr "$tmp/renumbered-isp1-eth0.pcap" 'ip proto 41 and src host 100.64.1.3' 2>/dev/null | wc -l)
+		old=$(tcpdump -nr "$tmp/renumbered-isp1-eth0.pcap" 'src host 100.64.1.2' 2>/dev/null | wc -l)
+		echo "at isp1: 6in4 packets from 100.64.1.3: $new, packets from 100.64.1.2: $old"
+		[ "$new" -ge 3 ] && [ "$old" -eq 0 ]
+	}
+	check "at isp1: the LAN's IPv6 in 6in4 from 100.64.1.3, nothing from 100.64.1.2" renumbered ||
+		true
+	# A reload builds its version with the kernel's address too: twan0's path stays, alive.
+	kill -HUP "$NETNS_MPGW_PID"
+	reload_keeps() {
+		logged "^mpgw: reloaded" >/dev/null || { echo "no reload in the log"; return 1; }
+		local t u
+		t=$(twan0_local)
+		u=$(gw_ctl uplinks | awk '$1 == "vps/twan0" {print $6}')
+		echo "after SIGHUP: twan0's path from ${t:-nothing}, uplink ${u:-missing}"
+		[ "$t" = 100.64.1.3 ] && [ "$u" = usable ]
+	}
+	check "SIGHUP: twan0's path keeps the kernel's address and stays usable" reload_keeps || true
+	stop_mpgw_checked "the gateway with twins"
+	kill -TERM "$vps_pid" 2>/dev/null || true
+	wait "$vps_pid" 2>/dev/null || true
+	[ "$failed" -eq "$failed0" ] || { show_log; sed 's/^/    vps: /' "$vps_log"; }
+}
+if command -v nft >/dev/null; then
+	kernel_source_phase
+else
+	echo "# the uplink's address from the kernel: skipped, nft is missing"
+fi
 finish

@@ -14,9 +14,16 @@
 #   the twin, and the echo replies, addressed to mpgw's own address, reach the kernel;
 # - TCP from the gw kernel to a listener on the client works both ways;
 # - mpgwctl twins counts frames each way, and the punted / twin_sent counters agree;
+# - mpgwctl neighbours lists a configured neighbour the kernel resolved too once, as
+#   `config`;
 # - then, as a gateway whose wan port is an uplink with mss_clamp = 1200: the kernel's
-#   packets through the twin from the uplink's own address leave, those from a foreign
-#   address do not (leak_v4, and a capture at the server), and its SYNs are clamped.
+#   packets through the twin from the uplink's own addresses (configured, or only on the
+#   twin) leave, those from a foreign address (on the gw's lo) do not (leak_v4, and a
+#   capture at the server), and its SYNs are clamped;
+# - then with routes, neighbours and addresses from the kernel only (the netlink mirror):
+#   routes reach the FIB, mpgwctl neighbours shows the neighbours the kernel resolved, an
+#   address added on a twin is answered by mpgw within a second and no longer once
+#   deleted, route churn and a netlink overrun are survived.
 #
 # Environment and output as live.sh (helpers in live_lib.sh).
 # Functions run through check():
@@ -36,16 +43,8 @@ if ! netns_create "$PREFIX" >"$tmp/netns.log" 2>&1; then
 	finish
 fi
 ok "topology: $PREFIX-client, $PREFIX-gw, $PREFIX-server"
-# The gw kernel must see the ports only through the twins, as on a gateway whose NICs DPDK
-# owns. Here the af_packet veths are kernel interfaces too, and a kernel with the ports'
-# addresses would take their traffic (and answer ARP) on them directly: drop everything
-# they receive at the netdev ingress hook, which runs after af_packet's sockets got it.
-in_ns gw nft -f - <<NFT
-table netdev mpgw_only {
-	chain lan { type filter hook ingress device $NETNS_GW_LAN_IF priority 0; drop; }
-	chain wan { type filter hook ingress device $NETNS_GW_WAN_IF priority 0; drop; }
-}
-NFT
+# The gw kernel must see the ports only through the twins (live_lib.sh).
+twins_only gw "$NETNS_GW_LAN_IF" "$NETNS_GW_WAN_IF"
 netns_mpgw_start "$PREFIX" "$MPGW" "$tmp/twin.ini" "$log"
 if ! netns_mpgw_wait_ready "$PREFIX" "$MPGWCTL" 30; then
 	not_ok "mpgw started with twins = yes"
@@ -138,6 +137,24 @@ twins_counted() {
 check "mpgwctl twins and the counters count the frames each way" twins_counted || true
 ctl twins | sed 's/^/    /'
 
+# neighbour_of JSON ADDRESS PORT: "MAC SOURCE" of that entry of /mpgw/neighbours.
+neighbour_of() {
+	"$PY" -c '
+import json, sys
+for n in json.loads(sys.argv[1]).values():
+    if isinstance(n, dict) and n.get("address") == sys.argv[2] and n.get("port") == sys.argv[3]:
+        print(str(n.get("mac")).lower(), n.get("source"))' "$@"
+}
+# The kernel resolved the client over tlan0 too (above); the configured entry wins, once.
+config_wins() {
+	local j
+	j=$(ctl --json neighbours) || return 1
+	echo "mpgwctl neighbours: $NETNS_CLIENT4 on tlan0: $(neighbour_of "$j" "$NETNS_CLIENT4" tlan0 | tr '\n' ';') count $(json_get "$j" count)"
+	[ "$(neighbour_of "$j" "$NETNS_CLIENT4" tlan0)" = "$NETNS_CLIENT_MAC config" ]
+}
+check "mpgwctl neighbours: the configured neighbour wins over the kernel's, listed once" \
+	config_wins || true
+
 stop_mpgw_checked mpgw
 check "the twins are gone with mpgw" sh -c "! ip netns exec $PREFIX-gw ip link show tlan0 2>/dev/null" ||
 	true
@@ -175,7 +192,10 @@ if ! netns_mpgw_wait_ready "$PREFIX" "$MPGWCTL" 30; then
 fi
 ok "mpgw started as a gateway with twins, twan0 an uplink with mss_clamp = 1200"
 in_ns gw ip addr add "$NETNS_GW_WAN4/24" dev twan0
-in_ns gw ip addr add 192.0.2.9/32 dev twan0
+# 192.0.2.10 only in the kernel, on the uplink's twin: one of the uplink's own addresses
+# (the mirror). 192.0.2.9 on lo: foreign to the uplink.
+in_ns gw ip addr add 192.0.2.10/32 dev twan0
+in_ns gw ip addr add 192.0.2.9/32 dev lo
 in_ns server tcpdump -i "$NETNS_SERVER_IF" -n -U --immediate-mode -w "$tmp/server.pcap" ip >/dev/null 2>&1 &
 dump=$!
 sleep 1
@@ -185,6 +205,8 @@ kernel_ping_wan() {
 }
 check "the gw kernel pings the server from the uplink's own address through its twin" \
 	kernel_ping_wan || true
+# No route back to it at the server: what matters is that it left (the capture below).
+in_ns gw ping -c 2 -i 0.2 -W 1 -I 192.0.2.10 "$NETNS_SERVER4" >/dev/null 2>&1 || true
 
 leak0=$(json_get "$(ctl --json drops)" leak_v4)
 leak0=${leak0:-0}
@@ -211,16 +233,19 @@ sleep 1
 kill "$dump" 2>/dev/null || true
 wait "$dump" 2>/dev/null || true
 server_saw() {
-	local foreign syn
+	local foreign syn kernel_addr
 	foreign=$(tcpdump -nr "$tmp/server.pcap" 'src host 192.0.2.9' 2>/dev/null | wc -l)
+	kernel_addr=$(tcpdump -nr "$tmp/server.pcap" 'src host 192.0.2.10' 2>/dev/null | wc -l)
 	syn=$(tcpdump -vnr "$tmp/server.pcap" \
 		"src host $NETNS_GW_WAN4 and tcp[tcpflags] & tcp-syn != 0" 2>/dev/null |
 		grep -o 'mss [0-9]*' | head -n 1)
-	echo "at the server: packets from 192.0.2.9: $foreign; the kernel's SYN: ${syn:-none}; mss_clamped $clamped0 -> $clamped1"
-	[ "$foreign" -eq 0 ] && [ "$syn" = "mss 1200" ] && [ "$clamped1" -gt "$clamped0" ]
+	echo "at the server: packets from 192.0.2.9: $foreign, from 192.0.2.10: $kernel_addr; the kernel's SYN: ${syn:-none}; mss_clamped $clamped0 -> $clamped1"
+	[ "$foreign" -eq 0 ] && [ "$kernel_addr" -ge 2 ] && [ "$syn" = "mss 1200" ] &&
+		[ "$clamped1" -gt "$clamped0" ]
 }
-check "at the server: nothing from the foreign address, the kernel's SYN clamped to MSS 1200" \
+check "at the server: nothing from the foreign address, the twin's own address's pings, the kernel's SYN clamped to MSS 1200" \
 	server_saw || true
+in_ns gw ip addr del 192.0.2.9/32 dev lo
 stop_mpgw_checked "the gateway"
 
 # A twin that cannot be created stops the start with the port's name and the reason: the
@@ -295,6 +320,20 @@ learnt() {
 	[ "${n:-0}" -ge 2 ]
 }
 check "the neighbours the kernel resolved over the twins are mirrored" learnt || true
+# mpgwctl neighbours: the server, which the kernel resolved over twan0 for the route
+# above, with its MAC, from the kernel.
+neighbour_listed() {
+	local j line
+	j=$(ctl --json neighbours) || return 1
+	line=$(ctl neighbours | grep -F " twan0 " | grep -F "$NETNS_SERVER4 " || true)
+	echo "mpgwctl neighbours: ${line:-no $NETNS_SERVER4 on twan0}; count $(json_get "$j" count), truncated $(json_get "$j" truncated)"
+	[ "$(neighbour_of "$j" "$NETNS_SERVER4" twan0)" = "$NETNS_SERVER_MAC kernel" ] &&
+		[ "$(json_get "$j" truncated)" = 0 ] &&
+		echo "$line" | grep -qi "$NETNS_SERVER_MAC  *twan0  *kernel"
+}
+check "mpgwctl neighbours: $NETNS_SERVER4 on twan0, its MAC, learnt from the kernel" \
+	neighbour_listed || true
+ctl neighbours 2>&1 | sed 's/^/    /' || true
 fast_path() {
 	local p0 p1 fwd
 	p0=$(json_get "$(ctl --json counters)" punted)
@@ -304,6 +343,43 @@ fast_path() {
 	[ $((p1 - p0)) -le 2 ]
 }
 check "then mpgw forwards on its own: 20 pings, nothing punted" fast_path || true
+
+# Addresses from the kernel: one added on a twin is the port's own within a second (mpgw
+# answers echo requests to it: echo_replied, not the kernel), and is no longer once deleted.
+# answered ADDR: the client's ping of ADDR is answered, by mpgw.
+answered() {
+	local fam=4 e0 e1
+	case $1 in *:*) fam=6 ;; esac
+	e0=$(json_get "$(ctl --json counters)" echo_replied)
+	in_ns client ping "-$fam" -c 1 -W 0.3 "$1" >/dev/null 2>&1 || return 1
+	e1=$(json_get "$(ctl --json counters)" echo_replied)
+	[ "${e1:-0}" -gt "${e0:-0}" ]
+}
+# kernel_addr ADDR/LEN: `ip addr add` it on tlan0, then `ip addr del`.
+kernel_addr() {
+	local a=${1%/*} t0 t1 i a4 n4 ok=0 gone=0 fam=4 flags=()
+	case $a in *:*) fam=6 flags=(nodad) ;; esac
+	a4=$(mirror "kernel_addrs$fam")
+	t0=$(date +%s%N)
+	in_ns gw ip addr add "$1" dev tlan0 "${flags[@]}"
+	for ((i = 0; i < 10; i++)); do
+		answered "$a" && { ok=1; break; }
+	done
+	t1=$(date +%s%N)
+	n4=$(mirror "kernel_addrs$fam")
+	in_ns gw ip addr del "$1" dev tlan0
+	sleep 0.1
+	for ((i = 0; i < 5; i++)); do
+		answered "$a" || { gone=1; break; }
+	done
+	echo "ip addr add $1 dev tlan0: answered by mpgw: $ok, after $(((t1 - t0) / 1000000)) ms; kernel_addrs$fam $a4 -> $n4 -> $(mirror "kernel_addrs$fam"); after ip addr del: not answered: $gone"
+	[ "$ok" = 1 ] && [ $(((t1 - t0) / 1000000)) -le 1000 ] && [ "$n4" -eq $((a4 + 1)) ] &&
+		[ "$gone" = 1 ] && [ "$(mirror "kernel_addrs$fam")" -eq "$a4" ]
+}
+in_ns gw sysctl -qw net.ipv6.conf.tlan0.disable_ipv6=0 net.ipv6.conf.tlan0.accept_dad=0
+check "an address added on a twin (10.0.1.50) is mpgw's within a second, and no longer once deleted" \
+	kernel_addr 10.0.1.50/24 || true
+check "the same for IPv6 (fd00:1::50)" kernel_addr fd00:1::50/64 || true
 
 # Churn: thousands of routes added and deleted with ip -batch while a ping runs.
 churn() {
