@@ -35,7 +35,8 @@ static const char *fixed_settings_differ(const struct mpgw_config *a, const stru
 		return "[mpgw] role";
 	if (a->idle_sleep_us != b->idle_sleep_us || a->burst != b->burst || a->mbufs != b->mbufs ||
 		a->icmp_rate != b->icmp_rate || a->icmp_burst != b->icmp_burst ||
-		a->twins != b->twins || a->netlink_rcvbuf != b->netlink_rcvbuf)
+		a->twins != b->twins || a->netlink_rcvbuf != b->netlink_rcvbuf ||
+		a->mptcp_follow_uplinks != b->mptcp_follow_uplinks)
 		return "[mpgw]";
 	if (a->flows != b->flows ||
 		memcmp(a->flow_timeout_s, b->flow_timeout_s, sizeof(a->flow_timeout_s)) != 0)

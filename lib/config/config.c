@@ -152,6 +152,15 @@ int parse_uint(struct loader *L, const char *section, const char *key, int nth, 
 	return 0;
 }
 
+int parse_yes_no(
+	struct loader *L, const char *section, const char *key, const char *value, bool *out)
+{
+	if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+		return fail(L, section, key, 0, "'%s' is not yes or no", value);
+	*out = strcmp(value, "yes") == 0;
+	return 0;
+}
+
 /* Split `value` into at most max words on whitespace, in place. */
 int split_words(char *value, char **words, int max)
 {
@@ -237,14 +246,12 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 		else if (strcmp(e[i].name, "netlink_rcvbuf") == 0)
 			rc = parse_uint(L, sec, e[i].name, 0, e[i].value, 0, 1u << 30,
 				&cfg->netlink_rcvbuf);
-		else if (strcmp(e[i].name, "twins") == 0) {
-			rc = 0;
-			if (strcmp(e[i].value, "yes") == 0 || strcmp(e[i].value, "no") == 0)
-				cfg->twins = strcmp(e[i].value, "yes") == 0;
-			else
-				rc = fail(
-					L, sec, e[i].name, 0, "'%s' is not yes or no", e[i].value);
-		} else
+		else if (strcmp(e[i].name, "twins") == 0)
+			rc = parse_yes_no(L, sec, e[i].name, e[i].value, &cfg->twins);
+		else if (strcmp(e[i].name, "mptcp_follow_uplinks") == 0)
+			rc = parse_yes_no(
+				L, sec, e[i].name, e[i].value, &cfg->mptcp_follow_uplinks);
+		else
 			rc = fail(L, sec, e[i].name, 0, "unknown key");
 		if (rc < 0) {
 			free(e);
@@ -329,9 +336,7 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 					v, CFG_MSS_MIN, CFG_MSS_MAX);
 			}
 		} else if (strcmp(k, "uplink") == 0) {
-			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
-				rc = fail(L, sec, k, 0, "'%s' is not yes or no", v);
-			p->uplink = strcmp(v, "yes") == 0;
+			rc = parse_yes_no(L, sec, k, v, &p->uplink);
 		} else if (strcmp(k, "multipath") == 0) {
 			rc = config_parse_multipath(L, sec, k, v, &p->multipath);
 		} else if (strcmp(k, "weight") == 0) {
@@ -581,6 +586,7 @@ struct mpgw_config *config_load(const char *path, char *err, size_t errlen)
 	cfg->burst = 32;
 	cfg->icmp_rate = 1000;
 	cfg->icmp_burst = 50;
+	cfg->mptcp_follow_uplinks = true;
 	config_uplinks_defaults(cfg);
 
 	if (scan_lines(&L) < 0)

@@ -119,6 +119,8 @@ struct mpgw_config {
 	unsigned int idle_sleep_us; /* worker sleep after IDLE_POLLS empty polls; 0 = busy poll */
 	bool twins; /* a kernel twin (TAP) per port: the exception path (lib/exception) */
 	unsigned int netlink_rcvbuf; /* bytes, the route mirror's netlink socket; 0: default */
+	bool mptcp_follow_uplinks;   /* twins: the kernel's MPTCP endpoints on an unusable or
+				      * backup uplink are flagged backup (lib/mptcp) */
 	unsigned int burst;	     /* RX burst per queue */
 	unsigned int mbufs;	     /* mbuf pool size; 0 = sized from ports and queues */
 	unsigned int icmp_rate;	     /* ICMP errors per second per worker; 0 = none */

@@ -47,6 +47,9 @@ int fail_at(struct loader *L, int line, const char *section, const char *key, co
 /* A decimal number in [min, max]. */
 int parse_uint(struct loader *L, const char *section, const char *key, int nth, const char *value,
 	unsigned long min, unsigned long max, unsigned int *out);
+/* yes or no. */
+int parse_yes_no(
+	struct loader *L, const char *section, const char *key, const char *value, bool *out);
 /* Split value into at most max words on whitespace, in place; max + 1 if there are more. */
 int split_words(char *value, char **words, int max);
 /* Keys other than those in `repeatable` (space-separated; may be NULL) may appear once per

@@ -18,6 +18,7 @@
 #include "mptcp_sf.h"
 #include "port.h"
 #include "twin.h"
+#include "uplink_ctl.h"
 #include "worker.h"
 
 struct mptcp_sf_table *mptcp_sf_live;
@@ -55,6 +56,11 @@ static struct {
 	/* Counter slots: in use or not. Control thread only. */
 	bool slot_used[MPTCP_MAX_SUBFLOWS];
 	bool table_dirty;
+	/* Following the uplinks: endpoints (by id) mpgw flagged backup, ports seen usable. */
+	bool follow;
+	uint64_t next_follow;
+	bool demoted[256];
+	bool seen_usable[MPGW_MAX_PORTS];
 	uint8_t buf[1 << 15];
 } pm = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -342,9 +348,11 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 
 /* --- requests ------------------------------------------------------------------------- */
 
-/* Send a request of cmd (NLM_F_DUMP if dump) to family and run cb on the answers. */
-static int request(uint16_t family, uint8_t cmd, bool dump, void (*put)(struct nlmsghdr *),
-	mnl_cb_t cb, void *data)
+/* Send a request of cmd (NLM_F_DUMP if dump) to family, with the attributes put() adds
+ * (put_arg its argument), and run cb on the answers; MNL_CB_STOP at the end, or -1 with
+ * errno (the kernel's error for a refused request). */
+static int request(uint16_t family, uint8_t cmd, bool dump,
+	void (*put)(struct nlmsghdr *, const void *), const void *put_arg, mnl_cb_t cb, void *data)
 {
 	char req[1024];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
@@ -357,7 +365,7 @@ static int request(uint16_t family, uint8_t cmd, bool dump, void (*put)(struct n
 	g->cmd = cmd;
 	g->version = family == GENL_ID_CTRL ? 1 : MPTCP_PM_VER;
 	if (put != NULL)
-		put(nlh);
+		put(nlh, put_arg);
 	if (mnl_socket_sendto(pm.req, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	for (;;) {
@@ -370,8 +378,9 @@ static int request(uint16_t family, uint8_t cmd, bool dump, void (*put)(struct n
 	}
 }
 
-static void put_family_name(struct nlmsghdr *nlh)
+static void put_family_name(struct nlmsghdr *nlh, const void *arg)
 {
+	RTE_SET_USED(arg);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, MPTCP_PM_NAME);
 }
 
@@ -457,20 +466,139 @@ static void dump_endpoints(void)
 	uint32_t lim[2] = {0, 0};
 
 	list.n = 0;
-	if (request(pm.family, MPTCP_PM_CMD_GET_ADDR, true, NULL, on_endpoint, &list) < 0 ||
-		request(pm.family, MPTCP_PM_CMD_GET_LIMITS, false, NULL, on_limits, lim) < 0)
+	if (request(pm.family, MPTCP_PM_CMD_GET_ADDR, true, NULL, NULL, on_endpoint, &list) < 0 ||
+		request(pm.family, MPTCP_PM_CMD_GET_LIMITS, false, NULL, NULL, on_limits, lim) < 0)
 		return; /* the old view stays; tried again at the next dump */
 	pthread_mutex_lock(&pm.lock);
 	pm.n_endpoints = list.n;
 	memcpy(pm.endpoints, list.e, list.n * sizeof(list.e[0]));
+	/* An endpoint deleted while mpgw had flagged it: a new one of its id is not ours. */
+	bool present[256] = {false};
+	for (unsigned int i = 0; i < list.n; i++)
+		present[list.e[i].id] = true;
+	for (unsigned int id = 0; id < 256; id++)
+		pm.demoted[id] &= present[id];
 	pm.stats.subflows_limit = lim[0];
 	pm.stats.add_addr_accepted_limit = lim[1];
 	pthread_mutex_unlock(&pm.lock);
 }
 
+/* --- following the uplinks ------------------------------------------------------------- */
+
+struct set_flags_arg {
+	uint8_t id;
+	uint32_t flags;
+};
+
+static void put_set_flags(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct set_flags_arg *a = arg;
+	struct nlattr *nest = mnl_attr_nest_start(nlh, MPTCP_PM_ATTR_ADDR);
+
+	mnl_attr_put_u8(nlh, MPTCP_PM_ADDR_ATTR_ID, a->id);
+	mnl_attr_put_u32(nlh, MPTCP_PM_ADDR_ATTR_FLAGS, a->flags);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static int on_ack(const struct nlmsghdr *nlh, void *data)
+{
+	RTE_SET_USED(nlh);
+	RTE_SET_USED(data);
+	return MNL_CB_OK;
+}
+
+/* Set or clear e's backup flag in the kernel (and in e); under the lock. */
+static bool endpoint_set_backup(struct mptcp_endpoint *e, bool backup)
+{
+	struct set_flags_arg a = {.id = e->id,
+		.flags = backup ? e->flags | MPTCP_PM_ADDR_FLAG_BACKUP
+				: e->flags & ~(uint32_t)MPTCP_PM_ADDR_FLAG_BACKUP};
+
+	if (request(pm.family, MPTCP_PM_CMD_SET_FLAGS, false, put_set_flags, &a, on_ack, NULL) <
+		0) {
+		pm.stats.set_flags_errors++;
+		return false;
+	}
+	e->flags = a.flags;
+	return true;
+}
+
+static int port_by_name(const char *name)
+{
+	for (unsigned int p = 0; p < n_ports; p++)
+		if (strcmp(ports[p].name, name) == 0)
+			return (int)p;
+	return -1;
+}
+
+/*
+ * The ports whose endpoints should be backup ones: those with tunnel paths that are all
+ * `multipath = backup`, and those whose paths were usable once and none is now (at start
+ * no path is usable until probes answer: that is not a failure).
+ */
+static void backup_ports(bool *want)
+{
+	static struct uplink_info paths[WORKER_MAX_PATHS];
+	bool has[MPGW_MAX_PORTS] = {false}, usable[MPGW_MAX_PORTS] = {false};
+	bool all_backup[MPGW_MAX_PORTS];
+	uint32_t gen;
+	unsigned int n = uplink_ctl_snapshot(paths, WORKER_MAX_PATHS, &gen);
+
+	for (unsigned int p = 0; p < MPGW_MAX_PORTS; p++)
+		all_backup[p] = true;
+	for (unsigned int i = 0; i < RTE_MIN(n, (unsigned int)WORKER_MAX_PATHS); i++) {
+		int p = port_by_name(paths[i].port);
+		if (p < 0)
+			continue;
+		has[p] = true;
+		usable[p] |= paths[i].usable;
+		all_backup[p] &= paths[i].mode == UPLINK_MODE_BACKUP;
+	}
+	for (unsigned int p = 0; p < n_ports; p++) {
+		pm.seen_usable[p] |= usable[p];
+		want[p] = has[p] && (all_backup[p] || (pm.seen_usable[p] && !usable[p]));
+	}
+}
+
+static void follow_uplinks(void)
+{
+	bool want[MPGW_MAX_PORTS] = {false};
+
+	backup_ports(want);
+	pthread_mutex_lock(&pm.lock);
+	for (unsigned int i = 0; i < pm.n_endpoints; i++) {
+		struct mptcp_endpoint *e = &pm.endpoints[i];
+		bool is = (e->flags & MPTCP_PM_ADDR_FLAG_BACKUP) != 0;
+		if (e->port < 0)
+			continue;
+		if (want[e->port] && !is) {
+			if (endpoint_set_backup(e, true)) {
+				pm.demoted[e->id] = true;
+				pm.stats.backup_set++;
+			}
+		} else if (!want[e->port] && is && pm.demoted[e->id]) {
+			if (endpoint_set_backup(e, false)) {
+				pm.demoted[e->id] = false;
+				pm.stats.backup_cleared++;
+			}
+		}
+	}
+	pthread_mutex_unlock(&pm.lock);
+}
+
+/* At stop: the flags mpgw set, taken back. */
+static void unfollow_uplinks(void)
+{
+	pthread_mutex_lock(&pm.lock);
+	for (unsigned int i = 0; i < pm.n_endpoints; i++)
+		if (pm.demoted[pm.endpoints[i].id] && endpoint_set_backup(&pm.endpoints[i], false))
+			pm.demoted[pm.endpoints[i].id] = false;
+	pthread_mutex_unlock(&pm.lock);
+}
+
 /* --- life cycle ----------------------------------------------------------------------- */
 
-int mptcp_pm_start(char *err, size_t errlen)
+int mptcp_pm_start(bool follow_uplinks, char *err, size_t errlen)
 {
 	if (!twins_enabled())
 		return 0;
@@ -481,8 +609,8 @@ int mptcp_pm_start(char *err, size_t errlen)
 		return -1;
 	}
 	pm.seq = (unsigned int)time(NULL);
-	if (request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, false, put_family_name, on_family, NULL) <
-			0 ||
+	if (request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, false, put_family_name, NULL, on_family,
+		    NULL) < 0 ||
 		pm.family == 0 || pm.events_group == 0) {
 		/* No MPTCP in this kernel (or it is off): nothing to follow. */
 		printf("mpgw: the kernel has no MPTCP path manager (%s): mpgwctl mptcp stays "
@@ -502,6 +630,7 @@ int mptcp_pm_start(char *err, size_t errlen)
 	dump_endpoints();
 	pm.next_dump = rte_rdtsc() + rte_get_tsc_hz() / 1000 * MPTCP_PM_DUMP_MS;
 	pm.on = pm.stats.on = true;
+	pm.follow = pm.stats.follow_uplinks = follow_uplinks;
 	return 0;
 }
 
@@ -526,10 +655,16 @@ void mptcp_pm_poll(void)
 		dump_endpoints();
 		pm.next_dump = rte_rdtsc() + rte_get_tsc_hz() / 1000 * MPTCP_PM_DUMP_MS;
 	}
+	if (pm.follow && (int64_t)(rte_rdtsc() - pm.next_follow) >= 0) {
+		follow_uplinks();
+		pm.next_follow = rte_rdtsc() + rte_get_tsc_hz() / 1000 * MPTCP_PM_FOLLOW_MS;
+	}
 }
 
 void mptcp_pm_stop(void)
 {
+	if (pm.on && pm.follow)
+		unfollow_uplinks();
 	pm.on = pm.stats.on = false;
 	if (pm.ev != NULL)
 		mnl_socket_close(pm.ev);

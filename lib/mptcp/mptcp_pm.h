@@ -10,7 +10,14 @@
  *   token -> subflows with addresses, ports, local and remote ids, backup flag and the port
  *   (uplink) each leaves by.
  * Each subflow gets a counter slot in the data path (mptcp_sf.h), so that telemetry shows
- * its packets and bytes each way. The kernel keeps no history to dump: connections that
+ * its packets and bytes each way.
+ *
+ * Following the uplinks (`[mpgw] mptcp_follow_uplinks`): an endpoint on an uplink that is
+ * `multipath = backup`, or that mpgw's probes (or its link) say is down, is flagged backup
+ * in the kernel (MPTCP_PM_CMD_SET_FLAGS), so that the kernel's scheduler moves the data to
+ * the other subflows at once instead of waiting for retransmission timeouts; the flag is
+ * taken back when the uplink is usable again. Only flags mpgw set are taken back, and
+ * they are when mpgw stops. The kernel keeps no history to dump: connections that
  * existed before mpgw started, or whose events were lost to a socket overrun (counted),
  * are not in the table.
  */
@@ -24,7 +31,9 @@
 #include "ipaddr.h"
 
 /* Endpoints and limits are dumped this often. */
-#define MPTCP_PM_DUMP_MS    1000
+#define MPTCP_PM_DUMP_MS 1000
+/* The uplinks' states are looked at this often (mptcp_follow_uplinks). */
+#define MPTCP_PM_FOLLOW_MS  10
 #define MPTCP_MAX_ENDPOINTS 64
 #define MPTCP_MAX_CONNS	    256
 #define MPTCP_MAX_CONN_SF   8 /* subflows per connection */
@@ -60,11 +69,14 @@ struct mptcp_pm_stats {
 	uint32_t subflows_limit, add_addr_accepted_limit;
 	uint64_t events, overruns, untracked; /* untracked: over the table's limits */
 	uint64_t connections_closed, subflows_closed;
+	bool follow_uplinks;
+	uint64_t backup_set, backup_cleared, set_flags_errors; /* endpoints flagged by mpgw */
 };
 
 /* Resolve the family and subscribe (twins must be running). A kernel without MPTCP is not
- * an error: the table stays off, and says so. */
-int mptcp_pm_start(char *err, size_t errlen);
+ * an error: the table stays off, and says so. follow_uplinks: flag the endpoints of
+ * unusable or backup uplinks backup. */
+int mptcp_pm_start(bool follow_uplinks, char *err, size_t errlen);
 /* Control thread: read the events, dump endpoints and limits when due. */
 void mptcp_pm_poll(void);
 void mptcp_pm_stop(void);

@@ -174,5 +174,9 @@ int telemetry_cmd_mptcp_endpoints(const char *cmd, const char *params, struct rt
 	rte_tel_data_add_dict_u64(r, "untracked", s.untracked);
 	rte_tel_data_add_dict_u64(r, "connections_closed", s.connections_closed);
 	rte_tel_data_add_dict_u64(r, "subflows_closed", s.subflows_closed);
+	rte_tel_data_add_dict_string(r, "follow_uplinks", s.follow_uplinks ? "yes" : "no");
+	rte_tel_data_add_dict_u64(r, "backup_set", s.backup_set);
+	rte_tel_data_add_dict_u64(r, "backup_cleared", s.backup_cleared);
+	rte_tel_data_add_dict_u64(r, "set_flags_errors", s.set_flags_errors);
 	return add_row(d, "limits", r);
 }

@@ -1082,6 +1082,9 @@ def config_error_cases():
                 "[port lan0] mtu:"))
     t = insert_after(base, "[mpgw]", "twins = maybe")
     out.append(("twins neither yes nor no", t, line_of(t, "twins = maybe"), "[mpgw] twins:"))
+    t = insert_after(base, "[mpgw]", "mptcp_follow_uplinks = 1")
+    out.append(("mptcp_follow_uplinks neither yes nor no", t,
+                line_of(t, "mptcp_follow_uplinks = 1"), "[mpgw] mptcp_follow_uplinks:"))
     return out
 
 

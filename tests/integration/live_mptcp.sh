@@ -14,6 +14,9 @@
 #   subflow on its own uplink, carrying data (MPTCP options intact);
 # - mpgwctl mptcp shows the connection with both subflows, their ids, uplinks and
 #   traffic, and the counts agree with the captures;
+# - isp2 cut: mpgw's probes find wan1 down and mpgw flags its endpoint backup in the
+#   kernel, which moves the data to the twan0 subflow; when the link comes back the flag
+#   is taken back;
 # - removing the endpoint closes its subflow and the table follows; adding it back as a
 #   backup endpoint opens a subflow flagged backup; the data arrives intact; closing the
 #   connection empties the table.
@@ -38,14 +41,7 @@ sed -e 's/^\[port lan0\]/[port tlan0]/' -e 's/^\[port wan0\]/[port twan0]/' \
 	-e 's/^\[port wan1\]/[port twan1]/' -e 's/^\[mpgw\]/[flows]\nsize = 65536\n[mpgw]\ntwins = yes/' \
 	"$src/config/gateway.ini" >"$tmp/gateway.ini"
 tunnel_pair_start "$tmp/gateway.ini" "$src/config/vps.ini"
-# The gw kernel sees the ports only through the twins (see live_twin.sh).
-in_ns gw nft -f - <<'NFT'
-table netdev mpgw_only {
-	chain lan { type filter hook ingress device "lan0" priority 0; drop; }
-	chain wan0 { type filter hook ingress device "wan0" priority 0; drop; }
-	chain wan1 { type filter hook ingress device "wan1" priority 0; drop; }
-}
-NFT
+twins_only gw lan0 wan0 wan1
 
 # --- the gateway's kernel, with iproute2 only ----------------------------------------------
 
@@ -174,6 +170,50 @@ counts_agree() {
 		[ "$c1" -ge "$t1" ] && [ "$((c1 - t1))" -le 4 ]
 }
 check "mpgw's per-subflow segment counts match the ISPs' captures" counts_agree || true
+
+# --- an uplink fails, and comes back ---------------------------------------------------------
+
+# endpoint_flags: the kernel's flags of the endpoint, as ip mptcp endpoint show lists them.
+endpoint_flags() {
+	in_ns gw ip mptcp endpoint show id "$endpoint_id" | sed 's/.* id [0-9]* //; s/ dev.*//'
+}
+# flag_within MS WANT: within MS ms, the endpoint's flags do (yes) or do not (no) hold
+# backup; says after how long.
+flag_within() {
+	local t0 t now has
+	t0=$(date +%s%N)
+	while :; do
+		has=no
+		endpoint_flags | grep -qw backup && has=yes
+		now=$(date +%s%N)
+		t=$(((now - t0) / 1000000))
+		[ "$has" = "$2" ] && break
+		[ "$t" -ge "$1" ] && break
+		sleep 0.01
+	done
+	echo "endpoint flags: $(endpoint_flags), $t ms after the change"
+	[ "$has" = "$2" ]
+}
+tx0=$(sf_of "$(mptcp_rows)" 100.64.1.2 tx_bytes)
+uplink_cut isp2
+check "isp2 cut: mpgw flags the endpoint on twan1 backup in the kernel" flag_within 1000 yes ||
+	true
+on_twan0() {
+	local j b
+	sleep 1
+	j=$(mptcp_rows)
+	b=$(sf_of "$j" 100.64.1.2 tx_bytes)
+	echo "twan0 subflow: $((b - tx0)) more bytes; twan1 subflow backup $(sf_of "$j" 100.64.2.2 backup)"
+	[ "$((b - tx0))" -ge 200000 ] && [ "$(sf_of "$j" 100.64.2.2 backup)" = 1 ]
+}
+check "the data goes on over twan0; mpgwctl mptcp shows the twan1 subflow as backup" on_twan0 ||
+	true
+uplink_restore isp2
+check "isp2 back: mpgw takes the backup flag back once wan1's probes answer" flag_within 3000 no ||
+	true
+j=$(gw_ctl --json mptcp-endpoints) || true
+check "mpgwctl mptcp-endpoints counts one flag set, one taken back" \
+	test "$(json_get "$j" limits backup_set)/$(json_get "$j" limits backup_cleared)" = 1/1 || true
 
 # --- the endpoint goes ----------------------------------------------------------------------
 
