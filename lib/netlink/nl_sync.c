@@ -25,7 +25,10 @@
 #include "uplink_ctl.h"
 #include "worker.h"
 
-#define NL_MAX_ROUTES	  (2u << 20)
+#define NL_MAX_ROUTES (2u << 20)
+/* Routes shadowed by one of lower metric to the same prefix (kept to replace it when it
+ * goes): one per uplink's default route on a multi-WAN gateway, so few. */
+#define NL_MAX_SHADOWED	  4096
 #define NL_MAX_NEIGHBOURS 65536
 #define NL_MAX_ADDRS	  1024
 
@@ -33,6 +36,13 @@ struct route_key {
 	uint8_t family, len;
 	uint8_t pad[2];
 	uint8_t addr[16];
+};
+
+/* A kernel route to a prefix the mirror has a route of lower metric to. */
+struct shadowed_route {
+	struct route_key k;
+	uint32_t metric;
+	struct cfg_route r;
 };
 
 struct kernel_addr {
@@ -46,6 +56,9 @@ static struct {
 	unsigned int rcvbuf;
 	struct cfg_route *routes; /* the mirror, in no order */
 	struct route_key *route_keys;
+	uint32_t *route_metrics; /* of each route in routes */
+	struct shadowed_route *shadowed;
+	uint32_t n_shadowed;
 	uint32_t n_routes;
 	struct rte_hash *route_index; /* route_key -> position in routes */
 	/* The neighbours, and the configured ones (a copy, for telemetry): written by the
@@ -85,19 +98,6 @@ void nl_sync_get_stats(struct nl_sync_stats *s)
 		else
 			s->routes6++;
 	}
-}
-
-/* mpgw port index of a twin's ifindex, or -1. */
-static int port_of_ifindex(int ifindex)
-{
-	for (unsigned int p = 0; p < n_ports; p++) {
-		char name[32];
-		int idx;
-		struct twin_stats s;
-		if (twin_info(p, name, sizeof(name), &idx, &s) && idx == ifindex)
-			return (int)p;
-	}
-	return -1;
 }
 
 static void mark_dirty(void)
@@ -188,7 +188,7 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[NDA_MAX + 1] = {0};
 	struct ipaddr a;
-	int port = port_of_ifindex(nd->ndm_ifindex);
+	int port = twin_port_of_ifindex(nd->ndm_ifindex);
 
 	parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
 	if (port < 0 || tb[NDA_DST] == NULL ||
@@ -245,7 +245,7 @@ static void on_addr(const struct nlmsghdr *nlh)
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = {0};
 	struct ipprefix p = {.len = ifa->ifa_prefixlen};
-	int port = port_of_ifindex((int)ifa->ifa_index);
+	int port = twin_port_of_ifindex((int)ifa->ifa_index);
 
 	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same, or the far
@@ -268,29 +268,93 @@ static void on_addr(const struct nlmsghdr *nlh)
 
 /* --- routes --------------------------------------------------------------------------- */
 
-static void route_del(const struct route_key *k)
+/* The shadowed route of k and metric, or with any: of k with the lowest metric; -1 if
+ * none. */
+static int shadowed_find(const struct route_key *k, bool any, uint32_t metric)
+{
+	int best = -1;
+
+	for (uint32_t i = 0; i < nl.n_shadowed; i++) {
+		const struct shadowed_route *sr = &nl.shadowed[i];
+		if (memcmp(&sr->k, k, sizeof(*k)) != 0)
+			continue;
+		if (!any && sr->metric == metric)
+			return (int)i;
+		if (any && (best < 0 || sr->metric < nl.shadowed[best].metric))
+			best = (int)i;
+	}
+	return best;
+}
+
+static void shadowed_put(const struct route_key *k, uint32_t metric, const struct cfg_route *r)
+{
+	int i = shadowed_find(k, false, metric);
+
+	if (i < 0) {
+		if (nl.n_shadowed == NL_MAX_SHADOWED) {
+			nl.stats.ignored++;
+			return;
+		}
+		i = (int)nl.n_shadowed++;
+	}
+	nl.shadowed[i] = (struct shadowed_route){.k = *k, .metric = metric, .r = *r};
+}
+
+static void shadowed_remove(int i)
+{
+	nl.shadowed[i] = nl.shadowed[--nl.n_shadowed];
+}
+
+/*
+ * The mirror holds, per prefix, the route of lowest metric (the one the kernel uses);
+ * routes of higher metrics to the same prefix wait in the shadowed list and take its place
+ * when it is deleted.
+ */
+static void route_del(const struct route_key *k, uint32_t metric)
 {
 	void *data;
 
 	if (rte_hash_lookup_data(nl.route_index, k, &data) < 0)
 		return;
-	uint32_t i = (uint32_t)(uintptr_t)data, last = --nl.n_routes;
+	uint32_t i = (uint32_t)(uintptr_t)data;
+	if (nl.route_metrics[i] != metric) {
+		int j = shadowed_find(k, false, metric);
+		if (j >= 0)
+			shadowed_remove(j);
+		return;
+	}
+	int next = shadowed_find(k, true, 0);
+	if (next >= 0) {
+		nl.routes[i] = nl.shadowed[next].r;
+		nl.route_metrics[i] = nl.shadowed[next].metric;
+		shadowed_remove(next);
+		mark_dirty();
+		return;
+	}
+	uint32_t last = --nl.n_routes;
 	rte_hash_del_key(nl.route_index, k);
 	if (i != last) {
 		nl.routes[i] = nl.routes[last];
 		nl.route_keys[i] = nl.route_keys[last];
+		nl.route_metrics[i] = nl.route_metrics[last];
 		rte_hash_add_key_data(nl.route_index, &nl.route_keys[i], (void *)(uintptr_t)i);
 	}
 	mark_dirty();
 }
 
-static void route_set(const struct route_key *k, const struct cfg_route *r)
+static void route_set(const struct route_key *k, uint32_t metric, const struct cfg_route *r)
 {
 	void *data;
 	uint32_t i;
 
 	if (rte_hash_lookup_data(nl.route_index, k, &data) >= 0) {
 		i = (uint32_t)(uintptr_t)data;
+		if (metric > nl.route_metrics[i]) {
+			shadowed_put(k, metric, r);
+			return;
+		}
+		if (metric < nl.route_metrics[i])
+			shadowed_put(k, nl.route_metrics[i], &nl.routes[i]);
 	} else {
 		if (nl.n_routes == NL_MAX_ROUTES) {
 			nl.stats.ignored++;
@@ -305,6 +369,7 @@ static void route_set(const struct route_key *k, const struct cfg_route *r)
 		}
 	}
 	nl.routes[i] = *r;
+	nl.route_metrics[i] = metric;
 	mark_dirty();
 }
 
@@ -334,8 +399,9 @@ static void on_route(const struct nlmsghdr *nlh)
 	ipprefix_mask(&r.prefix);
 	memcpy(k.addr, k.family == 4 ? (const void *)&r.prefix.addr.v4 : r.prefix.addr.v6,
 		k.family == 4 ? 4 : 16);
+	uint32_t metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	if (nlh->nlmsg_type == RTM_DELROUTE) {
-		route_del(&k);
+		route_del(&k, metric);
 		return;
 	}
 	switch (rt->rtm_type) {
@@ -345,10 +411,11 @@ static void on_route(const struct nlmsghdr *nlh)
 		r.type = CFG_ROUTE_BLACKHOLE;
 		break;
 	case RTN_UNICAST:
-		r.port = tb[RTA_OIF] ? port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
+		r.port =
+			tb[RTA_OIF] ? twin_port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
 		if (r.port < 0) {
 			nl.stats.ignored++; /* not out of a twin (or multipath: not yet) */
-			route_del(&k);
+			route_del(&k, metric);
 			return;
 		}
 		r.type = CFG_ROUTE_ONLINK;
@@ -361,7 +428,7 @@ static void on_route(const struct nlmsghdr *nlh)
 		nl.stats.ignored++;
 		return;
 	}
-	route_set(&k, &r);
+	route_set(&k, metric, &r);
 }
 
 /* --- the sockets ---------------------------------------------------------------------- */
@@ -459,12 +526,14 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 		return 0;
 	nl.routes = calloc(NL_MAX_ROUTES, sizeof(*nl.routes));
 	nl.route_keys = calloc(NL_MAX_ROUTES, sizeof(*nl.route_keys));
+	nl.route_metrics = calloc(NL_MAX_ROUTES, sizeof(*nl.route_metrics));
+	nl.shadowed = calloc(NL_MAX_SHADOWED, sizeof(*nl.shadowed));
 	pthread_mutex_lock(&nl.lock);
 	nl.neighbours = calloc(NL_MAX_NEIGHBOURS, sizeof(*nl.neighbours));
 	pthread_mutex_unlock(&nl.lock);
 	nl.route_index = rte_hash_create(&hp);
-	if (nl.routes == NULL || nl.route_keys == NULL || nl.neighbours == NULL ||
-		nl.route_index == NULL) {
+	if (nl.routes == NULL || nl.route_keys == NULL || nl.route_metrics == NULL ||
+		nl.shadowed == NULL || nl.neighbours == NULL || nl.route_index == NULL) {
 		snprintf(err, errlen, "netlink mirror: out of memory");
 		nl_sync_stop();
 		return -1;
@@ -504,6 +573,7 @@ static void resync(void)
 	nl.stats.resyncs++;
 	rte_hash_reset(nl.route_index);
 	nl.n_routes = 0;
+	nl.n_shadowed = 0;
 	pthread_mutex_lock(&nl.lock);
 	nl.n_neighbours = 0;
 	pthread_mutex_unlock(&nl.lock);
@@ -776,9 +846,13 @@ void nl_sync_stop(void)
 	nl.route_index = NULL;
 	free(nl.routes);
 	free(nl.route_keys);
+	free(nl.route_metrics);
+	free(nl.shadowed);
 	nl.routes = NULL;
 	nl.route_keys = NULL;
-	nl.n_routes = 0;
+	nl.route_metrics = NULL;
+	nl.shadowed = NULL;
+	nl.n_routes = nl.n_shadowed = 0;
 	pthread_mutex_lock(&nl.lock);
 	free(nl.neighbours);
 	free(nl.conf_neighbours);

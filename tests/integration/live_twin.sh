@@ -344,6 +344,29 @@ fast_path() {
 }
 check "then mpgw forwards on its own: 20 pings, nothing punted" fast_path || true
 
+# Two kernel routes to one prefix: the mirror holds the one of lowest metric (the kernel's
+# choice), and when that one goes, the other takes its place.
+in_ns server ip addr add 198.51.100.77/32 dev lo
+in_ns gw ip route add 198.51.100.64/26 via "$NETNS_SERVER4" dev twan0 metric 200
+in_ns gw ip route add 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 100
+metrics() {
+	local n
+	sleep 0.3
+	n=$(mirror kernel_routes4)
+	if in_ns client ping -c 1 -W 1 198.51.100.77 >/dev/null; then
+		echo "metric 100 route via 10.0.2.99 (no such host) answered?"
+		return 1
+	fi
+	in_ns gw ip route del 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 100
+	sleep 0.3
+	echo "mirror: $n routes with both, $(mirror kernel_routes4) after deleting metric 100"
+	[ "$(mirror kernel_routes4)" = "$n" ] &&
+		in_ns client ping -c 3 -i 0.2 -W 2 198.51.100.77 | tail -n 2 | head -n 1
+}
+check "routes of two metrics to one prefix: the lower one is used, the other replaces it when deleted" \
+	metrics || true
+in_ns gw ip route del 198.51.100.64/26 via "$NETNS_SERVER4" dev twan0 metric 200
+
 # Addresses from the kernel: one added on a twin is the port's own within a second (mpgw
 # answers echo requests to it: echo_replied, not the kernel), and is no longer once deleted.
 # answered ADDR: the client's ping of ADDR is answered, by mpgw.
