@@ -8,7 +8,7 @@
 #include "pkt_meta.h"
 #include "pkt_parse.h"
 
-enum { IP4_IN_NEXT_LOOKUP, IP4_IN_NEXT_DROP };
+enum { IP4_IN_NEXT_LOOKUP, IP4_IN_NEXT_PUNT, IP4_IN_NEXT_DROP };
 #define NODE_DROP_BASE IP4_IN_NEXT_DROP
 
 static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
@@ -60,7 +60,7 @@ static __rte_noinline rte_edge_t ip4_input_parse(struct rte_mbuf *m, struct pkt_
 
 static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 {
-	RTE_SET_USED(ctx);
+	const struct worker *w = ctx;
 	struct pkt_meta *meta = pkt_meta(m);
 
 	if (unlikely(!pkt_fast_ip4(m, meta))) {
@@ -73,8 +73,14 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 	if (unlikely(!ip4_cksum_ok(m, ip)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_ip4_cksum);
 	if (unlikely(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) ||
-		     ip->dst_addr == RTE_BE32(0xffffffff)))
+		     ip->dst_addr == RTE_BE32(0xffffffff))) {
+		/* The kernel's, where it has a twin (DHCP, VRRP, IGMP...): mpgw routes no
+		 * multicast. Not the inner packets of tunnels: their frames have the outer
+		 * headers. */
+		if (w->punt != NULL && !(meta->path & PKT_PATH_DECAP))
+			return IP4_IN_NEXT_PUNT;
 		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);
+	}
 	if (unlikely(ip4_martian(rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_32(ip->dst_addr))))
 		return node_drop_edge(NODE_DROP_BASE, DROP_martian);
 	/* Ethernet padding after a short datagram must not be forwarded. Padding only follows
@@ -88,7 +94,8 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 static uint16_t ip4_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	return node_process_each(graph, node, objs, cnt, IP4_IN_NEXT_LOOKUP, ip4_input_one, NULL);
+	return node_process_each(
+		graph, node, objs, cnt, IP4_IN_NEXT_LOOKUP, ip4_input_one, node_worker(node));
 }
 
 static struct rte_node_register ip4_input_node = {
@@ -96,6 +103,8 @@ static struct rte_node_register ip4_input_node = {
 	.process = ip4_input_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[IP4_IN_NEXT_LOOKUP] = NODE_IP4_LOOKUP, NODE_DROP_EDGES},
+	.next_nodes = {[IP4_IN_NEXT_LOOKUP] = NODE_IP4_LOOKUP,
+		[IP4_IN_NEXT_PUNT] = NODE_PUNT,
+		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(ip4_input_node);

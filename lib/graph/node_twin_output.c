@@ -3,7 +3,8 @@
  * Frames the kernel wrote to a port's twin (lib/exception/twin.h), on their way out of
  * that port: the output stage the data path's own packets get.
  * - Leak guard: out of a gateway's uplink, IPv4 and IPv6 only from the port's own
- *   addresses, link-local IPv6 (neighbour discovery) or :: (duplicate address detection);
+ *   addresses, link-local IPv6 (neighbour discovery), :: (duplicate address detection) or
+ *   0.0.0.0 to 255.255.255.255 (DHCP);
  *   anything else is leak_v4 / leak_v6, whatever the kernel's routes say. Non-IP frames
  *   (ARP) go out.
  * - MSS clamp: SYNs to the port's clamp (`mss_clamp`).
@@ -24,14 +25,19 @@
 enum { TWIN_OUT_NEXT_TX, TWIN_OUT_NEXT_DROP };
 #define NODE_DROP_BASE TWIN_OUT_NEXT_DROP
 
-/* May an IP packet with this source leave uplink p natively? */
-static bool twin_source_allowed(const struct port *p, const uint8_t *src, bool v4)
+/* May an IP packet from src to dst leave uplink p natively? */
+static bool twin_source_allowed(
+	const struct port *p, const uint8_t *src, const uint8_t *dst, bool v4)
 {
 	static const uint8_t unspecified[16];
+	static const uint8_t broadcast[4] = {255, 255, 255, 255};
 
 	if (port_has_addr(p, src, v4))
 		return true;
-	return !v4 && (ip6_is_link_local(src) || memcmp(src, unspecified, 16) == 0);
+	/* An address being acquired: DHCP's 0.0.0.0 to the broadcast address. */
+	if (v4)
+		return memcmp(src, unspecified, 4) == 0 && memcmp(dst, broadcast, 4) == 0;
+	return ip6_is_link_local(src) || memcmp(src, unspecified, 16) == 0;
 }
 
 static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
@@ -55,7 +61,7 @@ static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
 	meta->mtu = 0;
 	bool v4 = pi.l3 == PKT_L3_IP4;
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.l3_off);
-	if (p->uplink && !twin_source_allowed(p, v4 ? ip + 12 : ip + 8, v4))
+	if (p->uplink && !twin_source_allowed(p, v4 ? ip + 12 : ip + 8, v4 ? ip + 16 : ip + 24, v4))
 		return node_drop_edge(NODE_DROP_BASE, v4 ? DROP_leak_v4 : DROP_leak_v6);
 	if (meta->l4_proto == IPPROTO_TCP) {
 		if (unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG)) {

@@ -122,6 +122,24 @@ kernel_tcp() {
 }
 check "TCP from the gw kernel through the twin: 200 kB arrive intact" kernel_tcp || true
 
+# IPv4 broadcast (DHCP, and the like) goes to the kernel: a datagram the client sends to
+# 255.255.255.255 reaches a listener on the gw kernel.
+broadcast_punted() {
+	in_ns gw timeout 5 ncat -u -l -p 9999 --recv-only >"$tmp/bcast.out" 2>/dev/null &
+	local l=$!
+	sleep 0.5
+	in_ns client "$PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.sendto(b"mpgw-broadcast\n", ("255.255.255.255", 9999))'
+	wait "$l" || true
+	echo "the gw kernel received: $(head -c 40 "$tmp/bcast.out")"
+	grep -q mpgw-broadcast "$tmp/bcast.out"
+}
+check "a broadcast from the client to 255.255.255.255 reaches the gw kernel" broadcast_punted ||
+	true
+
 # mpgwctl twins and the data path's counters account for the exception path.
 twins_counted() {
 	local j to from punted sent
@@ -227,6 +245,11 @@ listener=$!
 sleep 0.5
 echo hello | in_ns gw timeout 5 ncat --send-only -s "$NETNS_GW_WAN4" "$NETNS_SERVER4" 5002 || true
 wait "$listener" || true
+# What a DHCP client sends before it has an address: 0.0.0.0 to 255.255.255.255.
+in_ns gw "$PY" -c '
+from scapy.all import Ether, IP, UDP, sendp
+sendp(Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255") /
+      UDP(sport=68, dport=67) / b"mpgw-dhcp", iface="twan0", count=2, verbose=False)'
 clamped1=$(json_get "$(ctl --json counters)" mss_clamped)
 clamped1=${clamped1:-0}
 sleep 1
@@ -245,6 +268,14 @@ server_saw() {
 }
 check "at the server: nothing from the foreign address, the twin's own address's pings, the kernel's SYN clamped to MSS 1200" \
 	server_saw || true
+dhcp_left() {
+	local n
+	n=$(tcpdump -nr "$tmp/server.pcap" 'src host 0.0.0.0 and udp dst port 67' 2>/dev/null | wc -l)
+	echo "at the server: $n DHCP-style broadcasts from 0.0.0.0"
+	[ "$n" -eq 2 ]
+}
+check "leak guard: a DHCP client's 0.0.0.0 -> 255.255.255.255 leaves the uplink" dhcp_left ||
+	true
 in_ns gw ip addr del 192.0.2.9/32 dev lo
 stop_mpgw_checked "the gateway"
 
