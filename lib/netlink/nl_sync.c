@@ -19,6 +19,7 @@
 #include <rte_lcore.h>
 
 #include "fib.h"
+#include "nl_resolve.h"
 #include "nl_sync.h"
 #include "port.h"
 #include "twin.h"
@@ -556,7 +557,7 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 			sizeof(rcvbuf)) < 0)
 		printf("mpgw: netlink_rcvbuf %u not applied: %s\n", rcvbuf, strerror(errno));
 	/* Subscribed first, then dumped: a change during the dump is seen at least once. */
-	if (dump_all(err, errlen) < 0) {
+	if (dump_all(err, errlen) < 0 || nl_resolve_start(err, errlen) < 0) {
 		nl_sync_stop();
 		return -1;
 	}
@@ -714,9 +715,10 @@ static void rebuild(const struct mpgw_config *cfg)
 	nl.dirty = false;
 	for (unsigned int i = 0; i < n_ports; i++)
 		fp[i] = (struct fib_port){.port_id = ports[i].port_id, .mac = ports[i].mac};
-	if (m != NULL)
+	if (m != NULL) {
+		nl_resolve_collect(m);
 		f = fib_build(m, fp, (int)rte_socket_id(), err, sizeof(err));
-	else
+	} else
 		snprintf(err, sizeof(err), "out of memory");
 	if (f != NULL && uplink_ctl_attach(f, m, err, sizeof(err)) < 0) {
 		fib_free(f);
@@ -785,6 +787,7 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 	}
 	if (nl.addrs_changed && !nl.resync_pending)
 		publish_port_addrs(cfg);
+	nl_resolve_poll();
 	/* Gather for the batch time; and while changes keep coming, leave twice the last
 	 * build's time between builds, so that a stream of changes (a whole table arriving)
 	 * costs at most a third of this thread's time in builds, whatever its size. Once no
@@ -839,6 +842,7 @@ uint32_t nl_sync_neighbours(struct nl_neighbour *out, uint32_t max)
 void nl_sync_stop(void)
 {
 	nl.on = false;
+	nl_resolve_stop();
 	if (nl.ev != NULL)
 		mnl_socket_close(nl.ev);
 	nl.ev = NULL;

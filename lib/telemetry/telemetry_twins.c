@@ -12,6 +12,7 @@
 
 #include "port.h"
 #include "fib.h"
+#include "nl_resolve.h"
 #include "nl_sync.h"
 #include "telemetry_internal.h"
 #include "twin.h"
@@ -69,6 +70,11 @@ int telemetry_cmd_routes(const char *cmd, const char *params, struct rte_tel_dat
 	rte_tel_data_add_dict_u64(d, "builds", s.builds);
 	rte_tel_data_add_dict_u64(d, "build_errors", s.build_errors);
 	rte_tel_data_add_dict_u64(d, "resyncs", s.resyncs);
+	uint64_t requests;
+	uint32_t waiting;
+	nl_resolve_stats(&requests, &waiting);
+	rte_tel_data_add_dict_u64(d, "resolve_requests", requests);
+	rte_tel_data_add_dict_u64(d, "resolve_waiting", waiting);
 	snprintf(ms, sizeof(ms), "%.3f", s.last_build_ms);
 	rte_tel_data_add_dict_string(d, "last_build_ms", ms);
 	snprintf(ms, sizeof(ms), "%.3f", s.last_sync_ms);

@@ -5,6 +5,8 @@
 # (scripts/lib/netns_tunnel.sh) with config/gateway.ini's ports renamed tlan0, twan0 and
 # twan1 (the gw namespace's veths keep lan0, wan0 and wan1), `twins = yes`, and a flow
 # table small enough for two FIB versions in mpgw's 512 MiB:
+# - the uplinks' routers are in no [neighbours] entry: mpgw has the kernel resolve them
+#   (NTF_USE), and both uplinks become usable;
 # - the gateway's kernel is configured with iproute2 only: the uplinks' addresses on their
 #   twins, a default route per uplink (metrics 100 and 200), an MPTCP endpoint for wan1's
 #   address bound to its twin (`subflow`), and the path manager's limits;
@@ -38,7 +40,7 @@ NEEDS=nft
 source "$src/tests/integration/live_tunnel_lib.sh"
 
 sed -e 's/^\[port lan0\]/[port tlan0]/' -e 's/^\[port wan0\]/[port twan0]/' \
-	-e 's/^\[port wan1\]/[port twan1]/' -e 's/^\[mpgw\]/[flows]\nsize = 65536\n[mpgw]\ntwins = yes/' \
+	-e 's/^\[port wan1\]/[port twan1]/' -e '/^neighbour = 100\.64\./d' -e 's/^\[mpgw\]/[flows]\nsize = 65536\n[mpgw]\ntwins = yes/' \
 	"$src/config/gateway.ini" >"$tmp/gateway.ini"
 tunnel_pair_start "$tmp/gateway.ini" "$src/config/vps.ini"
 twins_only gw lan0 wan0 wan1
@@ -53,6 +55,25 @@ in_ns gw ip route add default via 100.64.1.1 dev twan0 metric 100
 in_ns gw ip route add default via 100.64.2.1 dev twan1 metric 200
 in_ns gw ip mptcp limits set subflows 2 add_addr_accepted 0
 in_ns gw ip mptcp endpoint add 100.64.2.2 dev twan1 subflow
+
+# The uplinks' routers are in no [neighbours] entry: mpgw asks the kernel to resolve them
+# (NTF_USE) and takes their MACs from its neighbours, and the probes then go out.
+check "both uplinks usable, their routers resolved through the kernel" uplinks_usable gw_ctl 2 ||
+	true
+resolved_by_kernel() {
+	local j
+	j=$(gw_ctl --json neighbours) || return 1
+	"$PY" -c '
+import json, sys
+rows = [r for r in json.loads(sys.argv[1]).values()
+        if isinstance(r, dict) and r.get("address", "").startswith("100.64.")]
+print("; ".join("%s %s on %s from the %s" % (r["address"], r["mac"], r["port"], r["source"])
+                for r in rows), "; resolve_requests", sys.argv[2])
+sys.exit(0 if sorted((r["address"], r["source"]) for r in rows) ==
+         [("100.64.1.1", "kernel"), ("100.64.2.1", "kernel")] else 1)' \
+		"$j" "$(json_get "$(gw_ctl --json routes)" resolve_requests)"
+}
+check "mpgwctl neighbours: both routers learnt from the kernel" resolved_by_kernel || true
 in_ns inet sysctl -qw net.mptcp.enabled=1
 # isp1 forwards 1 MB/s towards the server, half what the client sends: the kernel's MPTCP
 # scheduler must put data on both subflows.
