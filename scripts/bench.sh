@@ -12,7 +12,9 @@
 #   extra options go to the orchestrator (scripts/bench/bench.py): --no-kernel,
 #   --windows N, --window S, --warmup S, --mixes, --programs
 # After the forwarding mixes, scripts/bench/route_sync.py times mirroring 1M IPv4 + 200k
-# IPv6 routes from the kernel (20k + 4k with --smoke; not with --mixes).
+# IPv6 routes from the kernel (20k + 4k with --smoke; not with --mixes). Among the mixes,
+# ipv4-64-1k-churn measures mpgw's rate with that table in the kernel, still then churning
+# (scripts/bench/churn.py; --churn-table, --churn-routes).
 #
 # Needs root (DPDK telemetry sockets, network namespaces). Builds mpgw in build-bench
 # (release) and l3fwd in a temporary directory from Debian's dpdk-doc examples; pcaps are

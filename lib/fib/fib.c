@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE /* qsort_r */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_errno.h>
+#include <rte_jhash.h>
 #include <rte_malloc.h>
+#include <rte_rib6.h>
 
 #include "fib.h"
 #include "fib_builder.h"
@@ -13,10 +17,22 @@
 struct fib *fib_live;
 static uint32_t fib_gen;
 
+/* The slots of an open-addressing index for n keys: a power of two, at most half full. */
+static uint32_t *slots_new(uint32_t n, uint32_t *mask)
+{
+	uint32_t size = 16;
+
+	while (size < 2 * n)
+		size <<= 1;
+	*mask = size - 1;
+	return calloc(size, sizeof(uint32_t));
+}
+
 /* The id of an identical nexthop, or a new one; -1 when the id space is full. */
 int nh_get(struct builder *b, enum fib_nh_type type, int port, const struct rte_ether_addr *dst)
 {
 	struct fib_nexthop nh = {.type = type, .port = port < 0 ? 0 : port};
+	uint32_t h;
 
 	if (port >= 0) {
 		nh.port_id = b->ports[port].port_id;
@@ -24,36 +40,21 @@ int nh_get(struct builder *b, enum fib_nh_type type, int port, const struct rte_
 	}
 	if (dst != NULL)
 		nh.dst = *dst;
-	for (uint32_t i = 0; i < b->f->n_nexthops; i++)
-		if (memcmp(&b->f->nexthops[i], &nh, sizeof(nh)) == 0)
-			return i;
+	if (b->nh_last != 0 && memcmp(&b->f->nexthops[b->nh_last - 1], &nh, sizeof(nh)) == 0)
+		return (int)b->nh_last - 1;
+	for (h = rte_jhash(&nh, sizeof(nh), 0) & b->nh_mask; b->nh_slots[h] != 0;
+		h = (h + 1) & b->nh_mask)
+		if (memcmp(&b->f->nexthops[b->nh_slots[h] - 1], &nh, sizeof(nh)) == 0) {
+			b->nh_last = b->nh_slots[h];
+			return (int)b->nh_last - 1;
+		}
 	if (b->f->n_nexthops == b->cap) {
 		snprintf(b->err, b->errlen, "more than %u nexthops", b->cap);
 		return -1;
 	}
 	b->f->nexthops[b->f->n_nexthops] = nh;
-	return b->f->n_nexthops++;
-}
-
-int fib_lpm_add(
-	struct rte_lpm *lpm4, struct rte_lpm6 *lpm6, const struct ipprefix *p, uint32_t value)
-{
-	struct ipprefix half = *p;
-	int rc;
-
-	if (p->len != 0) {
-		if (p->addr.family == 4)
-			return rte_lpm_add(lpm4, rte_be_to_cpu_32(p->addr.v4), p->len, value);
-		return rte_lpm6_add(lpm6, p->addr.v6, p->len, value);
-	}
-	/* rte_lpm and rte_lpm6 take depths from 1: a default route is its two halves. */
-	half.len = 1;
-	rc = fib_lpm_add(lpm4, lpm6, &half, value);
-	if (half.addr.family == 4)
-		half.addr.v4 = RTE_BE32(0x80000000);
-	else
-		half.addr.v6[0] = 0x80;
-	return rc == 0 ? fib_lpm_add(lpm4, lpm6, &half, value) : rc;
+	b->nh_slots[h] = b->nh_last = b->f->n_nexthops + 1;
+	return (int)b->f->n_nexthops++;
 }
 
 int add_route(struct builder *b, const struct ipprefix *p, int nh)
@@ -63,28 +64,55 @@ int add_route(struct builder *b, const struct ipprefix *p, int nh)
 
 	if (nh < 0)
 		return -1;
-	rc = fib_lpm_add(b->f->lpm4, b->f->lpm6, p, nh);
+	if (p->addr.family == 4)
+		rc = rte_fib_add(b->f->fib4, rte_be_to_cpu_32(p->addr.v4), p->len, (uint64_t)nh);
+	else
+		rc = rte_fib6_add(b->f->fib6, p->addr.v6, p->len, (uint64_t)nh);
 	if (rc < 0) {
 		snprintf(b->err, b->errlen, "cannot add route %s/%u: %s",
 			ipaddr_str(&p->addr, buf, sizeof(buf)), p->len, rte_strerror(-rc));
 		return rc;
 	}
-	/* Counted as entries: a default route is two. */
-	uint32_t entries = p->len == 0 ? 2 : 1;
 	if (p->addr.family == 4)
-		b->f->n_routes4 += entries;
+		b->f->n_routes4++;
 	else
-		b->f->n_routes6 += entries;
+		b->f->n_routes6++;
 	return 0;
 }
 
-const struct cfg_neighbour *find_neighbour(
-	const struct mpgw_config *cfg, const struct ipaddr *a, int port)
+static uint32_t neighbour_hash(const struct ipaddr *a, int port)
 {
-	for (unsigned int i = 0; i < cfg->n_neighbours; i++)
-		if (cfg->neighbours[i].port == port && ipaddr_equal(&cfg->neighbours[i].addr, a))
-			return &cfg->neighbours[i];
-	return NULL;
+	struct {
+		int32_t port;
+		uint32_t family;
+		uint8_t addr[16];
+	} k = {.port = port, .family = a->family};
+
+	memcpy(k.addr, a->family == 4 ? (const void *)&a->v4 : (const void *)a->v6,
+		a->family == 4 ? 4 : 16);
+	return rte_jhash(&k, sizeof(k), 0);
+}
+
+/* The slot of neighbour (a, port) in the index: its own, or the empty one it would take. */
+static uint32_t neighbour_slot(const struct builder *b, const struct ipaddr *a, int port)
+{
+	uint32_t h;
+
+	for (h = neighbour_hash(a, port) & b->nb_mask; b->nb_slots[h] != 0;
+		h = (h + 1) & b->nb_mask) {
+		const struct cfg_neighbour *nb = &b->cfg->neighbours[b->nb_slots[h] - 1];
+		if (nb->port == port && ipaddr_equal(&nb->addr, a))
+			break;
+	}
+	return h;
+}
+
+const struct cfg_neighbour *find_neighbour(
+	const struct builder *b, const struct ipaddr *a, int port)
+{
+	uint32_t s = b->nb_slots[neighbour_slot(b, a, port)];
+
+	return s != 0 ? &b->cfg->neighbours[s - 1] : NULL;
 }
 
 static int add_config_route(struct builder *b, const struct mpgw_config *cfg, unsigned int i)
@@ -98,7 +126,7 @@ static int add_config_route(struct builder *b, const struct mpgw_config *cfg, un
 		nh = nh_get(b, FIB_NH_BLACKHOLE, -1, NULL);
 		break;
 	case CFG_ROUTE_VIA:
-		nb = find_neighbour(cfg, &r->via, r->port);
+		nb = find_neighbour(b, &r->via, r->port);
 		nh = nb ? nh_get(b, FIB_NH_FORWARD, r->port, &nb->mac)
 			: nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
 		break;
@@ -115,19 +143,226 @@ static struct ipprefix host_prefix(const struct ipaddr *a)
 	return p;
 }
 
+/* IPv4 routes' sort keys: address, length, position (the low 22 bits). */
+#define ORDER_POS_BITS 22
+
+/* Sort n keys with tmp as scratch: least significant 16 bits first. */
+static void radix_sort64(uint64_t *k, uint64_t *tmp, uint32_t n, uint32_t *count)
+{
+	for (unsigned int shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, 65536 * sizeof(*count));
+		for (uint32_t i = 0; i < n; i++)
+			count[(k[i] >> shift) & 0xffff]++;
+		for (uint32_t d = 0, sum = 0; d < 65536; d++) {
+			uint32_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			tmp[count[(k[i] >> shift) & 0xffff]++] = k[i];
+		memcpy(k, tmp, n * sizeof(*k));
+	}
+}
+
+static int cmp_route6(const void *x, const void *y, void *arg)
+{
+	const struct cfg_route *routes = arg;
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	int c = memcmp(routes[i].prefix.addr.v6, routes[j].prefix.addr.v6, 16);
+
+	if (c == 0)
+		c = (int)routes[i].prefix.len - (int)routes[j].prefix.len;
+	return c != 0 ? c : (i > j) - (i < j);
+}
+
+/*
+ * IPv6 aggregates. rte_fib6's trie reserves tbl8 groups (256 entries, 1 KiB) route by
+ * route as if routes shared none: one per byte between the length of the route's parent
+ * (at least 24) and its own, 3 for a /48 under nothing longer than /24, and refuses an add
+ * beyond its reservation. 200k /48s would reserve 600k groups (600 MiB a version) and use a
+ * few thousand. So each configured route longer than /25 is given parents of the build's
+ * own, "aggregates", at /25, /33, /41 ... below its length: each shared by all the routes
+ * under it, reserving one group, and under which a route reserves none unless its length
+ * is 8k+1 (the trie's bytes end at 8k). An aggregate's value is that of the routes above it
+ * (none: FIB_NH_NONE) marked with FIB_NH_AGGREGATE, which lookups mask off; routes added
+ * later that cover it (connected subnets, bypass, LANs) are passed on to it by
+ * fix_aggregates().
+ */
+#define FIB_NH_AGGREGATE (1u << 16)
+#define AGG_FIRST	 25 /* the first aggregate length, one past the trie's /24 table */
+
+struct aggregate {
+	uint8_t addr[16];
+	uint8_t len;
+	uint32_t pos; /* added before the route at this position of the IPv6 order */
+};
+
+struct route_plan {
+	uint32_t *order; /* cfg->routes: IPv4 by (address, length, position), then IPv6 */
+	uint32_t n4;
+	struct aggregate *agg; /* in the order they are added */
+	uint32_t n_agg, cap_agg;
+};
+
+static void mask6(uint8_t *out, const uint8_t *a, unsigned int len)
+{
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int bits = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
+		out[i] = a[i] & (uint8_t)(0xff00u >> bits);
+	}
+}
+
+/* The aggregates of the sorted IPv6 routes: the routes under one are consecutive, so one
+ * comparison with the last of each length finds them once. */
+static int plan_aggregates(struct route_plan *pl, const struct mpgw_config *cfg)
+{
+	uint8_t last[128 / 8][16];
+	bool have[128 / 8] = {false};
+
+	for (uint32_t k = pl->n4; k < cfg->n_routes; k++) {
+		const struct ipprefix *p = &cfg->routes[pl->order[k]].prefix;
+		for (unsigned int len = AGG_FIRST, l = 0; len < p->len; len += 8, l++) {
+			uint8_t a[16];
+			mask6(a, p->addr.v6, len);
+			if (have[l] && memcmp(last[l], a, 16) == 0)
+				continue;
+			memcpy(last[l], a, 16);
+			have[l] = true;
+			if (pl->n_agg == pl->cap_agg) {
+				uint32_t cap = pl->cap_agg ? 2 * pl->cap_agg : 256;
+				struct aggregate *v = realloc(pl->agg, cap * sizeof(*v));
+				if (v == NULL)
+					return -1;
+				pl->agg = v;
+				pl->cap_agg = cap;
+			}
+			struct aggregate *g = &pl->agg[pl->n_agg++];
+			memcpy(g->addr, a, 16);
+			g->len = (uint8_t)len;
+			g->pos = k;
+		}
+	}
+	return 0;
+}
+
+static void plan_free(struct route_plan *pl)
+{
+	free(pl->order);
+	free(pl->agg);
+	*pl = (struct route_plan){0};
+}
+
+/*
+ * The order to add the configured routes in: IPv4, then IPv6, each by address, length and
+ * position (so that of two equal prefixes the later still wins), and the IPv6 aggregates.
+ * rte_fib's adds walk a tree of the routes: in address order each walk finds the last one's
+ * nodes in cache, 4 times faster at 1M routes than the mirror's order after churn. An empty
+ * plan (out of memory, too many routes for the keys): the configuration's order, no
+ * aggregates.
+ */
+static void plan_routes(struct route_plan *pl, const struct mpgw_config *cfg)
+{
+	uint32_t n = cfg->n_routes;
+	uint64_t *k = malloc((2 * (size_t)n + 1) * sizeof(*k));
+	uint32_t *count = malloc(65536 * sizeof(*count));
+
+	*pl = (struct route_plan){.order = malloc((n + 1) * sizeof(*pl->order))};
+	if (pl->order == NULL || k == NULL || count == NULL || n >= 1u << ORDER_POS_BITS) {
+		plan_free(pl);
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ipprefix *p = &cfg->routes[i].prefix;
+		if (p->addr.family == 4)
+			k[pl->n4++] = (uint64_t)rte_be_to_cpu_32(p->addr.v4)
+					      << (6 + ORDER_POS_BITS) |
+				      (uint64_t)p->len << ORDER_POS_BITS | i;
+	}
+	radix_sort64(k, k + n, pl->n4, count);
+	for (uint32_t i = 0; i < pl->n4; i++)
+		pl->order[i] = (uint32_t)(k[i] & ((1u << ORDER_POS_BITS) - 1));
+	for (uint32_t i = 0, j = pl->n4; i < n; i++)
+		if (cfg->routes[i].prefix.addr.family != 4)
+			pl->order[j++] = i;
+	qsort_r(pl->order + pl->n4, n - pl->n4, sizeof(*pl->order), cmp_route6, cfg->routes);
+	if (plan_aggregates(pl, cfg) < 0)
+		plan_free(pl);
+out:
+	free(k);
+	free(count);
+}
+
+/* Add aggregate g unless a route of the same prefix is there: valued as the routes above
+ * it, the only ones in its range yet (a route under it would have added it first). */
+static int add_aggregate(struct builder *b, const struct aggregate *g)
+{
+	struct rte_rib6 *rib = rte_fib6_get_rib(b->f->fib6);
+	uint8_t ip[1][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t nh = FIB_NH_NONE;
+
+	if (rte_rib6_lookup_exact(rib, g->addr, g->len) != NULL)
+		return 0;
+	memcpy(ip[0], g->addr, 16);
+	rte_fib6_lookup_bulk(b->f->fib6, ip, &nh, 1);
+	int rc =
+		rte_fib6_add(b->f->fib6, g->addr, g->len, (nh & FIB_NH_ID_MASK) | FIB_NH_AGGREGATE);
+	if (rc < 0)
+		snprintf(b->err, b->errlen, "cannot add an IPv6 aggregate /%u: %s", g->len,
+			rte_strerror(-rc));
+	return rc;
+}
+
+/* Give each aggregate the value of the routes above it, shortest first, as routes added
+ * after it (not in the plan) may cover it. */
+static int fix_aggregates(struct builder *b, const struct route_plan *pl)
+{
+	struct rte_rib6 *rib = rte_fib6_get_rib(b->f->fib6);
+
+	for (unsigned int len = AGG_FIRST; len < 128; len += 8)
+		for (uint32_t i = 0; i < pl->n_agg; i++) {
+			const struct aggregate *g = &pl->agg[i];
+			struct rte_rib6_node *node, *parent;
+			uint64_t nh, want = FIB_NH_NONE;
+			if (g->len != len ||
+				(node = rte_rib6_lookup_exact(rib, g->addr, len)) == NULL)
+				continue;
+			rte_rib6_get_nh(node, &nh);
+			if (!(nh & FIB_NH_AGGREGATE))
+				continue; /* a route of the same prefix replaced it */
+			parent = rte_rib6_lookup_parent(node);
+			if (parent != NULL)
+				rte_rib6_get_nh(parent, &want);
+			want = (want & FIB_NH_ID_MASK) | FIB_NH_AGGREGATE;
+			if (want == nh)
+				continue;
+			/* rte_fib6_add() of a prefix already there does not say when it fails */
+			rte_fib6_add(b->f->fib6, g->addr, (uint8_t)len, want);
+			rte_rib6_get_nh(node, &nh);
+			if (nh != want) {
+				snprintf(b->err, b->errlen, "cannot update an IPv6 aggregate /%u",
+					len);
+				return -1;
+			}
+		}
+	return 0;
+}
+
 /*
  * Precedence, lowest first (a later add of the same prefix replaces the earlier one):
- * configured routes, connected subnets, neighbour host routes, the ports' own addresses.
- * Configured routes go in by increasing prefix length, so that the /1 halves a default
- * route becomes never replace a configured /1.
+ * configured routes in their order, connected subnets, neighbour host routes, the ports'
+ * own addresses; then the roles' routes (fib_tunnel.c). rte_fib takes depth 0.
  */
-static int fill(struct builder *b, const struct mpgw_config *cfg)
+static int fill(struct builder *b, const struct mpgw_config *cfg, const struct route_plan *pl)
 {
-	for (unsigned int len = 0; len <= 128; len++)
-		for (unsigned int i = 0; i < cfg->n_routes; i++) {
-			if (cfg->routes[i].prefix.len == len && add_config_route(b, cfg, i) < 0)
+	uint32_t g = 0;
+
+	for (uint32_t k = 0; k < cfg->n_routes; k++) {
+		for (; g < pl->n_agg && pl->agg[g].pos == k; g++)
+			if (add_aggregate(b, &pl->agg[g]) < 0)
 				return -1;
-		}
+		if (add_config_route(b, cfg, pl->order != NULL ? pl->order[k] : k) < 0)
+			return -1;
+	}
 
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		for (unsigned int j = 0; j < cfg->ports[i].n_addrs; j++) {
@@ -148,101 +383,158 @@ static int fill(struct builder *b, const struct mpgw_config *cfg)
 			if (add_route(b, &host, nh_get(b, FIB_NH_LOCAL, i, NULL)) < 0)
 				return -1;
 		}
-	return 0;
+	/* the roles look routes up */
+	return fix_aggregates(b, pl);
 }
 
-/* tbl8 groups a prefix of length len may need at most: one per byte beyond /24. */
-static inline uint32_t lpm_groups(unsigned int len)
+/*
+ * tbl8 groups (256 entries) a prefix of length len may need and reserve: one per byte
+ * beyond /24. rte_fib (DIR-24-8) reserves one per /24 that holds longer prefixes, so one
+ * per prefix longer than /24 is a bound; rte_fib6's trie reserves up to this per prefix
+ * (see the aggregates above).
+ */
+static inline uint32_t tbl8_groups(unsigned int len)
 {
 	return len > 24 ? (len - 24 + 7) / 8 : 0;
+}
+
+static int indexes_new(struct builder *b, const struct mpgw_config *cfg)
+{
+	b->nh_slots = slots_new(b->cap, &b->nh_mask);
+	b->nb_slots = slots_new(cfg->n_neighbours, &b->nb_mask);
+	if (b->nh_slots == NULL || b->nb_slots == NULL)
+		return -1;
+	for (unsigned int i = 0; i < cfg->n_neighbours; i++) {
+		uint32_t h = neighbour_slot(b, &cfg->neighbours[i].addr, cfg->neighbours[i].port);
+		if (b->nb_slots[h] == 0)
+			b->nb_slots[h] = i + 1; /* the first of equals, as find_neighbour gives */
+	}
+	return 0;
 }
 
 struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *ports, int socket,
 	char *err, size_t errlen)
 {
+	struct route_plan pl;
 	uint32_t n_lans = 0;
+
 	for (unsigned int g = 0; g < cfg->n_gw; g++)
 		n_lans += cfg->gw[g].n_lans;
 	uint32_t n_entries = cfg->n_routes + cfg->n_neighbours +
 			     2 * MPGW_MAX_PORT_ADDRS * cfg->n_ports + cfg->n_bypass + cfg->n_gw +
 			     n_lans;
+	plan_routes(&pl, cfg);
 	/*
 	 * Each family's tables sized for its own entries (the rest counted in both), and the
-	 * groups of 256 entries that prefixes longer than /24 need (rte_lpm: one per /24 they
-	 * fall in; rte_lpm6: one per byte beyond the first three) for those only: a 1M-route
-	 * IPv4 table of /24s and shorter needs none, and a tbl8 group per route would be
-	 * 1 GiB.
+	 * tbl8 groups that prefixes longer than /24 may need for those only: a 1M-route IPv4
+	 * table of /24s and shorter needs none. Configured IPv6 routes under aggregates
+	 * need one per aggregate, and one per route of length 8k+1.
 	 */
 	uint32_t n_fam[2] = {0, 0}, tbl8[2] = {0, 0}; /* IPv4, IPv6 */
 	for (unsigned int i = 0; i < cfg->n_routes; i++) {
 		const struct ipprefix *p = &cfg->routes[i].prefix;
-		n_fam[p->addr.family == 6]++;
-		tbl8[p->addr.family == 6] += lpm_groups(p->len);
+		bool v6 = p->addr.family == 6;
+		n_fam[v6]++;
+		if (v6 && pl.order != NULL)
+			tbl8[1] += p->len > 24 && p->len % 8 == 1;
+		else
+			tbl8[v6] += tbl8_groups(p->len);
 	}
+	n_fam[1] += pl.n_agg;
+	tbl8[1] += pl.n_agg;
 	for (unsigned int i = 0; i < cfg->n_neighbours; i++) {
 		bool v6 = cfg->neighbours[i].addr.family == 6;
 		n_fam[v6]++;
-		tbl8[v6] += lpm_groups(v6 ? 128 : 32);
+		tbl8[v6] += tbl8_groups(v6 ? 128 : 32);
 	}
 	uint32_t shared = n_entries - cfg->n_routes - cfg->n_neighbours;
 	n_fam[0] += shared;
 	n_fam[1] += shared;
-	tbl8[0] += shared * lpm_groups(32);
-	tbl8[1] += shared * lpm_groups(128);
-	uint32_t cap = RTE_MIN(n_entries + 1, MPGW_MAX_NEXTHOPS);
+	tbl8[0] += shared * tbl8_groups(32);
+	tbl8[1] += shared * tbl8_groups(128);
+	/* Ids below FIB_NH_NONE, the tables' "no route". */
+	uint32_t cap = RTE_MIN(n_entries + 1, (uint32_t)FIB_NH_NONE);
 	struct builder b = {.cap = cap,
 		.ports = ports,
 		.cfg = cfg,
 		.socket = socket,
 		.err = err,
 		.errlen = errlen};
-	char name[RTE_LPM_NAMESIZE];
+	char name[32];
 	uint32_t gen = ++fib_gen;
 
 	b.f = rte_zmalloc_socket("mpgw_fib", sizeof(*b.f) + cap * sizeof(struct fib_nexthop),
 		RTE_CACHE_LINE_SIZE, socket);
-	if (b.f == NULL) {
+	if (b.f == NULL || indexes_new(&b, cfg) < 0) {
 		snprintf(err, errlen, "cannot allocate the FIB");
-		return NULL;
+		goto fail;
 	}
 	b.f->gen = gen;
 
-	struct rte_lpm_config c4 = {
-		.max_rules = RTE_MAX(1024u, 2 * n_fam[0]),
-		.number_tbl8s = RTE_MAX(256u, tbl8[0]),
+	/* 4-byte entries: nexthop ids take 16 bits, and 2-byte entries hold 15. */
+	struct rte_fib_conf c4 = {
+		.type = RTE_FIB_DIR24_8,
+		.default_nh = FIB_NH_NONE,
+		.max_routes = (int)RTE_MAX(1024u, n_fam[0]),
+		.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = RTE_MAX(256u, tbl8[0])},
 	};
 	snprintf(name, sizeof(name), "mpgw_fib4_%u", gen);
-	b.f->lpm4 = rte_lpm_create(name, socket, &c4);
+	b.f->fib4 = rte_fib_create(name, socket, &c4);
 
-	struct rte_lpm6_config c6 = {
-		.max_rules = RTE_MAX(1024u, 2 * n_fam[1]),
-		.number_tbl8s = RTE_MAX(1024u, tbl8[1]),
+	/* A quarter more groups than the bound, should a route need one unforeseen. */
+	struct rte_fib6_conf c6 = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = FIB_NH_NONE,
+		.max_routes = (int)RTE_MAX(1024u, n_fam[1]),
+		.trie = {.nh_sz = RTE_FIB6_TRIE_4B,
+			.num_tbl8 = RTE_MAX(1024u, tbl8[1] + tbl8[1] / 4)},
 	};
 	snprintf(name, sizeof(name), "mpgw_fib6_%u", gen);
-	b.f->lpm6 = rte_lpm6_create(name, socket, &c6);
+	b.f->fib6 = rte_fib6_create(name, socket, &c6);
 
-	if (b.f->lpm4 == NULL || b.f->lpm6 == NULL) {
+	if (b.f->fib4 == NULL || b.f->fib6 == NULL) {
 		snprintf(
 			err, errlen, "cannot create the route tables: %s", rte_strerror(rte_errno));
-		fib_free(b.f);
-		return NULL;
+		goto fail;
 	}
-	if (fill(&b, cfg) < 0 || fib_build_roles(&b) < 0) {
-		fib_free(b.f);
-		return NULL;
-	}
+	if (fill(&b, cfg, &pl) < 0 || fib_build_roles(&b) < 0 || fix_aggregates(&b, &pl) < 0)
+		goto fail;
+	free(b.nh_slots);
+	free(b.nb_slots);
+	plan_free(&pl);
 	return b.f;
+fail:
+	free(b.nh_slots);
+	free(b.nb_slots);
+	plan_free(&pl);
+	fib_free(b.f);
+	return NULL;
 }
 
 void fib_free(struct fib *f)
 {
 	if (f == NULL)
 		return;
-	rte_lpm_free(f->lpm4);
-	rte_lpm6_free(f->lpm6);
+	rte_fib_free(f->fib4);
+	rte_fib6_free(f->fib6);
 	fib_free_roles(f);
 	rte_free(f->sched);
 	rte_free(f);
+}
+
+uint32_t fib_route(const struct fib *f, const struct ipaddr *a)
+{
+	uint64_t nh = FIB_NH_NONE;
+
+	if (a->family == 4) {
+		uint32_t ip = rte_be_to_cpu_32(a->v4);
+		rte_fib_lookup_bulk(f->fib4, &ip, &nh, 1);
+	} else {
+		uint8_t ip[1][RTE_FIB6_IPV6_ADDR_SIZE];
+		memcpy(ip[0], a->v6, sizeof(ip[0]));
+		rte_fib6_lookup_bulk(f->fib6, ip, &nh, 1);
+	}
+	return (uint32_t)nh & FIB_NH_ID_MASK;
 }
 
 /* Control-side readers (telemetry) hold this instead of reporting to RCU. */
@@ -263,8 +555,9 @@ void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu)
 	fib_ctl_lock();
 	struct fib *old = __atomic_exchange_n(&fib_live, f, __ATOMIC_ACQ_REL);
 	/* From here no control-side reader (they hold the lock) can reach old; the workers
-	 * may until the grace period ends. Freeing is slow (DPDK zeroes the two 64 MiB
-	 * tables), so it is done without holding up telemetry. */
+	 * may until the grace period ends. Freeing is slow (DPDK zeroes what it frees: two
+	 * 64 MiB tables, the tbl8 groups and the trees' nodes), so it is done without holding
+	 * up telemetry. */
 	fib_ctl_unlock();
 
 	if (old != NULL) {

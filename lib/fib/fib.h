@@ -4,8 +4,8 @@
  * array. A `struct fib` is one immutable version. The control thread builds a new version,
  * publishes it with fib_publish(), which waits for every worker to pass a quiescent state
  * (rte_rcu_qsbr) before freeing the old one. Workers load the live version once per graph
- * walk and never take a lock. DPDK 22.11's rte_lpm6 has no RCU hook, hence whole versions
- * rather than in-place updates.
+ * walk and never take a lock. DPDK 22.11's rte_fib and rte_fib6 have no RCU hook, hence
+ * whole versions rather than in-place updates.
  */
 #ifndef MPGW_FIB_H
 #define MPGW_FIB_H
@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include <rte_ether.h>
-#include <rte_lpm.h>
-#include <rte_lpm6.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_rcu_qsbr.h>
 
 #include "config.h"
@@ -30,8 +30,12 @@ enum fib_nh_type {
 	FIB_NH_BYPASS,	   /* gateway: forwarded as FORWARD, and may leave an uplink natively */
 };
 
-/* No nexthop: what the lookup leaves in the metadata when there is no route. */
+/* No nexthop: what the lookup leaves in the metadata when there is no route, and the
+ * tables' default value (never a nexthop id). */
 #define FIB_NH_NONE UINT16_MAX
+/* The nexthop id in a value of the tables; the bits above mark the IPv6 table's own
+ * aggregate routes (lib/fib/fib.c), which lookups mask off. */
+#define FIB_NH_ID_MASK 0xffffu
 
 /* 16 bytes: the Ethernet addresses are the precomputed start of the outgoing header. */
 struct fib_nexthop {
@@ -46,11 +50,11 @@ struct fib_nexthop {
 };
 
 struct fib {
-	struct rte_lpm *lpm4;
-	struct rte_lpm6 *lpm6;
+	struct rte_fib *fib4;  /* DIR-24-8: host-order address -> nexthop id or FIB_NH_NONE */
+	struct rte_fib6 *fib6; /* trie: nexthop id under FIB_NH_ID_MASK, or FIB_NH_NONE */
 	uint32_t gen;
 	uint32_t n_nexthops;
-	uint32_t n_routes4; /* entries added, connected and host routes included */
+	uint32_t n_routes4; /* routes added, connected and host routes included */
 	uint32_t n_routes6;
 
 	/* The roles (lib/fib/fib_tunnel.c). */
@@ -79,6 +83,9 @@ struct fib_port {
 struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *ports, int socket,
 	char *err, size_t errlen);
 void fib_free(struct fib *f);
+
+/* Control side: the nexthop id the routes of f give for a, or FIB_NH_NONE. */
+uint32_t fib_route(const struct fib *f, const struct ipaddr *a);
 
 /* Make f the live version; frees the previous one once no worker can hold it. rcu may be
  * NULL before any worker runs. */

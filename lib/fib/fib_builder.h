@@ -15,17 +15,23 @@ struct builder {
 	int socket;
 	char *err;
 	size_t errlen;
+	/* Open-addressing indexes of the build (slot: position + 1, 0 empty), so that a build
+	 * stays linear in routes whatever the number of nexthops and neighbours. */
+	uint32_t *nh_slots; /* f->nexthops by value */
+	uint32_t nh_mask;
+	uint32_t nh_last;   /* the id nh_get gave last, + 1: runs of routes share one */
+	uint32_t *nb_slots; /* cfg->neighbours by (port, address), the first of equals */
+	uint32_t nb_mask;
 };
 
 /* The id of an identical nexthop, or a new one; -1 (error written) when the space is full. */
 int nh_get(struct builder *b, enum fib_nh_type type, int port, const struct rte_ether_addr *dst);
-/* Add a route to the version's tables; -1 with an error written. */
+/* Add a route to the version's tables (a later add of the same prefix replaces the earlier
+ * one); -1 with an error written. */
 int add_route(struct builder *b, const struct ipprefix *p, int nh);
-/* Add p -> value to a pair of LPM tables (a /0 as its two halves); rte_lpm's error code. */
-int fib_lpm_add(
-	struct rte_lpm *lpm4, struct rte_lpm6 *lpm6, const struct ipprefix *p, uint32_t value);
+/* The configuration's neighbour of address a on port, or NULL. */
 const struct cfg_neighbour *find_neighbour(
-	const struct mpgw_config *cfg, const struct ipaddr *a, int port);
+	const struct builder *b, const struct ipaddr *a, int port);
 
 /* fib_tunnel.c: the role tables, once routes and neighbours are in. */
 int fib_build_roles(struct builder *b);

@@ -146,7 +146,7 @@ static int gateway_paths(struct builder *b, struct paths *ps)
 			const struct ipaddr *local = port_addr(cfg, i, fam);
 			const struct ipaddr *next =
 				config_addr_of_family(p->gateways, p->n_gateways, fam);
-			const struct cfg_neighbour *nb = next ? find_neighbour(cfg, next, i) : NULL;
+			const struct cfg_neighbour *nb = next ? find_neighbour(b, next, i) : NULL;
 			if (vps == NULL)
 				continue;
 			remote = vps;
@@ -180,18 +180,9 @@ static int gateway_paths(struct builder *b, struct paths *ps)
 /* The nexthop the routes give for a, or NULL. */
 static const struct fib_nexthop *route_of(const struct fib *f, const struct ipaddr *a)
 {
-	uint32_t nh4, nh6;
+	uint32_t nh = fib_route(f, a);
 
-	if (a->family == 4) {
-		if (rte_lpm_lookup(f->lpm4, rte_be_to_cpu_32(a->v4), &nh4) != 0)
-			return NULL;
-		return &f->nexthops[nh4];
-	}
-	uint8_t addr[16];
-	memcpy(addr, a->v6, 16);
-	if (rte_lpm6_lookup(f->lpm6, addr, &nh6) != 0)
-		return NULL;
-	return &f->nexthops[nh6];
+	return nh != FIB_NH_NONE ? &f->nexthops[nh] : NULL;
 }
 
 /* vps: one path per uplink address of each gateway, out of where the routes lead. */
@@ -278,7 +269,7 @@ static int bypass_routes(struct builder *b)
 		const struct cfg_port *p = &cfg->ports[by->port];
 		const struct ipaddr *next =
 			config_addr_of_family(p->gateways, p->n_gateways, by->prefix.addr.family);
-		const struct cfg_neighbour *nb = next ? find_neighbour(cfg, next, by->port) : NULL;
+		const struct cfg_neighbour *nb = next ? find_neighbour(b, next, by->port) : NULL;
 		int nh = nb ? nh_get(b, FIB_NH_BYPASS, by->port, &nb->mac)
 			    : nh_get(b, FIB_NH_UNRESOLVED, by->port, NULL);
 		if (add_route(b, &by->prefix, nh) < 0)
@@ -293,7 +284,7 @@ int fib_build_roles(struct builder *b)
 	const struct mpgw_config *cfg = b->cfg;
 	struct fib *f = b->f;
 	struct paths ps = {0};
-	char name[RTE_LPM_NAMESIZE];
+	char name[RTE_HASH_NAMESIZE];
 	uint32_t n_groups = cfg->role == CFG_ROLE_VPS ? cfg->n_gw : 1;
 	int rc = -1;
 

@@ -9,9 +9,9 @@
  * mpgw_decap, other packets to mpgw's own addresses to mpgw_local, routes through a tunnel (a vps's routes to its gateways' LANs) to
  * mpgw_encap.
  */
+#include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_ip.h>
-#include <rte_lpm.h>
-#include <rte_lpm6.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
@@ -32,7 +32,7 @@ enum {
 };
 #define NODE_DROP_BASE LOOKUP_NEXT_DROP
 
-/* LPM bulk calls take at most this many keys at a time (stack arrays). */
+/* FIB bulk lookups take at most this many keys at a time (stack arrays). */
 #define LOOKUP_CHUNK NODE_CHUNK
 
 /* Did m come in by a LAN port of a gateway (where the policy applies)? */
@@ -118,7 +118,8 @@ static uint16_t ip4_lookup_process(
 	const struct fib *f = node_worker(node)->fib;
 	bool punt = node_worker(node)->punt != NULL;
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
-	uint32_t dst[LOOKUP_CHUNK], hop[LOOKUP_CHUNK];
+	uint32_t dst[LOOKUP_CHUNK];
+	uint64_t hop[LOOKUP_CHUNK];
 	uint8_t ttl[LOOKUP_CHUNK];
 	rte_edge_t nexts[LOOKUP_CHUNK];
 
@@ -131,12 +132,12 @@ static uint16_t ip4_lookup_process(
 			dst[i] = rte_be_to_cpu_32(ip->dst_addr);
 			ttl[i] = ip->time_to_live;
 		}
-		rte_lpm_lookup_bulk(f->lpm4, dst, hop, n);
+		/* No route: the tables' default, FIB_NH_NONE. */
+		rte_fib_lookup_bulk(f->fib4, dst, hop, n);
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[base + i];
-			bool found = (hop[i] & RTE_LPM_LOOKUP_SUCCESS) != 0;
-			nexts[i] = lookup_verdict(
-				f, m, pkt_meta(m), found, hop[i] & 0x00ffffff, ttl[i], punt);
+			nexts[i] = lookup_verdict(f, m, pkt_meta(m), hop[i] != FIB_NH_NONE,
+				(uint32_t)hop[i], ttl[i], punt);
 		}
 		node_enqueue_nexts(
 			graph, node, objs + base, nexts, n, LOOKUP_NEXT_REWRITE, n == cnt);
@@ -150,8 +151,8 @@ static uint16_t ip6_lookup_process(
 	const struct fib *f = node_worker(node)->fib;
 	bool punt = node_worker(node)->punt != NULL;
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
-	uint8_t dst[LOOKUP_CHUNK][16];
-	int32_t hop[LOOKUP_CHUNK];
+	uint8_t dst[LOOKUP_CHUNK][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t hop[LOOKUP_CHUNK];
 	uint8_t hlim[LOOKUP_CHUNK];
 	rte_edge_t nexts[LOOKUP_CHUNK];
 
@@ -164,11 +165,12 @@ static uint16_t ip6_lookup_process(
 			memcpy(dst[i], ip->dst_addr, 16);
 			hlim[i] = ip->hop_limits;
 		}
-		rte_lpm6_lookup_bulk_func(f->lpm6, dst, hop, n);
+		rte_fib6_lookup_bulk(f->fib6, dst, hop, n);
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[base + i];
+			uint32_t nh = (uint32_t)hop[i] & FIB_NH_ID_MASK;
 			nexts[i] = lookup_verdict(
-				f, m, pkt_meta(m), hop[i] >= 0, (uint32_t)hop[i], hlim[i], punt);
+				f, m, pkt_meta(m), nh != FIB_NH_NONE, nh, hlim[i], punt);
 		}
 		node_enqueue_nexts(
 			graph, node, objs + base, nexts, n, LOOKUP_NEXT_REWRITE, n == cnt);

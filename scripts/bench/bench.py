@@ -9,6 +9,10 @@ Each DPDK program replays a pcap from memory (net_pcap, infinite_rx=1) into a si
 N windows after a warm-up. The kernel figure uses testpmd as a generator (core 1) into a
 veth of a router namespace whose packets are processed on core 0 (RPS), and counts the
 router's egress veth tx_packets.
+
+The `-churn` mix runs mpgw alone, with kernel twins in a network namespace: the kernel
+gets a full table on the twins, then the rate is measured twice, with the table still
+(the mix's figure) and while a churn loop adds and deletes routes (churn.py).
 """
 import argparse
 import datetime
@@ -23,6 +27,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import churn  # noqa: E402
 import pcapgen  # noqa: E402
 import telemetry  # noqa: E402
 
@@ -87,12 +92,13 @@ UPLINK_KEYS = "uplink = yes\naddress = 198.18.1.1/24\ngateway = 198.18.1.254"
 
 
 class Mix:
-    def __init__(self, family, size, flows, role=None, source="pcap"):
+    def __init__(self, family, size, flows, role=None, source="pcap", churn=False):
         """role: None (plain routing), "encap" or "decap" (the gateway mixes). source: "pcap"
         (net_pcap replays a pcap of one packet per flow) or "flowgen" (mpgw-flowgen writes
-        the flow number into the 1k-flow pcap's packets as it sends them, through memif)."""
+        the flow number into the 1k-flow pcap's packets as it sends them, through memif).
+        churn: mpgw alone, with kernel twins, a full table and route churn (churn.py)."""
         self.family, self.size, self.flows, self.role = family, size, flows, role
-        self.source = source
+        self.source, self.churn = source, churn
 
     @property
     def template(self):
@@ -107,7 +113,7 @@ class Mix:
     @property
     def name(self):
         return (self.pcap_name + ("-" + self.role if self.role else "") +
-                ("-flowgen" if self.source == "flowgen" else ""))
+                ("-flowgen" if self.source == "flowgen" else "") + ("-churn" if self.churn else ""))
 
     @property
     def label(self):
@@ -192,8 +198,9 @@ class Bench:
 
     # --- the DPDK programs ---------------------------------------------------------------
 
-    def eal(self, prefix, source, mbufs, pools=1, lcores="0-1"):
-        """source: a pcap to replay, or a memif socket to receive from."""
+    def eal(self, prefix, source, mbufs, pools=1, lcores="0-1", extra_mb=0):
+        """source: a pcap to replay, or a memif socket to receive from. extra_mb: memory
+        beyond the mbufs' without hugepages."""
         if source.endswith(".sock"):
             # Zero-copy (the receiver's mbufs are the shared buffers) needs hugepages.
             vdev = "net_memif0,role=client,socket=%s,socket-abstract=no%s" % (
@@ -205,7 +212,8 @@ class Bench:
             # pages is mostly TLB misses. Hugepage memory is taken as needed (-m unset).
             mem = ["--huge-dir", self.a.huge, "--single-file-segments"]
         else:
-            mem = ["--no-huge", "-m", str(int(pools * mbufs * MBUF_BYTES / (1 << 20)) + 512)]
+            mem = ["--no-huge", "-m",
+                   str(int(pools * mbufs * MBUF_BYTES / (1 << 20)) + 512 + extra_mb)]
         return mem + ["--no-pci", "-l", lcores, "--file-prefix", prefix, "--vdev", vdev,
                 "--vdev", "net_null0,no-rx=1"]
 
@@ -241,6 +249,15 @@ class Bench:
                                               routes="route = 2001:200::/48 via fd00:1::fe")
         else:
             text = MPGW_CONFIG.format(mbufs=mbufs, source_dev=self.source_dev(mix))
+        if mix.churn:
+            # Twins (TAPs named after the ports) in the churn namespace: two FIB versions
+            # of the full table (600 MiB each at 1M + 200k routes) live during a publish.
+            text = text.replace("[mpgw]\n", "[mpgw]\ntwins = yes\nnetlink_rcvbuf = %d\n"
+                                % churn.RCVBUF, 1)
+            with open(conf, "w") as fh:
+                fh.write(text)
+            return prefix, ["ip", "netns", "exec", churn.NS, self.a.mpgw] + self.eal(
+                prefix, source, mbufs, extra_mb=3072) + ["--", "--config", conf], None
         with open(conf, "w") as fh:
             fh.write(text)
         return prefix, [self.a.mpgw] + self.eal(prefix, source, mbufs) + [
@@ -289,8 +306,10 @@ class Bench:
             source = self.pcap(mix)
             mbufs = pcapgen.packet_count(mix.flows, mix.size) + MBUF_HEADROOM
         prefix, cmd, env = getattr(self, "cmd_" + program)(source, mbufs, mix)
-        self.cmdlines.setdefault(program, cmd)
+        self.cmdlines.setdefault(program + (" (churn)" if mix.churn else ""), cmd)
         subprocess.run(["rm", "-rf", "/var/run/dpdk/" + prefix])
+        if mix.churn:
+            churn.ns_up()
         p = Proc("%s-%s" % (program, mix.name), cmd, self.logdir, env)
         self.procs.append(p)
         res = {"ok": False}
@@ -312,6 +331,11 @@ class Bench:
                     raise RuntimeError("%s forwards nothing:\n%s" % (program, p.tail()))
                 time.sleep(0.1)
             res["startup_s"] = time.monotonic() - t0
+            if mix.churn:
+                v4, v6 = self.a.churn_table
+                res["table_s"] = churn.load_table(tel, self.a.workdir, v4, v6, SINK_MAC)
+                log("mpgw     %-18s the kernel's %d + %d routes in the FIB in %.1f s" % (
+                    mix.name, v4, v6, res["table_s"]))
             time.sleep(self.a.warmup)
             if program == "mpgw":
                 info = tel.query("/mpgw/info")["/mpgw/info"]
@@ -319,17 +343,7 @@ class Bench:
                 graph0 = tel.query("/mpgw/graph")["/mpgw/graph"]
                 drops0 = tel.query("/mpgw/drops")["/mpgw/drops"]
                 flows0 = tel.query("/mpgw/flows")["/mpgw/flows"]["total"]
-            rates, fwd = [], []
-            for _ in range(self.a.windows):
-                s0, r0, c0 = tel.ethdev_stats(1), tel.ethdev_stats(0), time.monotonic()
-                time.sleep(self.a.window)
-                s1, r1, c1 = tel.ethdev_stats(1), tel.ethdev_stats(0), time.monotonic()
-                tx = s1["opackets"] - s0["opackets"]
-                rx = r1["ipackets"] - r0["ipackets"]
-                rates.append(tx / (c1 - c0))
-                fwd.append(tx / rx if rx else 0.0)
-            res["rates"] = rates
-            res["fwd_ratio"] = min(fwd)
+            res["rates"], res["fwd_ratio"] = self.windows(tel)
             if program == "mpgw":
                 graph1 = tel.query("/mpgw/graph")["/mpgw/graph"]
                 drops1 = tel.query("/mpgw/drops")["/mpgw/drops"]
@@ -354,6 +368,8 @@ class Bench:
                                     "per_obj": cyc / objs if objs else 0.0,
                                     "per_fwd": cyc / pkts if pkts else 0.0}
                 res["nodes"] = nodes
+            if mix.churn:
+                self.measure_churn(tel, res)
             tel.close()
             res["ok"] = True
         except Exception as e:  # one broken figure must not lose the others
@@ -366,6 +382,8 @@ class Bench:
             rc = p.stop()
             self.procs.remove(p)
             subprocess.run(["rm", "-rf", "/var/run/dpdk/" + prefix])
+            if mix.churn:
+                churn.ns_down()
         if res["ok"] and rc != 0:
             log("%s exited with status %s (see %s)" % (program, rc, p.logpath))
         if res["ok"]:
@@ -375,6 +393,55 @@ class Bench:
                 (" drops %s" % res["drops"]) if res.get("drops") else "",
                 (" flows %s" % res["flows"]) if res.get("flows") else ""))
         self.results[(mix.name, program)] = res
+
+    def windows(self, tel, whole=False):
+        """The forwarding rate over the measurement windows, and the least share of what
+        port 0 received that port 1 sent in any of them (whole: over all of them, when the
+        two ports' counters may be read far apart, as with the control core busy)."""
+        rates, fwd = [], []
+        first = tel.ethdev_stats(1), tel.ethdev_stats(0)
+        for _ in range(self.a.windows):
+            s0, r0, c0 = tel.ethdev_stats(1), tel.ethdev_stats(0), time.monotonic()
+            time.sleep(self.a.window)
+            s1, r1, c1 = tel.ethdev_stats(1), tel.ethdev_stats(0), time.monotonic()
+            tx = s1["opackets"] - s0["opackets"]
+            rx = r1["ipackets"] - r0["ipackets"]
+            rates.append(tx / (c1 - c0))
+            fwd.append(tx / rx if rx else 0.0)
+        if whole:
+            tx, rx = s1["opackets"] - first[0]["opackets"], r1["ipackets"] - first[1]["ipackets"]
+            return rates, tx / rx if rx else 0.0
+        return rates, min(fwd)
+
+    def measure_churn(self, tel, res):
+        """The same windows again while the kernel's routes churn."""
+        c = churn.Churn(self.a.workdir, self.a.churn_routes)
+        r0 = churn.routes(tel)
+        drops0 = tel.query("/mpgw/drops")["/mpgw/drops"]
+        c.start()
+        try:
+            time.sleep(1.0)  # the first builds of the churn
+            b0 = churn.routes(tel)
+            res["churn_rates"], res["churn_fwd_ratio"] = self.windows(tel, whole=True)
+            b1 = churn.routes(tel)
+        finally:
+            res["churn_per_s"] = c.stop()
+        if c.error:
+            raise RuntimeError("churn: " + c.error)
+        drops1 = tel.query("/mpgw/drops")["/mpgw/drops"]
+        res["churn_drops"] = {k: drops1[k] - drops0.get(k, 0) for k in drops1
+                              if drops1[k] - drops0.get(k, 0)}
+        res["churn_builds"] = b1["builds"] - b0["builds"]
+        res["churn_resyncs"] = b1["resyncs"] - r0["resyncs"]
+        res["churn_errors"] = b1["build_errors"] - r0["build_errors"]
+        res["churn_build_ms"] = float(b1["last_build_ms"])
+        res["churn_sync_ms"] = float(b1["last_sync_ms"])
+        res["churn_window_s"] = self.a.windows * self.a.window
+        log("mpgw     %-18s %7.2f Mpps during churn (windows %s; %.0f routes/s, %d builds in "
+            "%.0f s, last %.0f ms)" % (
+                "", statistics.median(res["churn_rates"]) / 1e6,
+                " ".join("%.1f" % (r / 1e6) for r in res["churn_rates"]), res["churn_per_s"],
+                res["churn_builds"], res["churn_window_s"], res["churn_build_ms"]))
 
     # --- the Linux kernel --------------------------------------------------------------
 
@@ -520,7 +587,8 @@ class Bench:
             self.pcap(mix)
         for mix in mixes:
             for program in self.a.programs:
-                self.measure_dpdk(program, mix)
+                if not mix.churn or program == "mpgw":
+                    self.measure_dpdk(program, mix)
             if mix.name in kernel_mixes:
                 self.measure_kernel(mix)
         self.elapsed = time.monotonic() - t
@@ -529,6 +597,7 @@ class Bench:
         for p in list(self.procs):
             p.stop()
         self.netns_down()
+        churn.ns_down()
 
 
 def med(res):
@@ -585,7 +654,7 @@ def report(b, mixes, args):
 
     w("| mix | flows | testpmd io | l3fwd LPM | mpgw | Linux + nft | mpgw / testpmd | mpgw / l3fwd |")
     w("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for mix in mixes:
+    for mix in (x for x in mixes if not x.churn):
         g = lambda p: R.get((mix.name, p))  # noqa: E731
         w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
             mix.label, human(mix.flows), cell(g("testpmd")), cell(g("l3fwd")), cell(g("mpgw")),
@@ -639,7 +708,7 @@ def report(b, mixes, args):
 
     # per-node cycles per forwarded packet
     out.clear()
-    mm = [x for x in mixes if R.get((x.name, "mpgw"), {}).get("nodes")]
+    mm = [x for x in mixes if not x.churn and R.get((x.name, "mpgw"), {}).get("nodes")]
     nodes = []
     for x in mm:
         for n in R[(x.name, "mpgw")]["nodes"]:
@@ -682,6 +751,29 @@ def report(b, mixes, args):
         ktable = ("| mix | forwarded Mpps | core 0 busy | Mpps per core (rate / busy) | cycles/pkt |\n"
                   "|---|---:|---:|---:|---:|\n" + "\n".join(out))
 
+    out.clear()
+    for mix in (x for x in mixes if x.churn):
+        c = R.get((mix.name, "mpgw"))
+        if not c or not c.get("ok"):
+            continue
+        still, moving = med(c), statistics.median(c["churn_rates"])
+        w("| %s %s | %d + %d | %.1f s | %.2f ±%.0f%% | %.2f ±%.0f%% | %.2f | %.2f | %.0f | %d | "
+          "%.0f ms | %.0f ms | %d |" % (
+              mix.label, human(mix.flows), args.churn_table[0], args.churn_table[1],
+              c["table_s"], still / 1e6, spread(c), moving / 1e6,
+              spread({"rates": c["churn_rates"]}), moving / still if still else 0,
+              min(c["churn_rates"]) / still if still else 0, c["churn_per_s"],
+              c["churn_builds"], c["churn_build_ms"], c["churn_sync_ms"], c["churn_resyncs"]))
+    ctable = ""
+    if out:
+        ctable = ("| mix | kernel routes (IPv4 + IPv6) | into the FIB | Mpps, table still | "
+                  "Mpps, routes churning | churning / still | worst churning window / still | "
+                  "routes changed /s | FIB versions published in the windows | "
+                  "last build and publish | last batch: first change to data path | "
+                  "resyncs |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
+                  "\n".join(out))
+
     problems = []
     for (mixname, prog), res in sorted(R.items()):
         if not res.get("ok"):
@@ -692,11 +784,20 @@ def report(b, mixes, args):
             if prog != "kernel" and res.get("fwd_ratio", 1) < 0.99:
                 problems.append("- %s on %s forwarded only %.1f%% of what it received" % (
                     prog, mixname, 100 * res["fwd_ratio"]))
+            if res.get("churn_drops"):
+                problems.append("- mpgw dropped packets on %s during churn: %s" % (
+                    mixname, res["churn_drops"]))
+            if res.get("churn_fwd_ratio", 1) < 0.99:
+                problems.append("- mpgw on %s forwarded only %.1f%% of what it received "
+                                "during churn" % (mixname, 100 * res["churn_fwd_ratio"]))
+            if res.get("churn_errors"):
+                problems.append("- %d FIB build errors on %s during churn" % (
+                    res["churn_errors"], mixname))
 
     cmds = "\n".join("%s: %s" % (k, " ".join(shlex.quote(c) for c in v))
                      for k, v in b.cmdlines.items())
     return {"machine": m, "table": table, "goals": goals, "nodes": nodetable,
-            "kernel": ktable, "problems": "\n".join(problems) or "- none",
+            "kernel": ktable, "churn": ctable, "problems": "\n".join(problems) or "- none",
             "cmds": cmds, "elapsed": b.elapsed, "tsc_hz": hz}
 
 
@@ -718,6 +819,10 @@ def main():
                     "on 2 MiB pages (default: --no-huge)")
     ap.add_argument("--mixes", help="only these mixes (comma-separated names, e.g. "
                     "ipv6-64-1k-encap,ipv6-64-1M-encap)")
+    ap.add_argument("--churn-table", help="the -churn mix's table in the kernel: IPv4 /24s and "
+                    "IPv6 /48s, e.g. 1000000,200000 (default; 20000,4000 with --smoke)")
+    ap.add_argument("--churn-routes", type=int, help="routes the -churn mix adds and deletes "
+                    "per loop (default 10000; 2000 with --smoke)")
     ap.add_argument("--out", help="write the markdown report here")
     ap.add_argument("--command", default="", help="the command line to record in the report")
     a = ap.parse_args()
@@ -725,8 +830,9 @@ def main():
         a.windows, a.window, a.warmup = a.windows or 2, a.window or 1.0, a.warmup or 1.0
         mixes = [Mix(4, "64", 1000), Mix(6, "64", 1000), Mix(4, "imix", 1000), Mix(4, "syn", 1000),
                  Mix(6, "64", 1000, "encap"), Mix(6, "64", 1000, "decap"),
-                 Mix(6, "64", 1000, "encap", "flowgen")]
+                 Mix(6, "64", 1000, "encap", "flowgen"), Mix(4, "64", 1000, churn=True)]
         kernel = {"ipv4-64-1k"}
+        table, routes = (20000, 4000), 2000
     else:
         a.windows, a.window, a.warmup = a.windows or 5, a.window or 2.0, a.warmup or 2.0
         mixes = [Mix(4, "64", 1000), Mix(4, "64", 100000), Mix(4, "64", 1000000),
@@ -735,7 +841,12 @@ def main():
                  Mix(6, "syn", 1000), Mix(6, "64", 1000, "encap"), Mix(6, "64", 1000, "decap")]
         # The flow table's scaling, from a source whose cost does not grow with the flows.
         mixes += [Mix(6, "64", n, "encap", "flowgen") for n in (1000, 100000, 1000000)]
+        # Forwarding while a full table churns in the kernel (issue 7).
+        mixes += [Mix(4, "64", 1000, churn=True)]
         kernel = {"ipv4-64-1k", "ipv6-64-1k", "ipv4-64-1M"}
+        table, routes = (1000000, 200000), 10000
+    a.churn_table = tuple(int(x) for x in a.churn_table.split(",")) if a.churn_table else table
+    a.churn_routes = a.churn_routes or routes
     if a.mixes:
         want = set(a.mixes.split(","))
         unknown = want - {m.name for m in mixes}
@@ -802,6 +913,14 @@ below "Results" is the output of one real run; rerun it to refresh.
   its cost is the same for 1k and 1M flows (testpmd's own 1M / 1k is shown as the check).
   It sends through `net_memif` (zero-copy on the receiver's side with hugepages, copies
   without), and it waits when the ring is full, so the program under test sets the pace.
+- **Route churn (the `-churn` mix).** mpgw alone, with kernel twins in a network
+  namespace of its own (`scripts/bench/churn.py`, `netlink_rcvbuf` 128 MiB): the kernel
+  first gets a full table on the twins (1M IPv4 /24 and 200k IPv6 /48 routes; 20k + 4k
+  with `--smoke`; `--churn-table`), then the rate is measured over the same windows twice,
+  the table still, then while a loop adds and deletes 10,000 other IPv4 /24s with
+  `ip -batch` (2,000 with `--smoke`; `--churn-routes`), pinned to core 0 (the control
+  thread's; the worker is on core 1). Each batch of changes makes mpgw build and publish
+  a FIB version of the whole table.
 - **Memory.** With 2 MiB hugepages when `scripts/bench.sh` can reserve 5 GiB of them (as a
   gateway runs in production), else `--no-huge` (4 KiB pages); the command lines below
   say which.
@@ -866,6 +985,12 @@ def render(r, a, mixes):
     if r["kernel"]:
         s.append("Linux kernel detail (router namespace on core 0, generator on core 1):\n")
         s.append(r["kernel"] + "\n")
+    if r["churn"]:
+        s.append("Forwarding while the kernel's routes churn (mpgw with kernel twins, "
+                 "`netlink_rcvbuf = %d`, and the table below in the kernel; %d IPv4 /24s "
+                 "added then deleted with `ip -batch` in a loop on core 0; the same windows, "
+                 "table still, then churning):\n" % (churn.RCVBUF, a.churn_routes))
+        s.append(r["churn"] + "\n")
     s.append("Problems seen in this run:\n")
     s.append(r["problems"] + "\n")
     s.append("Exact program command lines (first mix; the pcap and pool sizes change per mix):\n")

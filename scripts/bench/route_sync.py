@@ -51,15 +51,41 @@ def routes(ctl):
     return json.loads(out.stdout) if out.returncode == 0 else {}
 
 
-def batch_files(tmp, v4, v6):
-    add = os.path.join(tmp, "add.batch")
-    with open(add, "w") as fh:
-        for i in range(v4):  # 11.0.0.0/24 onwards: distinct /24s, gateway on rsa
-            fh.write("route add %d.%d.%d.0/24 via 10.200.0.2 dev rsa\n" % (
-                11 + (i >> 16), (i >> 8) & 255, i & 255))
-        for i in range(v6):  # 2400::/16 carved into distinct /48s, gateway on rsb
-            fh.write("route add 2400:%x:%x::/48 via fd00:201::2 dev rsb\n" % (i >> 16, i & 0xFFFF))
-    return add
+def batch_file(path, v4, v6, via4=("10.200.0.2", "rsa"), via6=("fd00:201::2", "rsb"),
+               first4=11, first6=0x2400, verb="add"):
+    """An `ip -batch` file of v4 distinct IPv4 /24s from first4.0.0.0 on and v6 distinct
+    IPv6 /48s in first6::/16, through the gateways and twins via4 and via6."""
+    with open(path, "w") as fh:
+        for i in range(v4):
+            fh.write("route %s %d.%d.%d.0/24 via %s dev %s\n" % (
+                (verb, first4 + (i >> 16), (i >> 8) & 255, i & 255) + via4))
+        for i in range(v6):
+            fh.write("route %s %x:%x:%x::/48 via %s dev %s\n" % (
+                (verb, first6, i >> 16, i & 0xFFFF) + via6))
+    return path
+
+
+def one_change(ctl):
+    """One more route once the table is in and the builds are over: the time from `ip route
+    add` until the live FIB has it, and mpgw's own last_sync_ms for it."""
+    t0 = time.monotonic()
+    b = routes(ctl).get("builds")
+    while time.monotonic() - t0 < 60:
+        time.sleep(2)
+        b, b0 = routes(ctl).get("builds"), b
+        if b == b0:
+            break
+    base = routes(ctl).get("fib_entries4", 0)
+    t0 = time.monotonic()
+    sh("ip", "netns", "exec", NS, "ip", "route", "add", "9.9.9.0/24", "via", "10.200.0.2",
+       "dev", "rsa")
+    while time.monotonic() - t0 < 60:
+        r = routes(ctl)
+        if r.get("fib_entries4", 0) > base:
+            return {"s": time.monotonic() - t0, "sync_ms": r.get("last_sync_ms"),
+                    "build_ms": r.get("last_build_ms")}
+        time.sleep(0.01)
+    return None
 
 
 def main():
@@ -70,6 +96,8 @@ def main():
     ap.add_argument("--v6", type=int, default=200000)
     ap.add_argument("--huge", help="hugetlbfs mount (else --no-huge)")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--rcvbuf", type=int, default=0,
+                    help="mpgw's netlink_rcvbuf in bytes (default 0: the system's)")
     a = ap.parse_args()
 
     def on_signal(sig, frame):
@@ -79,7 +107,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="mpgw-rs.")
     conf = os.path.join(tmp, "rs.ini")
     with open(conf, "w") as fh:
-        fh.write(CONFIG)
+        fh.write(CONFIG.replace("twins = yes\n", "twins = yes\nnetlink_rcvbuf = %d\n" % a.rcvbuf))
     sh("ip", "netns", "del", NS, check=False)
     sh("ip", "netns", "add", NS)
     mem = (["--huge-dir", a.huge] if a.huge else ["--no-huge", "-m", "4096"])
@@ -104,7 +132,7 @@ def main():
            "02:00:00:00:99:01", "dev", "rsa", "nud", "permanent")
         sh("ip", "netns", "exec", NS, "ip", "-6", "neigh", "replace", "fd00:201::2", "lladdr",
            "02:00:00:00:99:02", "dev", "rsb", "nud", "permanent")
-        add = batch_files(tmp, a.v4, a.v6)
+        add = batch_file(os.path.join(tmp, "add.batch"), a.v4, a.v6)
         base = routes(a.mpgwctl)
         t0 = time.monotonic()
         k = subprocess.Popen(["ip", "netns", "exec", NS, "ip", "-force", "-batch", add])
@@ -125,6 +153,8 @@ def main():
             time.sleep(0.05)
         k.wait()
         res = {"kernel_s": t_kernel, "mirror_s": t_mirror, "fib_s": t_fib, "last": routes(a.mpgwctl)}
+        if t_fib is not None:
+            res["one"] = one_change(a.mpgwctl)
     finally:
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGINT)
@@ -139,15 +169,22 @@ def main():
         return "%.1f s" % v if v is not None else "not within %.0f s" % a.timeout
     last = res.get("last", {})
     print("## Route sync: mirroring the kernel's table (issue 7)\n")
-    print("`scripts/bench/route_sync.py --v4 %d --v6 %d` (%s): %d IPv4 /24 and %d IPv6 /48 "
+    print("`scripts/bench/route_sync.py --v4 %d --v6 %d%s` (%s): %d IPv4 /24 and %d IPv6 /48 "
           "routes added to the twins with `ip -batch`, timed from the batch's start.\n" % (
-              a.v4, a.v6, "2 MiB hugepages" if a.huge else "--no-huge", a.v4, a.v6))
+              a.v4, a.v6, " --rcvbuf %d" % a.rcvbuf if a.rcvbuf else "",
+              "2 MiB hugepages" if a.huge else "--no-huge", a.v4, a.v6))
     print("| step | time |\n|---|---:|")
     print("| the kernel takes them (`ip -batch` returns) | %s |" % s(res.get("kernel_s")))
     print("| mpgw's mirror holds them all | %s |" % s(res.get("mirror_s")))
     print("| the live FIB version holds them all (the data path forwards by them) | %s |" % s(
         res.get("fib_s")))
     print("| the last FIB build and publish | %s ms |" % last.get("last_build_ms", "?"))
+    one = res.get("one")
+    if one:
+        print("| then one more route: `ip route add` until the live FIB has it | %.0f ms |" % (
+            1000 * one["s"]))
+        print("| its batch: first change to the data path (`last_sync_ms`); its build and "
+              "publish | %s ms; %s ms |" % (one["sync_ms"], one["build_ms"]))
     print("\nMirror: %s events, %s builds, %s build errors, %s resyncs (overruns answered by a "
           "new dump)." % (last.get("events"), last.get("builds"), last.get("build_errors"),
                           last.get("resyncs")))
