@@ -53,6 +53,7 @@ static struct rte_cfgfile_entry *entries(struct loader *L, const char *sec, int 
 	int count = rte_cfgfile_section_num_entries(L->cf, sec);
 	struct rte_cfgfile_entry *e = calloc(count > 0 ? count : 1, sizeof(*e));
 
+	*n = 0;
 	if (e == NULL) {
 		fail(L, sec, NULL, 0, "out of memory");
 		return NULL;

@@ -58,7 +58,8 @@ static int parse_dscp(const char *w)
 		long v = strtol(w, &end, 10);
 		return *end == '\0' && v >= 0 && v <= 63 ? (int)v : -1;
 	}
-	for (size_t i = 0; i <= n; i++)
+	memset(up, 0, sizeof(up)); /* n < sizeof(up): a NUL stays after the name */
+	for (size_t i = 0; i < n; i++)
 		up[i] = (char)toupper((unsigned char)w[i]);
 	if (strcmp(up, "EF") == 0)
 		return 46;
