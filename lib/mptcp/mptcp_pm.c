@@ -16,6 +16,7 @@
 
 #include "mptcp_pm.h"
 #include "mptcp_sf.h"
+#include "nl_attrs.h"
 #include "port.h"
 #include "twin.h"
 #include "uplink_ctl.h"
@@ -225,36 +226,6 @@ static void sf_del(struct conn *c, const struct mptcp_subflow_info *info)
 		}
 }
 
-/* --- attributes ------------------------------------------------------------------------ */
-
-/* Where a parse stores each attribute of a known type: tb[type], type <= max. */
-struct attr_table {
-	const struct nlattr **tb;
-	uint16_t max;
-};
-
-static int attr_store(const struct nlattr *a, void *data)
-{
-	const struct attr_table *t = data;
-
-	if (mnl_attr_type_valid(a, t->max) > 0)
-		t->tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
-/* The attributes of a generic netlink message, or of a nested attribute, into tb. */
-static void genl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb, uint16_t max)
-{
-	struct attr_table t = {tb, max};
-	mnl_attr_parse(nlh, GENL_HDRLEN, attr_store, &t);
-}
-
-static void nested_attrs(const struct nlattr *nest, const struct nlattr **tb, uint16_t max)
-{
-	struct attr_table t = {tb, max};
-	mnl_attr_parse_nested(nest, attr_store, &t);
-}
-
 /* --- events --------------------------------------------------------------------------- */
 
 /* The subflow an event describes; false when it names no addresses. */
@@ -300,7 +271,7 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 	RTE_SET_USED(data);
 	if (nlh->nlmsg_type != pm.family)
 		return MNL_CB_OK;
-	genl_attrs(nlh, tb, MPTCP_ATTR_MAX);
+	nl_parse_attrs(nlh, GENL_HDRLEN, tb, MPTCP_ATTR_MAX);
 	if (tb[MPTCP_ATTR_TOKEN] == NULL)
 		return MNL_CB_OK; /* listener events */
 	uint32_t token = mnl_attr_get_u32(tb[MPTCP_ATTR_TOKEN]);
@@ -390,7 +361,7 @@ static int on_family(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *grp;
 
 	RTE_SET_USED(data);
-	genl_attrs(nlh, tb, CTRL_ATTR_MAX);
+	nl_parse_attrs(nlh, GENL_HDRLEN, tb, CTRL_ATTR_MAX);
 	if (tb[CTRL_ATTR_FAMILY_ID] != NULL)
 		pm.family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	if (tb[CTRL_ATTR_MCAST_GROUPS] == NULL)
@@ -398,7 +369,7 @@ static int on_family(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each_nested(grp, tb[CTRL_ATTR_MCAST_GROUPS])
 	{
 		const struct nlattr *g[CTRL_ATTR_MCAST_GRP_MAX + 1] = {0};
-		nested_attrs(grp, g, CTRL_ATTR_MCAST_GRP_MAX);
+		nl_parse_nested(grp, g, CTRL_ATTR_MCAST_GRP_MAX);
 		if (g[CTRL_ATTR_MCAST_GRP_NAME] != NULL && g[CTRL_ATTR_MCAST_GRP_ID] != NULL &&
 			strcmp(mnl_attr_get_str(g[CTRL_ATTR_MCAST_GRP_NAME]),
 				MPTCP_PM_EV_GRP_NAME) == 0)
@@ -420,10 +391,10 @@ static int on_endpoint(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a[MPTCP_PM_ADDR_ATTR_MAX + 1] = {0};
 	struct mptcp_endpoint e = {.port = -1};
 
-	genl_attrs(nlh, tb, MPTCP_PM_ATTR_MAX);
+	nl_parse_attrs(nlh, GENL_HDRLEN, tb, MPTCP_PM_ATTR_MAX);
 	if (tb[MPTCP_PM_ATTR_ADDR] == NULL)
 		return MNL_CB_OK;
-	nested_attrs(tb[MPTCP_PM_ATTR_ADDR], a, MPTCP_PM_ADDR_ATTR_MAX);
+	nl_parse_nested(tb[MPTCP_PM_ATTR_ADDR], a, MPTCP_PM_ADDR_ATTR_MAX);
 	if (a[MPTCP_PM_ADDR_ATTR_ID] != NULL)
 		e.id = mnl_attr_get_u8(a[MPTCP_PM_ADDR_ATTR_ID]);
 	if (a[MPTCP_PM_ADDR_ATTR_FLAGS] != NULL)
@@ -451,7 +422,7 @@ static int on_limits(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1] = {0};
 	uint32_t *lim = data;
 
-	genl_attrs(nlh, tb, MPTCP_PM_ATTR_MAX);
+	nl_parse_attrs(nlh, GENL_HDRLEN, tb, MPTCP_PM_ATTR_MAX);
 	if (tb[MPTCP_PM_ATTR_SUBFLOWS] != NULL)
 		lim[0] = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_SUBFLOWS]);
 	if (tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS] != NULL)
