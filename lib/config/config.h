@@ -98,13 +98,28 @@ enum cfg_route_type {
 	CFG_ROUTE_VIA,	     /* through a gateway on a port's subnet */
 	CFG_ROUTE_ONLINK,    /* destinations are neighbours on the port */
 	CFG_ROUTE_BLACKHOLE, /* counted drop */
+	CFG_ROUTE_ECMP,	     /* over the next hops of ecmp[ecmp] (the kernel's multipath routes) */
 };
 
 struct cfg_route {
 	struct ipprefix prefix; /* masked */
 	enum cfg_route_type type;
 	struct ipaddr via;
-	int port; /* index into ports; -1 for blackhole */
+	int port;      /* index into ports; -1 for blackhole and ECMP */
+	uint32_t ecmp; /* CFG_ROUTE_ECMP: index into mpgw_config.ecmp */
+};
+
+/* The next hops of a multipath route, each with its weight (1-256). */
+#define CFG_MAX_ECMP_HOPS 16
+struct cfg_ecmp_hop {
+	struct ipaddr via; /* family 0: on-link */
+	int port;
+	uint16_t weight;
+};
+
+struct cfg_ecmp {
+	unsigned int n_hops;
+	struct cfg_ecmp_hop hops[CFG_MAX_ECMP_HOPS];
 };
 
 struct cfg_neighbour {
@@ -129,6 +144,9 @@ struct mpgw_config {
 	struct cfg_port ports[MPGW_MAX_PORTS];
 	unsigned int n_routes;
 	struct cfg_route *routes;
+	/* Next-hop sets of the ECMP routes: only the kernel's (lib/netlink), none configured. */
+	unsigned int n_ecmp;
+	const struct cfg_ecmp *ecmp;
 	unsigned int n_neighbours;
 	struct cfg_neighbour *neighbours;
 

@@ -115,10 +115,64 @@ const struct cfg_neighbour *find_neighbour(
 	return s != 0 ? &b->cfg->neighbours[s - 1] : NULL;
 }
 
+/* The nexthop of a next hop by address (family 0: on-link) on port. */
+static int hop_nexthop(struct builder *b, const struct ipaddr *via, int port)
+{
+	const struct cfg_neighbour *nb = via->family != 0 ? find_neighbour(b, via, port) : NULL;
+
+	return nb != NULL ? nh_get(b, FIB_NH_FORWARD, port, &nb->mac)
+			  : nh_get(b, FIB_NH_UNRESOLVED, port, NULL);
+}
+
+/*
+ * The FIB_NH_ECMP nexthop of the configuration's ECMP set i, made on its first use: its
+ * members' nexthops spread over FIB_ECMP_SLOTS slots by weight, each member in a run of
+ * slots (the flow's hash is uniform over them) and at least one.
+ */
+static int ecmp_nexthop(struct builder *b, uint32_t i)
+{
+	const struct cfg_ecmp *g = &b->cfg->ecmp[i];
+	int member[CFG_MAX_ECMP_HOPS];
+	uint32_t total = 0, n = RTE_MIN(g->n_hops, (unsigned int)CFG_MAX_ECMP_HOPS);
+
+	if (i >= b->cfg->n_ecmp || n == 0) {
+		snprintf(b->err, b->errlen, "ECMP set %u does not exist", i);
+		return -1;
+	}
+	if (b->ecmp_nh[i] != 0)
+		return (int)b->ecmp_nh[i] - 1;
+	for (uint32_t h = 0; h < n; h++) {
+		member[h] = hop_nexthop(b, &g->hops[h].via, g->hops[h].port);
+		if (member[h] < 0)
+			return -1;
+		total += RTE_MAX(g->hops[h].weight, (uint16_t)1);
+	}
+	struct fib_ecmp *set = &b->f->ecmp[b->f->n_ecmp];
+	/* Slot s goes to the member whose share of the weights holds s's point, with every
+	 * member given a slot first (16 members, 64 slots). */
+	uint32_t s = 0, cum = 0;
+	for (uint32_t h = 0; h < n; h++) {
+		cum += RTE_MAX(g->hops[h].weight, (uint16_t)1);
+		uint32_t end = (uint32_t)(((uint64_t)cum * FIB_ECMP_SLOTS + total - 1) / total);
+		end = RTE_MAX(end, s + 1);
+		end = RTE_MIN(end, FIB_ECMP_SLOTS - (n - 1 - h)); /* room for the rest */
+		for (; s < end; s++)
+			set->nh[s] = (uint16_t)member[h];
+	}
+	if (b->f->n_nexthops == b->cap) {
+		snprintf(b->err, b->errlen, "more than %u nexthops", b->cap);
+		return -1;
+	}
+	uint32_t id = b->f->n_nexthops++;
+	b->f->nexthops[id] =
+		(struct fib_nexthop){.type = FIB_NH_ECMP, .ecmp = (uint16_t)b->f->n_ecmp++};
+	b->ecmp_nh[i] = id + 1;
+	return (int)id;
+}
+
 static int add_config_route(struct builder *b, const struct mpgw_config *cfg, unsigned int i)
 {
 	const struct cfg_route *r = &cfg->routes[i];
-	const struct cfg_neighbour *nb;
 	int nh;
 
 	switch (r->type) {
@@ -126,9 +180,10 @@ static int add_config_route(struct builder *b, const struct mpgw_config *cfg, un
 		nh = nh_get(b, FIB_NH_BLACKHOLE, -1, NULL);
 		break;
 	case CFG_ROUTE_VIA:
-		nb = find_neighbour(b, &r->via, r->port);
-		nh = nb ? nh_get(b, FIB_NH_FORWARD, r->port, &nb->mac)
-			: nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
+		nh = hop_nexthop(b, &r->via, r->port);
+		break;
+	case CFG_ROUTE_ECMP:
+		nh = ecmp_nexthop(b, r->ecmp);
 		break;
 	default:
 		nh = nh_get(b, FIB_NH_UNRESOLVED, r->port, NULL);
@@ -453,7 +508,8 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 	tbl8[0] += shared * tbl8_groups(32);
 	tbl8[1] += shared * tbl8_groups(128);
 	/* Ids below FIB_NH_NONE, the tables' "no route". */
-	uint32_t cap = RTE_MIN(n_entries + 1, (uint32_t)FIB_NH_NONE);
+	uint32_t cap = RTE_MIN(
+		n_entries + 1 + cfg->n_ecmp * (CFG_MAX_ECMP_HOPS + 1), (uint32_t)FIB_NH_NONE);
 	struct builder b = {.cap = cap,
 		.ports = ports,
 		.cfg = cfg,
@@ -465,7 +521,12 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 
 	b.f = rte_zmalloc_socket("mpgw_fib", sizeof(*b.f) + cap * sizeof(struct fib_nexthop),
 		RTE_CACHE_LINE_SIZE, socket);
-	if (b.f == NULL || indexes_new(&b, cfg) < 0) {
+	if (b.f != NULL) {
+		b.f->ecmp = rte_zmalloc_socket("mpgw_fib_ecmp",
+			(cfg->n_ecmp + 1) * sizeof(struct fib_ecmp), RTE_CACHE_LINE_SIZE, socket);
+		b.ecmp_nh = calloc(cfg->n_ecmp + 1, sizeof(*b.ecmp_nh));
+	}
+	if (b.f == NULL || b.f->ecmp == NULL || b.ecmp_nh == NULL || indexes_new(&b, cfg) < 0) {
 		snprintf(err, errlen, "cannot allocate the FIB");
 		goto fail;
 	}
@@ -501,11 +562,13 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 		goto fail;
 	free(b.nh_slots);
 	free(b.nb_slots);
+	free(b.ecmp_nh);
 	plan_free(&pl);
 	return b.f;
 fail:
 	free(b.nh_slots);
 	free(b.nb_slots);
+	free(b.ecmp_nh);
 	plan_free(&pl);
 	fib_free(b.f);
 	return NULL;
@@ -519,6 +582,7 @@ void fib_free(struct fib *f)
 	rte_fib6_free(f->fib6);
 	fib_free_roles(f);
 	rte_free(f->sched);
+	rte_free(f->ecmp);
 	rte_free(f);
 }
 

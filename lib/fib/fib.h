@@ -28,6 +28,8 @@ enum fib_nh_type {
 	FIB_NH_BLACKHOLE,  /* blackhole route */
 	FIB_NH_TUNNEL,	   /* through a tunnel group: tun_group says which */
 	FIB_NH_BYPASS,	   /* gateway: forwarded as FORWARD, and may leave an uplink natively */
+	FIB_NH_ECMP,	   /* over several nexthops: ecmp says which set; the lookup picks one
+			    * by the flow's hash */
 };
 
 /* No nexthop: what the lookup leaves in the metadata when there is no route, and the
@@ -37,6 +39,13 @@ enum fib_nh_type {
  * aggregate routes (lib/fib/fib.c), which lookups mask off. */
 #define FIB_NH_ID_MASK 0xffffu
 
+/* An ECMP set: its members' nexthop ids, each in as many slots as its weight's share
+ * (rounded, at least one); a flow's hash picks the slot. */
+#define FIB_ECMP_SLOTS 64
+struct fib_ecmp {
+	uint16_t nh[FIB_ECMP_SLOTS];
+};
+
 /* 16 bytes: the Ethernet addresses are the precomputed start of the outgoing header. */
 struct fib_nexthop {
 	struct rte_ether_addr dst;
@@ -44,6 +53,7 @@ struct fib_nexthop {
 	union {
 		uint16_t port_id;   /* DPDK port id */
 		uint16_t tun_group; /* FIB_NH_TUNNEL: index into tun.groups */
+		uint16_t ecmp;	    /* FIB_NH_ECMP: index into ecmp */
 	};
 	uint8_t type; /* enum fib_nh_type */
 	uint8_t port; /* mpgw port index */
@@ -69,6 +79,10 @@ struct fib {
 	 * period) when an uplink changes state. Read with fib_sched(). NULL: every path usable,
 	 * flows spread by hash. */
 	struct uplink_sched *sched;
+
+	/* The nexthop sets of ECMP routes, by FIB_NH_ECMP nexthop's ecmp. */
+	struct fib_ecmp *ecmp;
+	uint32_t n_ecmp;
 
 	struct fib_nexthop nexthops[];
 };

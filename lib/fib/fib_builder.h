@@ -22,6 +22,7 @@ struct builder {
 	uint32_t nh_last;   /* the id nh_get gave last, + 1: runs of routes share one */
 	uint32_t *nb_slots; /* cfg->neighbours by (port, address), the first of equals */
 	uint32_t nb_mask;
+	uint32_t *ecmp_nh; /* by cfg->ecmp index: its FIB_NH_ECMP nexthop id + 1, 0 none yet */
 };
 
 /* The id of an identical nexthop, or a new one; -1 (error written) when the space is full. */

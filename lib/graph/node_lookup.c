@@ -11,6 +11,7 @@
  */
 #include <rte_fib.h>
 #include <rte_fib6.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -56,6 +57,25 @@ static inline bool is_tunnel_proto(const struct pkt_meta *meta)
 	return meta->l4_proto == TUN_PROTO_IP4 || meta->l4_proto == TUN_PROTO_IP6;
 }
 
+/* The ECMP slot of m's flow: a hash of its addresses, protocol and ports (not of a
+ * fragment's: all fragments of a datagram take the path of its first), as the kernel's
+ * multipath hash policy 1 does. */
+static inline uint32_t flow_slot(const struct rte_mbuf *m, const struct pkt_meta *meta)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
+	bool v4 = meta->l3 == PKT_L3_IP4;
+	uint32_t h = rte_hash_crc(v4 ? ip + 12 : ip + 8, v4 ? 8 : 32, meta->l4_proto);
+
+	if ((meta->flags & (PKT_F_L4 | PKT_F_FRAGMENT)) == PKT_F_L4 &&
+		(meta->l4_proto == IPPROTO_TCP || meta->l4_proto == IPPROTO_UDP) &&
+		meta->l4_off + 4u <= rte_pktmbuf_data_len(m)) {
+		uint32_t ports;
+		memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), 4);
+		h = rte_hash_crc_4byte(ports, h);
+	}
+	return (h ^ (h >> 16)) % FIB_ECMP_SLOTS;
+}
+
 /* punt: there are kernel twins, and a packet whose nexthop has no MAC yet goes to the
  * kernel, which forwards it and resolves the neighbour over the twin (the mirror of its
  * neighbours then gives the data path the MAC: lib/netlink). */
@@ -72,6 +92,10 @@ static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
 		return e == LOOKUP_NEXT_REWRITE ? LOOKUP_NEXT_POLICY : e;
 	}
 	const struct fib_nexthop *nh = &f->nexthops[nh_id];
+	if (unlikely(nh->type == FIB_NH_ECMP)) {
+		nh_id = f->ecmp[nh->ecmp].nh[flow_slot(m, meta)];
+		nh = &f->nexthops[nh_id];
+	}
 	meta->nexthop = nh_id;
 	switch (nh->type) {
 	case FIB_NH_FORWARD:

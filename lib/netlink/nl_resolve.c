@@ -11,6 +11,7 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_jhash.h>
 
 #include "nl_resolve.h"
 #include "twin.h"
@@ -20,10 +21,16 @@ struct wanted {
 	int port;
 };
 
+/* Next hops looked at by a collection, wanted or not: a route table has a million routes
+ * through a handful of them, and each is looked up in the neighbours once. */
+#define SEEN_SLOTS (4 * NL_RESOLVE_MAX)
+
 static struct {
 	struct mnl_socket *s; /* requests only; the kernel's errors are read and dropped */
 	struct wanted wanted[NL_RESOLVE_MAX];
 	uint32_t n_wanted;
+	struct wanted seen[SEEN_SLOTS]; /* open addressing; port -1: empty */
+	uint32_t n_seen;
 	uint64_t next_round;
 	uint64_t requests;
 	uint8_t buf[8192];
@@ -56,24 +63,47 @@ static bool has_neighbour(const struct mpgw_config *m, const struct ipaddr *a, i
 	return false;
 }
 
+/* Was (a, port) looked at already? Marks it if not; true also when the set is full. */
+static bool seen(const struct ipaddr *a, int port)
+{
+	uint32_t h = rte_jhash(a->family == 4 ? (const void *)&a->v4 : a->v6,
+		a->family == 4 ? 4 : 16, (uint32_t)port);
+
+	for (uint32_t n = 0; n < SEEN_SLOTS; n++, h++) {
+		struct wanted *w = &rs.seen[h % SEEN_SLOTS];
+		if (w->port < 0) {
+			if (rs.n_seen == SEEN_SLOTS / 2)
+				return true; /* full enough: the rest waits for the next build */
+			*w = (struct wanted){.addr = *a, .port = port};
+			rs.n_seen++;
+			return false;
+		}
+		if (w->port == port && ipaddr_equal(&w->addr, a))
+			return true;
+	}
+	return true;
+}
+
 static void want(const struct mpgw_config *m, const struct ipaddr *a, int port)
 {
-	if (port < 0 || a->family == 0 || rs.n_wanted == NL_RESOLVE_MAX)
+	if (port < 0 || a->family == 0 || rs.n_wanted == NL_RESOLVE_MAX || seen(a, port))
 		return;
-	for (uint32_t i = 0; i < rs.n_wanted; i++)
-		if (rs.wanted[i].port == port && ipaddr_equal(&rs.wanted[i].addr, a))
-			return;
-	if (has_neighbour(m, a, port))
-		return;
-	rs.wanted[rs.n_wanted++] = (struct wanted){.addr = *a, .port = port};
+	if (!has_neighbour(m, a, port))
+		rs.wanted[rs.n_wanted++] = (struct wanted){.addr = *a, .port = port};
 }
 
 void nl_resolve_collect(const struct mpgw_config *m)
 {
 	rs.n_wanted = 0;
+	rs.n_seen = 0;
+	for (uint32_t i = 0; i < SEEN_SLOTS; i++)
+		rs.seen[i].port = -1;
 	for (unsigned int p = 0; p < m->n_ports; p++)
 		for (unsigned int g = 0; g < m->ports[p].n_gateways; g++)
 			want(m, &m->ports[p].gateways[g], (int)p);
+	for (unsigned int i = 0; i < m->n_ecmp; i++)
+		for (unsigned int h = 0; h < m->ecmp[i].n_hops; h++)
+			want(m, &m->ecmp[i].hops[h].via, m->ecmp[i].hops[h].port);
 	for (unsigned int i = 0; i < m->n_routes; i++)
 		if (m->routes[i].type == CFG_ROUTE_VIA)
 			want(m, &m->routes[i].via, m->routes[i].port);

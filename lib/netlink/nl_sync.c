@@ -19,6 +19,7 @@
 #include <rte_lcore.h>
 
 #include "fib.h"
+#include "nl_attrs.h"
 #include "nl_resolve.h"
 #include "nl_sync.h"
 #include "port.h"
@@ -29,7 +30,9 @@
 #define NL_MAX_ROUTES (2u << 20)
 /* Routes shadowed by one of lower metric to the same prefix (kept to replace it when it
  * goes): one per uplink's default route on a multi-WAN gateway, so few. */
-#define NL_MAX_SHADOWED	  4096
+#define NL_MAX_SHADOWED 4096
+/* Distinct next-hop sets of multipath routes (many routes share one). */
+#define NL_MAX_ECMP	  1024
 #define NL_MAX_NEIGHBOURS 65536
 #define NL_MAX_ADDRS	  1024
 
@@ -60,6 +63,8 @@ static struct {
 	uint32_t *route_metrics; /* of each route in routes */
 	struct shadowed_route *shadowed;
 	uint32_t n_shadowed;
+	struct cfg_ecmp *ecmp; /* next-hop sets of the multipath routes */
+	uint32_t n_ecmp;
 	uint32_t n_routes;
 	struct rte_hash *route_index; /* route_key -> position in routes */
 	/* The neighbours, and the configured ones (a copy, for telemetry): written by the
@@ -124,29 +129,6 @@ static bool to_ipaddr(struct ipaddr *a, int family, const void *data, size_t len
 	return false;
 }
 
-struct attrs {
-	const struct nlattr **tb;
-	uint16_t max;
-};
-
-static int attr_cb(const struct nlattr *a, void *data)
-{
-	struct attrs *t = data;
-
-	if (mnl_attr_type_valid(a, t->max) > 0)
-		t->tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
-/* The attributes of nlh after its family header of hdr_len bytes: tb[type], up to max. */
-static void parse_attrs(
-	const struct nlmsghdr *nlh, size_t hdr_len, const struct nlattr **tb, uint16_t max)
-{
-	struct attrs t = {.tb = tb, .max = max};
-
-	mnl_attr_parse(nlh, (unsigned int)hdr_len, attr_cb, &t);
-}
-
 /* --- neighbours ----------------------------------------------------------------------- */
 
 static void neighbour_update(const struct ipaddr *a, int port, const uint8_t *mac, bool present)
@@ -191,7 +173,7 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	struct ipaddr a;
 	int port = twin_port_of_ifindex(nd->ndm_ifindex);
 
-	parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
+	nl_parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
 	if (port < 0 || tb[NDA_DST] == NULL ||
 		!to_ipaddr(&a, nd->ndm_family, mnl_attr_get_payload(tb[NDA_DST]),
 			mnl_attr_get_payload_len(tb[NDA_DST]))) {
@@ -248,7 +230,7 @@ static void on_addr(const struct nlmsghdr *nlh)
 	struct ipprefix p = {.len = ifa->ifa_prefixlen};
 	int port = twin_port_of_ifindex((int)ifa->ifa_index);
 
-	parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
+	nl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same, or the far
 	 * end's on a point-to-point link (IPv6 has IFA_ADDRESS only). */
 	const struct nlattr *a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
@@ -374,6 +356,114 @@ static void route_set(const struct route_key *k, uint32_t metric, const struct c
 	mark_dirty();
 }
 
+/* --- multipath (ECMP) ----------------------------------------------------------------- */
+
+/* Keep only the next-hop sets the routes still use, renumbered. */
+static void ecmp_compact(void)
+{
+	struct cfg_ecmp *fresh = calloc(NL_MAX_ECMP, sizeof(*fresh));
+	uint32_t *map = malloc(NL_MAX_ECMP * sizeof(*map));
+	uint32_t n = 0;
+
+	if (fresh == NULL || map == NULL) {
+		free(fresh);
+		free(map);
+		return;
+	}
+	memset(map, 0xff, NL_MAX_ECMP * sizeof(*map));
+	for (uint32_t i = 0; i < nl.n_routes + nl.n_shadowed; i++) {
+		struct cfg_route *r =
+			i < nl.n_routes ? &nl.routes[i] : &nl.shadowed[i - nl.n_routes].r;
+		if (r->type != CFG_ROUTE_ECMP)
+			continue;
+		if (map[r->ecmp] == UINT32_MAX) {
+			fresh[n] = nl.ecmp[r->ecmp];
+			map[r->ecmp] = n++;
+		}
+		r->ecmp = map[r->ecmp];
+	}
+	free(nl.ecmp);
+	free(map);
+	nl.ecmp = fresh;
+	nl.n_ecmp = n;
+}
+
+/* The index of next-hop set g in the mirror, added if new; -1 when there is no room. Sets
+ * are compared whole: they are built zeroed. */
+static int ecmp_intern(const struct cfg_ecmp *g)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < nl.n_ecmp; i++)
+			if (memcmp(&nl.ecmp[i], g, sizeof(*g)) == 0)
+				return (int)i;
+		if (nl.n_ecmp < NL_MAX_ECMP) {
+			nl.ecmp[nl.n_ecmp] = *g;
+			return (int)nl.n_ecmp++;
+		}
+		ecmp_compact(); /* drops the sets of routes gone since */
+	}
+	return -1;
+}
+
+/* The next hops of RTA_MULTIPATH out of twins, with their weights, into g (zeroed). */
+static void multipath_hops(const struct nlattr *mp, int family, struct cfg_ecmp *g)
+{
+	const struct rtnexthop *nh = mnl_attr_get_payload(mp);
+	int len = (int)mnl_attr_get_payload_len(mp);
+
+	memset(g, 0, sizeof(*g));
+	for (; RTNH_OK(nh, len); len -= RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh)) {
+		int port = twin_port_of_ifindex(nh->rtnh_ifindex);
+		if (port < 0 || g->n_hops == CFG_MAX_ECMP_HOPS) {
+			nl.stats.ignored++;
+			continue;
+		}
+		const struct nlattr *tb[RTA_MAX + 1] = {0};
+		struct cfg_ecmp_hop *h = &g->hops[g->n_hops++];
+		nl_parse_payload(RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX);
+		h->port = port;
+		h->weight = (uint16_t)(nh->rtnh_hops + 1);
+		if (tb[RTA_GATEWAY] != NULL)
+			to_ipaddr(&h->via, family, mnl_attr_get_payload(tb[RTA_GATEWAY]),
+				mnl_attr_get_payload_len(tb[RTA_GATEWAY]));
+	}
+}
+
+/* A unicast route of the kernel into r: out of one twin, via a gateway or on-link; or
+ * over several next hops (ECMP), those out of twins. False when none is out of a twin. */
+static bool unicast_route(struct cfg_route *r, int family, const struct nlattr **tb)
+{
+	struct cfg_ecmp g;
+
+	if (tb[RTA_MULTIPATH] != NULL) {
+		multipath_hops(tb[RTA_MULTIPATH], family, &g);
+		if (g.n_hops == 0)
+			return false;
+		if (g.n_hops > 1) {
+			int i = ecmp_intern(&g);
+			if (i < 0)
+				return false;
+			r->type = CFG_ROUTE_ECMP;
+			r->ecmp = (uint32_t)i;
+			return true;
+		}
+		/* One next hop left out of the twins: a plain route. */
+		r->port = g.hops[0].port;
+		r->via = g.hops[0].via;
+		r->type = r->via.family != 0 ? CFG_ROUTE_VIA : CFG_ROUTE_ONLINK;
+		return true;
+	}
+	r->port = tb[RTA_OIF] ? twin_port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
+	if (r->port < 0)
+		return false;
+	r->type = CFG_ROUTE_ONLINK;
+	if (tb[RTA_GATEWAY] != NULL &&
+		to_ipaddr(&r->via, family, mnl_attr_get_payload(tb[RTA_GATEWAY]),
+			mnl_attr_get_payload_len(tb[RTA_GATEWAY])))
+		r->type = CFG_ROUTE_VIA;
+	return true;
+}
+
 static void on_route(const struct nlmsghdr *nlh)
 {
 	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
@@ -381,7 +471,7 @@ static void on_route(const struct nlmsghdr *nlh)
 	struct cfg_route r = {.port = -1};
 	struct route_key k = {.len = rt->rtm_dst_len};
 
-	parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX);
+	nl_parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX);
 	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
 	if (table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL ||
 		(rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6)) {
@@ -412,18 +502,11 @@ static void on_route(const struct nlmsghdr *nlh)
 		r.type = CFG_ROUTE_BLACKHOLE;
 		break;
 	case RTN_UNICAST:
-		r.port =
-			tb[RTA_OIF] ? twin_port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
-		if (r.port < 0) {
-			nl.stats.ignored++; /* not out of a twin (or multipath: not yet) */
+		if (!unicast_route(&r, rt->rtm_family, tb)) {
+			nl.stats.ignored++; /* not out of a twin */
 			route_del(&k, metric);
 			return;
 		}
-		r.type = CFG_ROUTE_ONLINK;
-		if (tb[RTA_GATEWAY] != NULL &&
-			to_ipaddr(&r.via, rt->rtm_family, mnl_attr_get_payload(tb[RTA_GATEWAY]),
-				mnl_attr_get_payload_len(tb[RTA_GATEWAY])))
-			r.type = CFG_ROUTE_VIA;
 		break;
 	default:
 		nl.stats.ignored++;
@@ -529,12 +612,14 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	nl.route_keys = calloc(NL_MAX_ROUTES, sizeof(*nl.route_keys));
 	nl.route_metrics = calloc(NL_MAX_ROUTES, sizeof(*nl.route_metrics));
 	nl.shadowed = calloc(NL_MAX_SHADOWED, sizeof(*nl.shadowed));
+	nl.ecmp = calloc(NL_MAX_ECMP, sizeof(*nl.ecmp));
 	pthread_mutex_lock(&nl.lock);
 	nl.neighbours = calloc(NL_MAX_NEIGHBOURS, sizeof(*nl.neighbours));
 	pthread_mutex_unlock(&nl.lock);
 	nl.route_index = rte_hash_create(&hp);
 	if (nl.routes == NULL || nl.route_keys == NULL || nl.route_metrics == NULL ||
-		nl.shadowed == NULL || nl.neighbours == NULL || nl.route_index == NULL) {
+		nl.shadowed == NULL || nl.ecmp == NULL || nl.neighbours == NULL ||
+		nl.route_index == NULL) {
 		snprintf(err, errlen, "netlink mirror: out of memory");
 		nl_sync_stop();
 		return -1;
@@ -575,6 +660,7 @@ static void resync(void)
 	rte_hash_reset(nl.route_index);
 	nl.n_routes = 0;
 	nl.n_shadowed = 0;
+	nl.n_ecmp = 0;
 	pthread_mutex_lock(&nl.lock);
 	nl.n_neighbours = 0;
 	pthread_mutex_unlock(&nl.lock);
@@ -667,6 +753,8 @@ static struct mpgw_config *merged_config(const struct mpgw_config *cfg)
 	if (m == NULL)
 		return NULL;
 	*m = *cfg;
+	m->ecmp = nl.ecmp;
+	m->n_ecmp = nl.n_ecmp;
 	m->routes = malloc((nl.n_routes + cfg->n_routes + 1) * sizeof(*m->routes));
 	m->neighbours = malloc((nl.n_neighbours + cfg->n_neighbours + 1) * sizeof(*m->neighbours));
 	if (m->routes == NULL || m->neighbours == NULL) {
@@ -852,6 +940,9 @@ void nl_sync_stop(void)
 	free(nl.route_keys);
 	free(nl.route_metrics);
 	free(nl.shadowed);
+	free(nl.ecmp);
+	nl.ecmp = NULL;
+	nl.n_ecmp = 0;
 	nl.routes = NULL;
 	nl.route_keys = NULL;
 	nl.route_metrics = NULL;

@@ -398,6 +398,47 @@ check "routes of two metrics to one prefix: the lower one is used, the other rep
 	metrics || true
 in_ns gw ip route del 198.51.100.64/26 via "$NETNS_SERVER4" dev twan0 metric 200
 
+# ECMP: a multipath route, weights 1 and 3, over the server and a second host on its link
+# (a macvlan with a MAC of its own). mpgw has the kernel resolve both next hops, then
+# spreads flows over them by hash: 64 UDP flows, about three quarters to the second.
+in_ns server ip link add link eth0 name mv0 address 02:00:00:00:02:03 type macvlan
+# each address answered for by its own interface (MAC) only
+in_ns server sysctl -qw net.ipv4.conf.all.arp_ignore=1
+in_ns server ip addr add 10.0.2.3/24 dev mv0
+in_ns server ip link set mv0 up
+in_ns server ip addr add 198.51.100.200/32 dev lo
+in_ns gw ip route add 198.51.100.192/26 nexthop via "$NETNS_SERVER4" dev twan0 weight 1 \
+	nexthop via 10.0.2.3 dev twan0 weight 3
+ecmp_spread() {
+	local i j a b
+	for ((i = 0; i < 50; i++)); do
+		j=$(ctl --json neighbours)
+		echo "$j" | grep -q '"10.0.2.3"' && echo "$j" | grep -q "\"$NETNS_SERVER4\"" && break
+		sleep 0.1
+	done
+	in_ns server tcpdump -i eth0 -n -e -U --immediate-mode -w "$tmp/ecmp.pcap" \
+		'udp dst port 9' >/dev/null 2>&1 &
+	local dump=$!
+	sleep 1
+	in_ns client "$PY" -c '
+import socket
+for p in range(64):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 40000 + p))
+    s.sendto(b"ecmp", ("198.51.100.200", 9))
+    s.close()'
+	sleep 1
+	kill "$dump" 2>/dev/null || true
+	wait "$dump" 2>/dev/null || true
+	a=$(tcpdump -r "$tmp/ecmp.pcap" -n -e 2>/dev/null | grep -c "> $NETNS_SERVER_MAC" || true)
+	b=$(tcpdump -r "$tmp/ecmp.pcap" -n -e 2>/dev/null | grep -c '> 02:00:00:00:02:03' || true)
+	echo "64 flows: $a to $NETNS_SERVER4 (weight 1), $b to 10.0.2.3 (weight 3)"
+	[ $((a + b)) -eq 64 ] && [ "$a" -ge 4 ] && [ "$b" -ge 32 ] && [ "$b" -le 60 ]
+}
+check "ECMP route of the kernel (weights 1:3): flows spread over both next hops by weight" \
+	ecmp_spread || true
+in_ns gw ip route del 198.51.100.192/26
+
 # Addresses from the kernel: one added on a twin is the port's own within a second (mpgw
 # answers echo requests to it: echo_replied, not the kernel), and is no longer once deleted.
 # answered ADDR: the client's ping of ADDR is answered, by mpgw.

@@ -186,6 +186,65 @@ static void test_precedence(void **state)
 	config_free(cfg);
 }
 
+/* ECMP sets (the kernel's multipath routes, as the mirror hands them over): weights
+ * spread over the slots, members resolved through the neighbours, one set shared by the
+ * routes that use it. */
+static void test_ecmp(void **state)
+{
+	(void)state;
+	struct mpgw_config *cfg = load(plain_text);
+	struct cfg_ecmp sets[2] = {
+		{.n_hops = 2, .hops = {{.port = 1, .weight = 1}, {.port = 1, .weight = 3}}},
+		{.n_hops = 3,
+			.hops = {{.port = 0, .weight = 1}, {.port = 1, .weight = 1},
+				{.port = 1, .weight = 200}}},
+	};
+	assert_int_equal(ipaddr_parse("10.0.2.2", &sets[0].hops[0].via), 0);
+	assert_int_equal(ipaddr_parse("10.0.2.3", &sets[0].hops[1].via), 0);
+	assert_int_equal(ipaddr_parse("10.0.1.9", &sets[1].hops[0].via), 0);
+	assert_int_equal(ipaddr_parse("10.0.2.2", &sets[1].hops[2].via), 0);
+	struct cfg_route routes[3] = {{.type = CFG_ROUTE_ECMP, .ecmp = 0, .port = -1},
+		{.type = CFG_ROUTE_ECMP, .ecmp = 0, .port = -1},
+		{.type = CFG_ROUTE_ECMP, .ecmp = 1, .port = -1}};
+	assert_int_equal(ipprefix_parse("198.51.100.0/24", &routes[0].prefix), 0);
+	assert_int_equal(ipprefix_parse("2001:db8::/32", &routes[1].prefix), 0);
+	assert_int_equal(ipprefix_parse("203.0.113.0/24", &routes[2].prefix), 0);
+	cfg->routes = realloc(cfg->routes, sizeof(routes));
+	memcpy(cfg->routes, routes, sizeof(routes));
+	cfg->n_routes = 3;
+	cfg->ecmp = sets;
+	cfg->n_ecmp = 2;
+	struct fib *f = build(cfg);
+
+	expect(f, "198.51.100.1", FIB_NH_ECMP, -1);
+	expect(f, "2001:db8::1", FIB_NH_ECMP, -1);
+	/* one set for both routes of set 0 */
+	assert_int_equal(nh_of(f, "198.51.100.1")->ecmp, nh_of(f, "2001:db8::1")->ecmp);
+	const struct fib_ecmp *e = &f->ecmp[nh_of(f, "198.51.100.1")->ecmp];
+	unsigned int fwd = 0, unres = 0;
+	for (unsigned int s = 0; s < FIB_ECMP_SLOTS; s++) {
+		const struct fib_nexthop *m = &f->nexthops[e->nh[s]];
+		assert_int_equal(m->port, 1);
+		if (m->type == FIB_NH_FORWARD) /* 10.0.2.2: a neighbour */
+			fwd++;
+		else if (m->type == FIB_NH_UNRESOLVED) /* 10.0.2.3: none */
+			unres++;
+	}
+	assert_int_equal(fwd, 16); /* weights 1:3 */
+	assert_int_equal(unres, 48);
+	/* Weights 1:1:200: every member keeps a slot (10.0.1.9 unresolved on lan0, on-link
+	 * on wan0, 10.0.2.2 resolved on wan0). */
+	e = &f->ecmp[nh_of(f, "203.0.113.1")->ecmp];
+	assert_int_equal(f->nexthops[e->nh[0]].port, 0);
+	assert_true(e->nh[1] != e->nh[0] && e->nh[1] != e->nh[FIB_ECMP_SLOTS - 1]);
+	assert_int_equal(f->nexthops[e->nh[FIB_ECMP_SLOTS - 1]].port, 1);
+
+	fib_free(f);
+	cfg->ecmp = NULL;
+	cfg->n_ecmp = 0;
+	config_free(cfg);
+}
+
 static void test_no_route(void **state)
 {
 	(void)state;
@@ -465,6 +524,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_no_route),
+		cmocka_unit_test(test_ecmp),
 		cmocka_unit_test(test_bypass),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_many),
