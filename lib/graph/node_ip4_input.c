@@ -7,6 +7,7 @@
 #include "pkt_fast.h"
 #include "pkt_meta.h"
 #include "pkt_parse.h"
+#include "port.h"
 
 enum { IP4_IN_NEXT_LOOKUP, IP4_IN_NEXT_PUNT, IP4_IN_NEXT_DROP };
 #define NODE_DROP_BASE IP4_IN_NEXT_DROP
@@ -37,6 +38,16 @@ static inline bool ip4_martian(uint32_t src, uint32_t dst)
 
 	return s == 0 || s == 127 || s >= 224 || d == 0 || d == 127 ||
 	       (d >= 240 && dst != UINT32_MAX);
+}
+
+/* UDP from port 67 to port 68 (a DHCP server to a client)? */
+static inline bool dhcp_to_client(const struct rte_mbuf *m, const struct pkt_meta *meta)
+{
+	static const uint8_t ports[4] = {0, 67, 0, 68};
+
+	return (meta->flags & (PKT_F_L4 | PKT_F_FRAGMENT)) == PKT_F_L4 &&
+	       meta->l4_off + 4u <= rte_pktmbuf_data_len(m) &&
+	       memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), ports, 4) == 0;
 }
 
 /* The full parse, for what pkt_fast_ip4 leaves: fills meta or returns a drop edge. */
@@ -75,12 +86,22 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 	if (unlikely(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) ||
 		     ip->dst_addr == RTE_BE32(0xffffffff))) {
 		/* The kernel's, where it has a twin (DHCP, VRRP, IGMP...): mpgw routes no
-		 * multicast. Not the inner packets of tunnels: their frames have the outer
-		 * headers. */
-		if (w->punt != NULL && !(meta->path & PKT_PATH_DECAP))
+		 * multicast. From an uplink only broadcast and link-local multicast
+		 * (224.0.0.0/24): the WAN has no business with the gateway's other services.
+		 * Not the inner packets of tunnels: their frames have the outer headers. */
+		if (w->punt != NULL && !(meta->path & PKT_PATH_DECAP) &&
+			(!ports[port_index_of[m->port]].uplink ||
+				(rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00) == 0xe0000000 ||
+				ip->dst_addr == RTE_BE32(0xffffffff)))
 			return IP4_IN_NEXT_PUNT;
 		return node_drop_edge(NODE_DROP_BASE, DROP_multicast);
 	}
+	/* A DHCP server's answer to a client that has no address yet goes to the address it
+	 * offers (RFC 2131 4.1, without the broadcast flag): on an uplink with a twin, the
+	 * kernel's DHCP client's, whatever the address. */
+	if (unlikely(meta->l4_proto == IPPROTO_UDP) && w->punt != NULL &&
+		ports[port_index_of[m->port]].uplink && dhcp_to_client(m, meta))
+		return IP4_IN_NEXT_PUNT;
 	if (unlikely(ip4_martian(rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_32(ip->dst_addr))))
 		return node_drop_edge(NODE_DROP_BASE, DROP_martian);
 	/* Ethernet padding after a short datagram must not be forwarded. Padding only follows

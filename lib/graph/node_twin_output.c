@@ -25,19 +25,25 @@
 enum { TWIN_OUT_NEXT_TX, TWIN_OUT_NEXT_DROP };
 #define NODE_DROP_BASE TWIN_OUT_NEXT_DROP
 
-/* May an IP packet from src to dst leave uplink p natively? */
-static bool twin_source_allowed(
-	const struct port *p, const uint8_t *src, const uint8_t *dst, bool v4)
+/* May the IP packet m (at ip) leave uplink p natively? */
+static bool twin_source_allowed(const struct port *p, const struct rte_mbuf *m,
+	const struct pkt_meta *meta, const uint8_t *ip)
 {
 	static const uint8_t unspecified[16];
-	static const uint8_t broadcast[4] = {255, 255, 255, 255};
+	static const uint8_t dhcp[8] = {255, 255, 255, 255, 0, 68, 0, 67}; /* dst, ports */
+	bool v4 = meta->l3 == PKT_L3_IP4;
+	const uint8_t *src = v4 ? ip + 12 : ip + 8;
 
 	if (port_has_addr(p, src, v4))
 		return true;
-	/* An address being acquired: DHCP's 0.0.0.0 to the broadcast address. */
-	if (v4)
-		return memcmp(src, unspecified, 4) == 0 && memcmp(dst, broadcast, 4) == 0;
-	return ip6_is_link_local(src) || memcmp(src, unspecified, 16) == 0;
+	if (!v4)
+		return ip6_is_link_local(src) || memcmp(src, unspecified, 16) == 0;
+	/* An address being acquired: a DHCP client's 0.0.0.0:68 -> 255.255.255.255:67. */
+	return memcmp(src, unspecified, 4) == 0 && memcmp(ip + 16, dhcp, 4) == 0 &&
+	       meta->l4_proto == IPPROTO_UDP &&
+	       (meta->flags & (PKT_F_L4 | PKT_F_FRAGMENT)) == PKT_F_L4 &&
+	       meta->l4_off + 4u <= rte_pktmbuf_data_len(m) &&
+	       memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), dhcp + 4, 4) == 0;
 }
 
 static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
@@ -61,7 +67,7 @@ static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
 	meta->mtu = 0;
 	bool v4 = pi.l3 == PKT_L3_IP4;
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.l3_off);
-	if (p->uplink && !twin_source_allowed(p, v4 ? ip + 12 : ip + 8, v4 ? ip + 16 : ip + 24, v4))
+	if (p->uplink && !twin_source_allowed(p, m, meta, ip))
 		return node_drop_edge(NODE_DROP_BASE, v4 ? DROP_leak_v4 : DROP_leak_v6);
 	if (meta->l4_proto == IPPROTO_TCP) {
 		if (unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG)) {

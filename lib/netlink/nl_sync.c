@@ -11,6 +11,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <net/if.h>
 #include <linux/rtnetlink.h>
 
 #include <rte_cycles.h>
@@ -46,6 +47,7 @@ struct route_key {
 struct shadowed_route {
 	struct route_key k;
 	uint32_t metric;
+	int64_t seq; /* order of installation, for routes of equal metric */
 	struct cfg_route r;
 };
 
@@ -63,6 +65,7 @@ static struct {
 	uint32_t *route_metrics; /* of each route in routes */
 	struct shadowed_route *shadowed;
 	uint32_t n_shadowed;
+	int64_t route_seq;
 	struct cfg_ecmp *ecmp; /* next-hop sets of the multipath routes */
 	uint32_t n_ecmp;
 	uint32_t n_routes;
@@ -83,6 +86,8 @@ static struct {
 	uint64_t last_build_end;
 	uint64_t build_tsc;  /* the last build, without publishing (freeing the old version) */
 	bool resync_pending; /* a resync's dump failed: try again at resync_at */
+	bool redump;	     /* routes may have gone silently: dump everything again */
+	bool link_down[MPGW_MAX_PORTS]; /* twins seen administratively down */
 	uint64_t resync_at;
 	struct nl_sync_stats stats;
 	uint8_t buf[1 << 16];
@@ -247,40 +252,76 @@ static void on_addr(const struct nlmsghdr *nlh)
 	if (nlh->nlmsg_type == RTM_NEWADDR && !usable)
 		nl.stats.ignored++; /* and gone from the mirror, if it was there */
 	addr_set(&p, port, nlh->nlmsg_type == RTM_NEWADDR && usable);
+	/* The kernel drops the IPv4 routes through a gateway the address made reachable
+	 * without a word (no RTM_DELROUTE): read the routes again. */
+	if (nlh->nlmsg_type == RTM_DELADDR && p.addr.family == 4)
+		nl.redump = true;
+}
+
+/* A twin taken down (`ip link set wan0 down`) loses its IPv4 routes as silently. */
+static void on_link(const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	int port = twin_port_of_ifindex(ifi->ifi_index);
+
+	if (port < 0)
+		return;
+	bool down = nlh->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP);
+	if (down && !nl.link_down[port])
+		nl.redump = true;
+	nl.link_down[port] = down;
 }
 
 /* --- routes --------------------------------------------------------------------------- */
 
-/* The shadowed route of k and metric, or with any: of k with the lowest metric; -1 if
- * none. */
-static int shadowed_find(const struct route_key *k, bool any, uint32_t metric)
+/* Are a and b the same route of one prefix and metric: the same next hop(s)? */
+static bool same_next_hop(const struct cfg_route *a, const struct cfg_route *b)
+{
+	if (a->type != b->type || a->port != b->port)
+		return false;
+	if (a->type == CFG_ROUTE_ECMP)
+		return a->ecmp == b->ecmp;
+	return a->type != CFG_ROUTE_VIA || ipaddr_equal(&a->via, &b->via);
+}
+
+/* The shadowed route of k with this metric and next hop (r NULL: any next hop, the first
+ * installed), or with any: of k the one the kernel would use next, of lowest metric and
+ * first installed among equals; -1 if none. */
+static int shadowed_find(
+	const struct route_key *k, bool any, uint32_t metric, const struct cfg_route *r)
 {
 	int best = -1;
 
 	for (uint32_t i = 0; i < nl.n_shadowed; i++) {
 		const struct shadowed_route *sr = &nl.shadowed[i];
-		if (memcmp(&sr->k, k, sizeof(*k)) != 0)
+		if (memcmp(&sr->k, k, sizeof(*k)) != 0 || (!any && sr->metric != metric) ||
+			(!any && r != NULL && !same_next_hop(&sr->r, r)))
 			continue;
-		if (!any && sr->metric == metric)
-			return (int)i;
-		if (any && (best < 0 || sr->metric < nl.shadowed[best].metric))
+		if (best < 0 || sr->metric < nl.shadowed[best].metric ||
+			(sr->metric == nl.shadowed[best].metric && sr->seq < nl.shadowed[best].seq))
 			best = (int)i;
 	}
 	return best;
 }
 
-static void shadowed_put(const struct route_key *k, uint32_t metric, const struct cfg_route *r)
+/* Add a route of k to the shadowed list. first: it was installed before the others of its
+ * metric (the primary making way for a route of lower metric). */
+static void shadowed_add(
+	const struct route_key *k, uint32_t metric, const struct cfg_route *r, bool first)
 {
-	int i = shadowed_find(k, false, metric);
+	int64_t seq = ++nl.route_seq;
 
-	if (i < 0) {
-		if (nl.n_shadowed == NL_MAX_SHADOWED) {
-			nl.stats.ignored++;
-			return;
-		}
-		i = (int)nl.n_shadowed++;
+	if (nl.n_shadowed == NL_MAX_SHADOWED) {
+		nl.stats.ignored++;
+		return;
 	}
-	nl.shadowed[i] = (struct shadowed_route){.k = *k, .metric = metric, .r = *r};
+	if (first) {
+		int j = shadowed_find(k, false, metric, NULL);
+		if (j >= 0)
+			seq = nl.shadowed[j].seq - 1;
+	}
+	nl.shadowed[nl.n_shadowed++] =
+		(struct shadowed_route){.k = *k, .metric = metric, .seq = seq, .r = *r};
 }
 
 static void shadowed_remove(int i)
@@ -288,57 +329,61 @@ static void shadowed_remove(int i)
 	nl.shadowed[i] = nl.shadowed[--nl.n_shadowed];
 }
 
-/*
- * The mirror holds, per prefix, the route of lowest metric (the one the kernel uses);
- * routes of higher metrics to the same prefix wait in the shadowed list and take its place
- * when it is deleted.
- */
-static void route_del(const struct route_key *k, uint32_t metric)
+/* Take route i of the mirror out: the next of its prefix in its place, if any. */
+static void route_remove(uint32_t i)
 {
-	void *data;
+	int next = shadowed_find(&nl.route_keys[i], true, 0, NULL);
 
-	if (rte_hash_lookup_data(nl.route_index, k, &data) < 0)
-		return;
-	uint32_t i = (uint32_t)(uintptr_t)data;
-	if (nl.route_metrics[i] != metric) {
-		int j = shadowed_find(k, false, metric);
-		if (j >= 0)
-			shadowed_remove(j);
-		return;
-	}
-	int next = shadowed_find(k, true, 0);
+	mark_dirty();
 	if (next >= 0) {
 		nl.routes[i] = nl.shadowed[next].r;
 		nl.route_metrics[i] = nl.shadowed[next].metric;
 		shadowed_remove(next);
-		mark_dirty();
 		return;
 	}
 	uint32_t last = --nl.n_routes;
-	rte_hash_del_key(nl.route_index, k);
+	rte_hash_del_key(nl.route_index, &nl.route_keys[i]);
 	if (i != last) {
 		nl.routes[i] = nl.routes[last];
 		nl.route_keys[i] = nl.route_keys[last];
 		nl.route_metrics[i] = nl.route_metrics[last];
 		rte_hash_add_key_data(nl.route_index, &nl.route_keys[i], (void *)(uintptr_t)i);
 	}
-	mark_dirty();
 }
 
-static void route_set(const struct route_key *k, uint32_t metric, const struct cfg_route *r)
+/*
+ * The mirror holds, per prefix, the route the kernel uses: of lowest metric, the first
+ * installed among equals (`ip route append` adds routes of the same metric). The others
+ * wait in the shadowed list and take its place when it goes. A route is told from the
+ * others of its prefix by its metric and next hop(s).
+ *
+ * route_del: the route of k, metric and r's next hop is gone (r NULL: the first of that
+ * metric, what `ip route replace` replaces).
+ */
+static void route_del(const struct route_key *k, uint32_t metric, const struct cfg_route *r)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(nl.route_index, k, &data) < 0)
+		return;
+	uint32_t i = (uint32_t)(uintptr_t)data;
+	if (nl.route_metrics[i] == metric && (r == NULL || same_next_hop(&nl.routes[i], r))) {
+		route_remove(i);
+		return;
+	}
+	int j = shadowed_find(k, false, metric, r);
+	if (j >= 0)
+		shadowed_remove(j);
+}
+
+/* A route of k: added (or appended), or with replace in place of the first of its metric. */
+static void route_set(
+	const struct route_key *k, uint32_t metric, const struct cfg_route *r, bool replace)
 {
 	void *data;
 	uint32_t i;
 
-	if (rte_hash_lookup_data(nl.route_index, k, &data) >= 0) {
-		i = (uint32_t)(uintptr_t)data;
-		if (metric > nl.route_metrics[i]) {
-			shadowed_put(k, metric, r);
-			return;
-		}
-		if (metric < nl.route_metrics[i])
-			shadowed_put(k, nl.route_metrics[i], &nl.routes[i]);
-	} else {
+	if (rte_hash_lookup_data(nl.route_index, k, &data) < 0) {
 		if (nl.n_routes == NL_MAX_ROUTES) {
 			nl.stats.ignored++;
 			return;
@@ -349,6 +394,25 @@ static void route_set(const struct route_key *k, uint32_t metric, const struct c
 			nl.n_routes--;
 			nl.stats.ignored++;
 			return;
+		}
+	} else {
+		i = (uint32_t)(uintptr_t)data;
+		/* The route this one updates: the same again, or with replace the first of its
+		 * metric; the primary is the first of its metric. */
+		bool primary = nl.route_metrics[i] == metric &&
+			       (replace || same_next_hop(&nl.routes[i], r));
+		if (!primary) {
+			int j = shadowed_find(k, false, metric, replace ? NULL : r);
+			if (j >= 0) {
+				nl.shadowed[j].r = *r;
+				return;
+			}
+			/* A new route of the prefix: used if of lower metric. */
+			if (metric >= nl.route_metrics[i]) {
+				shadowed_add(k, metric, r, false);
+				return;
+			}
+			shadowed_add(k, nl.route_metrics[i], &nl.routes[i], true);
 		}
 	}
 	nl.routes[i] = *r;
@@ -490,29 +554,35 @@ static void on_route(const struct nlmsghdr *nlh)
 	ipprefix_mask(&r.prefix);
 	memcpy(k.addr, k.family == 4 ? (const void *)&r.prefix.addr.v4 : r.prefix.addr.v6,
 		k.family == 4 ? 4 : 16);
-	uint32_t metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
-	if (nlh->nlmsg_type == RTM_DELROUTE) {
-		route_del(&k, metric);
-		return;
-	}
+	uint32_t metric = tb[RTA_PRIORITY] && mnl_attr_get_payload_len(tb[RTA_PRIORITY]) >= 4
+				  ? mnl_attr_get_u32(tb[RTA_PRIORITY])
+				  : 0;
+	bool replace = (nlh->nlmsg_flags & NLM_F_REPLACE) != 0;
+	bool ours;
 	switch (rt->rtm_type) {
 	case RTN_BLACKHOLE:
 	case RTN_UNREACHABLE:
 	case RTN_PROHIBIT:
 		r.type = CFG_ROUTE_BLACKHOLE;
+		ours = true;
 		break;
 	case RTN_UNICAST:
-		if (!unicast_route(&r, rt->rtm_family, tb)) {
-			nl.stats.ignored++; /* not out of a twin */
-			route_del(&k, metric);
-			return;
-		}
+		ours = unicast_route(&r, rt->rtm_family, tb);
 		break;
 	default:
-		nl.stats.ignored++;
-		return;
+		ours = false;
+		break;
 	}
-	route_set(&k, metric, &r);
+	if (nlh->nlmsg_type == RTM_DELROUTE) {
+		if (ours)
+			route_del(&k, metric, &r);
+	} else if (ours) {
+		route_set(&k, metric, &r, replace);
+	} else {
+		nl.stats.ignored++; /* not out of a twin, or of a kind mpgw has not */
+		if (replace)	    /* the first of that metric is no longer ours */
+			route_del(&k, metric, NULL);
+	}
 }
 
 /* --- the sockets ---------------------------------------------------------------------- */
@@ -533,6 +603,10 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
 		on_addr(nlh);
+		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		on_link(nlh);
 		break;
 	default:
 		break;
@@ -628,7 +702,7 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	nl.rcvbuf = rcvbuf;
 	if (nl.ev == NULL || mnl_socket_bind(nl.ev,
 				     RTMGRP_NEIGH | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE |
-					     RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+					     RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_LINK,
 				     MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(err, errlen, "netlink: %s", strerror(errno));
 		nl_sync_stop();
@@ -651,12 +725,16 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	return 0;
 }
 
-/* Events were lost: forget the mirror, dump it again. */
-static void resync(void)
+/* Events were lost (overrun), or routes went without one: forget the mirror, dump it
+ * again. */
+static void resync(bool overrun)
 {
 	char err[256];
 
-	nl.stats.resyncs++;
+	if (overrun)
+		nl.stats.resyncs++;
+	else
+		nl.stats.redumps++;
 	rte_hash_reset(nl.route_index);
 	nl.n_routes = 0;
 	nl.n_shadowed = 0;
@@ -861,17 +939,21 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 	if (!nl.on)
 		return;
 	if (nl.resync_pending && (int64_t)(rte_rdtsc() - nl.resync_at) >= 0)
-		resync();
+		resync(true);
 	if (nl.resync_pending)
 		return;
 	for (unsigned int i = 0; i < NL_SYNC_POLL_MAX; i++) {
 		ssize_t n = mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf));
 		if (n < 0) {
 			if (errno == ENOBUFS)
-				resync();
+				resync(true);
 			break; /* EAGAIN: all read */
 		}
 		mnl_cb_run(nl.buf, (size_t)n, 0, 0, on_msg, NULL);
+	}
+	if (nl.redump && !nl.resync_pending) {
+		nl.redump = false;
+		resync(false);
 	}
 	if (nl.addrs_changed && !nl.resync_pending)
 		publish_port_addrs(cfg);

@@ -49,6 +49,8 @@ struct nl_sync_stats {
 	uint64_t builds;  /* FIB versions published from the mirror */
 	uint64_t build_errors;
 	uint64_t resyncs;     /* overruns (ENOBUFS) recovered by a new dump */
+	uint64_t redumps;     /* new dumps after a twin lost an IPv4 address or went down
+			       * (the kernel drops routes then without a message) */
 	double last_sync_ms;  /* from the first change of the last batch to its publication */
 	double last_build_ms; /* how long the last FIB build and publish took (the old
 			       * version freed included) */

@@ -276,6 +276,43 @@ dhcp_left() {
 }
 check "leak guard: a DHCP client's 0.0.0.0 -> 255.255.255.255 leaves the uplink" dhcp_left ||
 	true
+
+# A real lease on the uplink's twin: dnsmasq beyond the uplink, busybox's udhcpc on twan0
+# without the broadcast flag, so that the server's OFFER and ACK go by unicast to the
+# address offered, which is nobody's yet (mpgw hands DHCP replies on an uplink to the twin).
+dhcp_lease() {
+	if ! command -v dnsmasq >/dev/null || ! command -v udhcpc >/dev/null; then
+		echo "dnsmasq or udhcpc missing (scripts/setup-deps.sh installs them)"
+		return 1
+	fi
+	ip netns exec "$PREFIX-server" dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
+		--interface="$NETNS_SERVER_IF" --bind-interfaces --pid-file= \
+		--dhcp-range=10.0.2.100,10.0.2.150,255.255.255.0,1h \
+		--dhcp-leasefile="$tmp/dhcp.leases" >"$tmp/dnsmasq.log" 2>&1 &
+	local d=$! rc=0
+	ip netns exec "$PREFIX-server" tcpdump -i "$NETNS_SERVER_IF" -n -U --immediate-mode \
+		-w "$tmp/dhcp.pcap" 'udp src port 67' >/dev/null 2>&1 &
+	local cap=$!
+	cat >"$tmp/udhcpc.sh" <<'SCRIPT'
+#!/bin/sh
+[ "$1" = bound ] && ip addr add "$ip/$mask" dev "$interface" label "$interface"
+exit 0
+SCRIPT
+	chmod +x "$tmp/udhcpc.sh"
+	sleep 0.5
+	in_ns gw timeout 20 udhcpc -f -q -n -i twan0 -t 5 -T 1 -s "$tmp/udhcpc.sh" >"$tmp/udhcpc.log" 2>&1 ||
+		rc=$?
+	sleep 0.5
+	kill "$d" "$cap" 2>/dev/null || true
+	wait "$d" "$cap" 2>/dev/null || true
+	local got unicast
+	got=$(in_ns gw ip -4 -o addr show dev twan0 | grep -o '10\.0\.2\.1[0-5][0-9]/24' | head -n 1)
+	unicast=$(tcpdump -r "$tmp/dhcp.pcap" -n 'not dst host 255.255.255.255' 2>/dev/null | wc -l)
+	echo "udhcpc exit $rc; twan0 got ${got:-nothing}; server replies: $(tcpdump -r "$tmp/dhcp.pcap" -n 2>/dev/null | wc -l), $unicast by unicast"
+	[ "$rc" -eq 0 ] && [ -n "$got" ] && [ "$unicast" -ge 2 ]
+}
+check "DHCP on the uplink's twin: a lease by unicast OFFER and ACK, the address on twan0" \
+	dhcp_lease || true
 in_ns gw ip addr del 192.0.2.9/32 dev lo
 stop_mpgw_checked "the gateway"
 
@@ -375,28 +412,83 @@ fast_path() {
 }
 check "then mpgw forwards on its own: 20 pings, nothing punted" fast_path || true
 
-# Two kernel routes to one prefix: the mirror holds the one of lowest metric (the kernel's
-# choice), and when that one goes, the other takes its place.
+# Several kernel routes to one prefix: the mirror holds the one the kernel uses (lowest
+# metric, the first installed among equals); when it goes (deleted, or dropped silently
+# with the address that made its gateway reachable) the next takes its place.
 in_ns server ip addr add 198.51.100.77/32 dev lo
-in_ns gw ip route add 198.51.100.64/26 via "$NETNS_SERVER4" dev twan0 metric 200
-in_ns gw ip route add 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 100
+# builds_after N: within 3 s, the mirror has published a build after its N-th.
+builds_after() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		[ "$(mirror builds)" -gt "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# reaches: the client's ping of 198.51.100.77 is answered (a few tries).
+reaches() {
+	local i
+	for ((i = 0; i < 6; i++)); do
+		in_ns client ping -c 1 -W 0.5 198.51.100.77 >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+# route_change CMD...: run the iproute2 command in the gw kernel, wait for the mirror's
+# next build.
+route_change() {
+	local b
+	b=$(mirror builds)
+	in_ns gw ip route "$@"
+	builds_after "$b" || echo "no build after: ip route $*"
+}
 metrics() {
 	local n
-	sleep 0.3
+	route_change add 198.51.100.64/26 via "$NETNS_SERVER4" dev twan0 metric 200
+	route_change add 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 100
 	n=$(mirror kernel_routes4)
 	if in_ns client ping -c 1 -W 1 198.51.100.77 >/dev/null; then
 		echo "metric 100 route via 10.0.2.99 (no such host) answered?"
 		return 1
 	fi
-	in_ns gw ip route del 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 100
-	sleep 0.3
-	echo "mirror: $n routes with both, $(mirror kernel_routes4) after deleting metric 100"
-	[ "$(mirror kernel_routes4)" = "$n" ] &&
-		in_ns client ping -c 3 -i 0.2 -W 2 198.51.100.77 | tail -n 2 | head -n 1
+	route_change del 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 100
+	[ "$(mirror kernel_routes4)" = "$n" ] && reaches || {
+		echo "metric 100 deleted: not through the metric 200 route"
+		return 1
+	}
+	# a second route of the same metric, appended: the first stays in use
+	route_change append 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 200
+	reaches || {
+		echo "appended route of equal metric took over"
+		return 1
+	}
+	route_change del 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 200
+	reaches || {
+		echo "deleting the appended route took the prefix away"
+		return 1
+	}
+	echo "metric 100 -> 200 on delete; an appended route of metric 200 neither used nor missed"
 }
-check "routes of two metrics to one prefix: the lower one is used, the other replaces it when deleted" \
+check "routes of two metrics to one prefix: the lower one is used, the next replaces it when deleted" \
 	metrics || true
-in_ns gw ip route del 198.51.100.64/26 via "$NETNS_SERVER4" dev twan0 metric 200
+# kernel_routes: the kernel's IPv4 routes the mirror takes (main table, not its own).
+kernel_routes() { in_ns gw ip -4 route show table main | grep -vc 'proto kernel'; }
+silent_flush() {
+	local r0 b
+	route_change add 198.51.100.128/26 via "$NETNS_SERVER4" dev twan0
+	r0=$(mirror redumps)
+	b=$(mirror builds)
+	# The kernel drops every IPv4 route through twan0 with its last address, and says
+	# nothing of the routes.
+	in_ns gw ip -4 addr flush dev twan0
+	builds_after "$b" || true
+	echo "after ip addr flush dev twan0: kernel $(kernel_routes) routes, mirror $(mirror kernel_routes4); redumps $r0 -> $(mirror redumps)"
+	[ "$(mirror redumps)" -gt "$r0" ] && [ "$(mirror kernel_routes4)" = "$(kernel_routes)" ]
+}
+check "the kernel drops routes silently (a twin's last address flushed): the mirror follows" \
+	silent_flush || true
+in_ns gw ip addr add "$NETNS_GW_WAN4/24" dev twan0
+in_ns gw ip route replace "$NETNS_REMOTE4/32" via "$NETNS_SERVER4" dev twan0
+in_ns gw ip route flush 198.51.100.64/26 2>/dev/null || true
 
 # ECMP: a multipath route, weights 1 and 3, over the server and a second host on its link
 # (a macvlan with a MAC of its own). mpgw has the kernel resolve both next hops, then
