@@ -560,6 +560,10 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 	}
 	if (fill(&b, cfg, &pl) < 0 || fib_build_roles(&b) < 0 || fix_aggregates(&b, &pl) < 0)
 		goto fail;
+	/* Built on the control thread, which alone publishes: the live version is stable. */
+	const struct fib *live = fib_current();
+	b.f->path_gen =
+		live != NULL && tun_paths_equal(&live->tun, &b.f->tun) ? live->path_gen : gen;
 	free(b.nh_slots);
 	free(b.nb_slots);
 	free(b.ecmp_nh);

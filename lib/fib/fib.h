@@ -63,6 +63,11 @@ struct fib {
 	struct rte_fib *fib4;  /* DIR-24-8: host-order address -> nexthop id or FIB_NH_NONE */
 	struct rte_fib6 *fib6; /* trie: nexthop id under FIB_NH_ID_MASK, or FIB_NH_NONE */
 	uint32_t gen;
+	/* The generation of this version's tunnel paths: that of the first version with the
+	 * same paths in the same order. Flows placed on a path (the flow table) and probes
+	 * in flight stay valid across versions that change only routes (the kernel's route
+	 * churn). */
+	uint32_t path_gen;
 	uint32_t n_nexthops;
 	uint32_t n_routes4; /* routes added, connected and host routes included */
 	uint32_t n_routes6;

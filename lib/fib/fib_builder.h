@@ -36,6 +36,8 @@ const struct cfg_neighbour *find_neighbour(
 
 /* fib_tunnel.c: the role tables, once routes and neighbours are in. */
 int fib_build_roles(struct builder *b);
+/* Do a and b have the same tunnel paths, in the same order and groups? */
+bool tun_paths_equal(const struct tunnels *a, const struct tunnels *b);
 void fib_free_roles(struct fib *f);
 
 #endif

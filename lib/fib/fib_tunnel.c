@@ -370,3 +370,21 @@ void fib_free_roles(struct fib *f)
 	rte_free(f->tun.groups);
 	rte_free(f->tun.unusable);
 }
+
+bool tun_paths_equal(const struct tunnels *a, const struct tunnels *b)
+{
+	if (a->n_paths != b->n_paths || a->n_groups != b->n_groups)
+		return false;
+	for (uint32_t i = 0; i < a->n_paths; i++) {
+		const struct tun_path *p = &a->paths[i], *q = &b->paths[i];
+		if (p->port != q->port || p->family != q->family || p->mtu != q->mtu ||
+			p->group != q->group || memcmp(&p->eth, &q->eth, sizeof(p->eth)) != 0 ||
+			memcmp(&p->outer, &q->outer, p->overhead) != 0 ||
+			p->overhead != q->overhead)
+			return false;
+	}
+	for (uint32_t g = 0; g < a->n_groups; g++)
+		if (a->groups[g].first != b->groups[g].first || a->groups[g].n != b->groups[g].n)
+			return false;
+	return true;
+}

@@ -55,8 +55,8 @@ struct flow_entry {
 	uint64_t bytes;
 	uint32_t packets;
 	uint32_t last; /* ms: the last packet, for flowlet gaps */
-	uint16_t path; /* tunnel path index in the FIB version `gen`, or FLOW_NO_PATH */
-	uint16_t gen;  /* low bits of that FIB version's generation */
+	uint16_t path; /* tunnel path index of the paths of generation `gen`, or FLOW_NO_PATH */
+	uint16_t gen;  /* low bits of that generation (fib->path_gen) */
 	uint8_t flags; /* FLOW_F_* */
 	uint8_t pad[3];
 } __attribute__((aligned(64)));

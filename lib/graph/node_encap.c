@@ -121,7 +121,7 @@ static inline uint16_t encap_path(const struct encap_ctx *c, const struct tun_gr
 	if (s == NULL)
 		return g->n == 0 ? UPLINK_NO_PATH : (uint16_t)(g->first + hash % g->n);
 	const struct uplink_group_sched *gs = &s->groups[gi];
-	uint16_t gen = (uint16_t)c->f->gen;
+	uint16_t gen = (uint16_t)c->f->path_gen;
 	bool created;
 	struct flow_entry *e = flow_lookup(&w->flows, k, hash, c->now, &created);
 	bool placed = e->path != FLOW_NO_PATH && e->gen == gen;

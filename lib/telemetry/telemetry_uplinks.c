@@ -104,7 +104,7 @@ int telemetry_cmd_uplinks(const char *cmd, const char *params, struct rte_tel_da
 	fib_ctl_lock();
 	const struct fib *f = fib_current();
 	if (f != NULL)
-		flows_per_path((uint16_t)f->gen, flows, n);
+		flows_per_path((uint16_t)f->path_gen, flows, n);
 	fib_ctl_unlock();
 	for (unsigned int i = 0; i < n && rc == 0; i++)
 		rc = uplink_row(d, &u[i], flows[i]);

@@ -333,7 +333,7 @@ static struct rte_mbuf *probe_build(uint32_t pi, struct path_state *st, uint64_t
 	struct probe_payload pl = {
 		.magic = PROBE_MAGIC,
 		.path = (uint16_t)pi,
-		.gen = (uint16_t)ctl.fib->gen,
+		.gen = (uint16_t)ctl.fib->path_gen,
 		.seq = st->next_seq,
 		.tx_tsc = now,
 	};
@@ -417,7 +417,7 @@ static bool probe_answer(struct rte_mbuf *m)
 	struct probe_payload pl;
 
 	memcpy(&pl, icmp + 8, sizeof(pl));
-	if (ctl.fib == NULL || pl.gen != (uint16_t)ctl.fib->gen || pl.path >= ctl.n_paths)
+	if (ctl.fib == NULL || pl.gen != (uint16_t)ctl.fib->path_gen || pl.path >= ctl.n_paths)
 		return false;
 	struct path_state *st = &ctl.paths[pl.path];
 	/* Only the probed far end, by the probed port, answers for a path. */

@@ -278,6 +278,32 @@ kernel_source_phase() {
 	}
 	check "at isp1: the LAN's IPv6 in 6in4 from 100.64.1.3, nothing from 100.64.1.2" renumbered ||
 		true
+	# A change of the kernel's routes makes a new FIB version with the same tunnel paths:
+	# the flows placed on them stay placed (counted per path), not re-placed.
+	flows_on_paths() {
+		"$PY" -c '
+import json, sys
+print(sum(r.get("flows", 0) for r in json.loads(sys.argv[1]).values() if isinstance(r, dict)))' \
+			"$(gw_ctl --json uplinks)"
+	}
+	flows_stay() {
+		local f0 f1 g0 i
+		in_ns client "$PY" "$src/tests/integration/sched.py" send "$NETNS_TUN_SERVER6" 9 \
+			41000 16 3 20 0 || true
+		f0=$(flows_on_paths)
+		g0=$(json_get "$(gw_ctl --json routes)" fib_generation)
+		in_ns gw ip route add 192.0.2.0/24 via 100.64.2.1 dev twan1
+		for ((i = 0; i < 60; i++)); do
+			[ "$(json_get "$(gw_ctl --json routes)" fib_generation)" -gt "$g0" ] && break
+			sleep 0.05
+		done
+		f1=$(flows_on_paths)
+		in_ns gw ip route del 192.0.2.0/24 via 100.64.2.1 dev twan1
+		echo "FIB generation $g0 -> $(json_get "$(gw_ctl --json routes)" fib_generation); flows on the paths: $f0 -> $f1"
+		[ "$f0" -ge 16 ] && [ "$f1" = "$f0" ]
+	}
+	check "a kernel route added: a new FIB version, the tunnelled flows stay on their paths" \
+		flows_stay || true
 	# A reload builds its version with the kernel's address too: twan0's path stays, alive.
 	kill -HUP "$NETNS_MPGW_PID"
 	reload_keeps() {
