@@ -80,7 +80,7 @@ int telemetry_cmd_routes(const char *cmd, const char *params, struct rte_tel_dat
 	rte_tel_data_add_dict_string(d, "last_build_ms", ms);
 	snprintf(ms, sizeof(ms), "%.3f", s.last_sync_ms);
 	rte_tel_data_add_dict_string(d, "last_sync_ms", ms);
-	/* what the data path uses now: LPM entries of the live FIB version */
+	/* what the data path uses now: routes in the live FIB version's tables */
 	fib_ctl_lock();
 	const struct fib *f = fib_current();
 	if (f != NULL) {
