@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 		uplink_ctl_start(pool, err, sizeof(err)) < 0 ||
 		twins_start(cfg, pool, err, sizeof(err)) < 0 ||
 		nl_sync_start(cfg->netlink_rcvbuf, err, sizeof(err)) < 0 ||
-		mptcp_pm_start(cfg->mptcp_follow_uplinks, err, sizeof(err)) < 0) {
+		mptcp_pm_start(cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mpgw: %s\n", err);
 		goto out;
 	}

@@ -43,7 +43,7 @@ static inline rte_edge_t local_other(
 {
 	if (w->punt == NULL || (meta->path & PKT_PATH_DECAP))
 		return node_drop_edge(NODE_DROP_BASE, DROP_local);
-	mptcp_sf_count(w->mptcp_sf, m, meta, false);
+	mptcp_sf_count(w->mptcp_sf, m, meta, false, ports[port_index_of[m->port]].uplink);
 	return LOCAL_NEXT_PUNT;
 }
 

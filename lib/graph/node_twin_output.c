@@ -8,7 +8,8 @@
  *   anything else is leak_v4 / leak_v6, whatever the kernel's routes say. Non-IP frames
  *   (ARP) go out.
  * - MSS clamp: SYNs to the port's clamp (`mss_clamp`).
- * - TCP of the kernel's MPTCP subflows is counted per subflow (mptcp_sf.h).
+ * - TCP of the kernel's MPTCP subflows is counted per subflow (mptcp_sf.h): out of an
+ *   uplink in the gateway role, out of any port in the vps role.
  * A frame the parser rejects is dropped with the parser's reason.
  */
 #include <rte_ip.h>
@@ -75,7 +76,7 @@ static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
 			if (limit != 0)
 				node_mss_clamp(w, m, meta, limit);
 		}
-		mptcp_sf_count(w->mptcp_sf, m, meta, true);
+		mptcp_sf_count(w->mptcp_sf, m, meta, true, p->uplink);
 	}
 out:
 	w->counters[CNT_twin_sent]++;

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The kernel's MPTCP path manager over generic netlink (see mptcp_pm.h). */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include <linux/inet_diag.h>
 #include <linux/mptcp.h>
+#include <linux/sock_diag.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -22,6 +27,14 @@
 #include "uplink_ctl.h"
 #include "worker.h"
 
+/* The event socket's receive buffer: a burst of events that overflows it is made good by a
+ * dump of the kernel's sockets, but should be rare. */
+#ifndef MPTCP_PM_EV_RCVBUF
+#define MPTCP_PM_EV_RCVBUF (4 << 20)
+#endif
+/* A dump of the kernel's sockets that failed is tried again this much later. */
+#define MPTCP_PM_RESYNC_RETRY_MS 1000
+
 struct mptcp_sf_table *mptcp_sf_live;
 
 /* A subflow of the table: what telemetry shows, and its counter slot. */
@@ -29,41 +42,98 @@ struct subflow {
 	struct mptcp_subflow_info info;
 	struct mptcp_sf_key key;
 	uint16_t slot;
+	bool seen;		    /* in the dump being merged */
 	struct mptcp_sf_stats base; /* the slot's counters when it was handed out */
 };
 
 struct conn {
-	bool used;
-	uint32_t token;
 	bool established, server_side;
+	bool from_dump; /* created by a dump: its side is guessed from the subflows' flags */
 	unsigned int n_sf;
 	struct subflow sf[MPTCP_MAX_CONN_SF];
 };
 
+/* A counter slot: free, a subflow's, or released but perhaps still mapped by a table a
+ * worker holds (free after the next publish). */
+enum { SLOT_FREE, SLOT_USED, SLOT_DRAINING };
+
 static struct {
 	bool on;
-	struct mnl_socket *ev;	/* the events group */
-	struct mnl_socket *req; /* requests: the family, dumps */
+	bool gateway;
+	struct mnl_socket *ev;	 /* the events group */
+	struct mnl_socket *req;	 /* requests: the family, dumps */
+	struct mnl_socket *diag; /* sock_diag dumps; NULL if the kernel has none */
 	uint16_t family;
 	uint32_t events_group;
 	unsigned int seq;
 	uint64_t next_dump;
-	/* Read by telemetry, written by the control thread: under lock. */
+	bool resync; /* events were lost: the connections are to be dumped */
+	uint64_t next_resync;
+	/* Read by telemetry, written by the control thread: under lock. The tokens and the
+	 * used flags are apart from the connections, to be searched quickly. */
 	pthread_mutex_t lock;
+	bool conn_used[MPTCP_MAX_CONNS];
+	uint32_t conn_token[MPTCP_MAX_CONNS];
 	struct conn conns[MPTCP_MAX_CONNS];
 	struct mptcp_endpoint endpoints[MPTCP_MAX_ENDPOINTS];
 	unsigned int n_endpoints;
 	struct mptcp_pm_stats stats;
-	/* Counter slots: in use or not. Control thread only. */
-	bool slot_used[MPTCP_MAX_SUBFLOWS];
+	/* Counter slots (SLOT_*). Control thread only. */
+	uint8_t slot_state[MPTCP_MAX_SUBFLOWS];
+	unsigned int slot_next, n_draining;
 	bool table_dirty;
-	/* Following the uplinks: endpoints (by id) mpgw flagged backup, ports seen usable. */
+	/* Following the uplinks: endpoints (by id, with their address) mpgw flagged backup,
+	 * ports seen usable. */
 	bool follow;
 	uint64_t next_follow;
-	bool demoted[256];
+	struct {
+		bool on;
+		struct ipaddr addr;
+	} demoted[256];
 	bool seen_usable[MPGW_MAX_PORTS];
 	uint8_t buf[1 << 15];
 } pm = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static uint64_t ms_from_now(unsigned int ms)
+{
+	return rte_rdtsc() + rte_get_tsc_hz() / 1000 * ms;
+}
+
+/* --- attributes ------------------------------------------------------------------------ */
+
+/* Copy a's payload to v if a is there and its payload is len bytes exactly (a u8, u16 or
+ * u32 in host order as the kernel put it, an address as it is on the wire). */
+static bool attr_get(const struct nlattr *a, void *v, size_t len)
+{
+	if (a == NULL || mnl_attr_validate2(a, MNL_TYPE_BINARY, len) < 0)
+		return false;
+	memcpy(v, mnl_attr_get_payload(a), len);
+	return true;
+}
+
+/* Is a there and of type (libmnl's checks: a NUL-terminated string for
+ * MNL_TYPE_NUL_STRING, room for an attribute in a non-empty nest)? */
+static bool attr_is(const struct nlattr *a, enum mnl_attr_data_type type)
+{
+	return a != NULL && mnl_attr_validate(a, type) == 0;
+}
+
+/* A subflow's addresses from the IPv6 ones the kernel gave: an IPv4-mapped pair
+ * (::ffff:a.b.c.d, a dual-stack socket's IPv4 connection) as IPv4, as its packets are. */
+static void addrs_from6(struct mptcp_subflow_info *i, const uint8_t *local, const uint8_t *remote)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (memcmp(local, mapped, 12) == 0 && memcmp(remote, mapped, 12) == 0) {
+		i->laddr.family = i->raddr.family = 4;
+		memcpy(&i->laddr.v4, local + 12, 4);
+		memcpy(&i->raddr.v4, remote + 12, 4);
+	} else {
+		i->laddr.family = i->raddr.family = 6;
+		memcpy(i->laddr.v6, local, 16);
+		memcpy(i->raddr.v6, remote, 16);
+	}
+}
 
 /* --- data-path counters --------------------------------------------------------------- */
 
@@ -81,26 +151,38 @@ static void slot_sum(uint16_t slot, struct mptcp_sf_stats *out)
 	}
 }
 
-/* Build the data path's table of the subflows now known and publish it. */
+/*
+ * Build the data path's table of the subflows now known and publish it (NULL when there
+ * are none: the workers' lookup ends at once). Once no worker holds the old table, the
+ * slots released since the last publish are free.
+ */
 static void publish_table(void)
 {
+	struct mptcp_sf_table *t = NULL;
 	unsigned int n = 0;
+
 	for (unsigned int c = 0; c < MPTCP_MAX_CONNS; c++)
-		if (pm.conns[c].used)
+		if (pm.conn_used[c])
 			n += pm.conns[c].n_sf;
-	uint32_t size = 16;
-	while (size < 2 * n)
-		size *= 2;
-	struct mptcp_sf_table *t = rte_zmalloc(
-		"mpgw_mptcp_sf", sizeof(*t) + size * sizeof(t->slots[0]), RTE_CACHE_LINE_SIZE);
-	if (t == NULL) {
-		/* The old table stays: counting stays behind until the next change. */
-		pm.stats.untracked++;
-		return;
+	if (n != 0) {
+		uint32_t size = 16;
+		while (size < 2 * n)
+			size *= 2;
+		t = rte_zmalloc("mpgw_mptcp_sf", sizeof(*t) + size * sizeof(t->slots[0]),
+			RTE_CACHE_LINE_SIZE);
+		if (t == NULL) {
+			/* The old table stays, and so do the draining slots; tried again at
+			 * the next poll. */
+			pthread_mutex_lock(&pm.lock);
+			pm.stats.alloc_errors++;
+			pthread_mutex_unlock(&pm.lock);
+			return;
+		}
+		t->mask = size - 1;
+		t->uplinks_only = pm.gateway;
 	}
-	t->mask = size - 1;
-	for (unsigned int c = 0; c < MPTCP_MAX_CONNS; c++) {
-		if (!pm.conns[c].used)
+	for (unsigned int c = 0; c < MPTCP_MAX_CONNS && t != NULL; c++) {
+		if (!pm.conn_used[c])
 			continue;
 		for (unsigned int i = 0; i < pm.conns[c].n_sf; i++) {
 			const struct subflow *sf = &pm.conns[c].sf[i];
@@ -117,43 +199,74 @@ static void publish_table(void)
 			rte_rcu_qsbr_synchronize(worker_rcu, RTE_QSBR_THRID_INVALID);
 		rte_free(old);
 	}
+	for (unsigned int s = 0; s < MPTCP_MAX_SUBFLOWS && pm.n_draining != 0; s++)
+		if (pm.slot_state[s] == SLOT_DRAINING) {
+			pm.slot_state[s] = SLOT_FREE;
+			pm.n_draining--;
+		}
 	pm.table_dirty = false;
+}
+
+/* A free counter slot, now used, or -1. Taken in turn, so that a slot is reused late. */
+static int slot_take(void)
+{
+	for (unsigned int n = 0; n < MPTCP_MAX_SUBFLOWS; n++) {
+		unsigned int s = (pm.slot_next + n) % MPTCP_MAX_SUBFLOWS;
+		if (pm.slot_state[s] == SLOT_FREE) {
+			pm.slot_state[s] = SLOT_USED;
+			pm.slot_next = (s + 1) % MPTCP_MAX_SUBFLOWS;
+			return (int)s;
+		}
+	}
+	return -1;
 }
 
 /* --- the tables ----------------------------------------------------------------------- */
 
 static struct conn *conn_find(uint32_t token, bool create)
 {
-	struct conn *free_slot = NULL;
+	int free_slot = -1;
 
 	for (unsigned int c = 0; c < MPTCP_MAX_CONNS; c++) {
-		if (pm.conns[c].used && pm.conns[c].token == token)
+		if (!pm.conn_used[c]) {
+			if (free_slot < 0)
+				free_slot = (int)c;
+		} else if (pm.conn_token[c] == token) {
 			return &pm.conns[c];
-		if (!pm.conns[c].used && free_slot == NULL)
-			free_slot = &pm.conns[c];
+		}
 	}
 	if (!create)
 		return NULL;
-	if (free_slot == NULL) {
+	if (free_slot < 0) {
 		pm.stats.untracked++;
 		return NULL;
 	}
-	*free_slot = (struct conn){.used = true, .token = token};
-	return free_slot;
+	pm.conn_used[free_slot] = true;
+	pm.conn_token[free_slot] = token;
+	pm.conns[free_slot] = (struct conn){.n_sf = 0};
+	return &pm.conns[free_slot];
 }
 
 static void sf_release(struct subflow *sf)
 {
-	pm.slot_used[sf->slot] = false;
+	pm.slot_state[sf->slot] = SLOT_DRAINING;
+	pm.n_draining++;
 	pm.table_dirty = true;
+}
+
+/* Remove c's subflow i. */
+static void sf_remove(struct conn *c, unsigned int i)
+{
+	sf_release(&c->sf[i]);
+	c->sf[i] = c->sf[--c->n_sf];
 }
 
 static void conn_close(struct conn *c)
 {
 	for (unsigned int i = 0; i < c->n_sf; i++)
 		sf_release(&c->sf[i]);
-	c->used = false;
-	pm.stats.connections_closed++;
+	c->n_sf = 0;
+	pm.conn_used[c - pm.conns] = false;
 }
 
 /* The mpgw port a subflow leaves by: the twin it is bound to, else the port that has its
@@ -184,33 +297,31 @@ static struct mptcp_sf_key sf_key(const struct mptcp_subflow_info *i)
 	return k;
 }
 
-/* Add or update the subflow of info in c. */
-static void sf_set(struct conn *c, const struct mptcp_subflow_info *info)
+/* Add or update the subflow of info in c; returns it, or NULL (over the limits). */
+static struct subflow *sf_set(struct conn *c, const struct mptcp_subflow_info *info)
 {
 	struct mptcp_sf_key k = sf_key(info);
-	unsigned int i;
 
-	for (i = 0; i < c->n_sf; i++)
+	for (unsigned int i = 0; i < c->n_sf; i++)
 		if (memcmp(&c->sf[i].key, &k, sizeof(k)) == 0) {
 			c->sf[i].info.backup = info->backup;
 			c->sf[i].info.loc_id = info->loc_id;
 			c->sf[i].info.rem_id = info->rem_id;
 			if (info->port >= 0)
 				c->sf[i].info.port = info->port;
-			return;
+			return &c->sf[i];
 		}
-	unsigned int slot;
-	for (slot = 0; slot < MPTCP_MAX_SUBFLOWS && pm.slot_used[slot]; slot++)
-		;
-	if (c->n_sf == MPTCP_MAX_CONN_SF || slot == MPTCP_MAX_SUBFLOWS) {
+	int slot = c->n_sf < MPTCP_MAX_CONN_SF ? slot_take() : -1;
+	if (slot < 0) {
 		pm.stats.untracked++;
-		return;
+		return NULL;
 	}
-	pm.slot_used[slot] = true;
 	struct subflow *sf = &c->sf[c->n_sf++];
 	*sf = (struct subflow){.info = *info, .key = k, .slot = (uint16_t)slot};
+	/* A free slot is in no table a worker can hold: its counters stand still. */
 	slot_sum(sf->slot, &sf->base);
 	pm.table_dirty = true;
+	return sf;
 }
 
 static void sf_del(struct conn *c, const struct mptcp_subflow_info *info)
@@ -219,8 +330,7 @@ static void sf_del(struct conn *c, const struct mptcp_subflow_info *info)
 
 	for (unsigned int i = 0; i < c->n_sf; i++)
 		if (memcmp(&c->sf[i].key, &k, sizeof(k)) == 0) {
-			sf_release(&c->sf[i]);
-			c->sf[i] = c->sf[--c->n_sf];
+			sf_remove(c, i);
 			pm.stats.subflows_closed++;
 			return;
 		}
@@ -231,32 +341,30 @@ static void sf_del(struct conn *c, const struct mptcp_subflow_info *info)
 /* The subflow an event describes; false when it names no addresses. */
 static bool event_subflow(const struct nlattr **tb, struct mptcp_subflow_info *i)
 {
+	uint8_t local6[16], remote6[16];
+	uint16_t port;
+	int32_t ifindex = 0;
+
 	memset(i, 0, sizeof(*i));
 	i->port = -1;
-	if (tb[MPTCP_ATTR_SADDR4] != NULL && tb[MPTCP_ATTR_DADDR4] != NULL) {
+	if (attr_get(tb[MPTCP_ATTR_SADDR4], &i->laddr.v4, 4) &&
+		attr_get(tb[MPTCP_ATTR_DADDR4], &i->raddr.v4, 4))
 		i->laddr.family = i->raddr.family = 4;
-		i->laddr.v4 = mnl_attr_get_u32(tb[MPTCP_ATTR_SADDR4]);
-		i->raddr.v4 = mnl_attr_get_u32(tb[MPTCP_ATTR_DADDR4]);
-	} else if (tb[MPTCP_ATTR_SADDR6] != NULL && tb[MPTCP_ATTR_DADDR6] != NULL &&
-		   mnl_attr_get_payload_len(tb[MPTCP_ATTR_SADDR6]) >= 16 &&
-		   mnl_attr_get_payload_len(tb[MPTCP_ATTR_DADDR6]) >= 16) {
-		i->laddr.family = i->raddr.family = 6;
-		memcpy(i->laddr.v6, mnl_attr_get_payload(tb[MPTCP_ATTR_SADDR6]), 16);
-		memcpy(i->raddr.v6, mnl_attr_get_payload(tb[MPTCP_ATTR_DADDR6]), 16);
-	} else {
+	else if (attr_get(tb[MPTCP_ATTR_SADDR6], local6, 16) &&
+		 attr_get(tb[MPTCP_ATTR_DADDR6], remote6, 16))
+		addrs_from6(i, local6, remote6);
+	else
 		return false;
-	}
-	if (tb[MPTCP_ATTR_SPORT] != NULL)
-		i->lport = rte_be_to_cpu_16(mnl_attr_get_u16(tb[MPTCP_ATTR_SPORT]));
-	if (tb[MPTCP_ATTR_DPORT] != NULL)
-		i->rport = rte_be_to_cpu_16(mnl_attr_get_u16(tb[MPTCP_ATTR_DPORT]));
-	if (tb[MPTCP_ATTR_LOC_ID] != NULL)
-		i->loc_id = mnl_attr_get_u8(tb[MPTCP_ATTR_LOC_ID]);
-	if (tb[MPTCP_ATTR_REM_ID] != NULL)
-		i->rem_id = mnl_attr_get_u8(tb[MPTCP_ATTR_REM_ID]);
-	if (tb[MPTCP_ATTR_BACKUP] != NULL)
-		i->backup = mnl_attr_get_u8(tb[MPTCP_ATTR_BACKUP]) != 0;
-	int ifindex = tb[MPTCP_ATTR_IF_IDX] ? (int)mnl_attr_get_u32(tb[MPTCP_ATTR_IF_IDX]) : 0;
+	if (attr_get(tb[MPTCP_ATTR_SPORT], &port, sizeof(port)))
+		i->lport = rte_be_to_cpu_16(port);
+	if (attr_get(tb[MPTCP_ATTR_DPORT], &port, sizeof(port)))
+		i->rport = rte_be_to_cpu_16(port);
+	attr_get(tb[MPTCP_ATTR_LOC_ID], &i->loc_id, 1);
+	attr_get(tb[MPTCP_ATTR_REM_ID], &i->rem_id, 1);
+	uint8_t backup = 0;
+	attr_get(tb[MPTCP_ATTR_BACKUP], &backup, 1);
+	i->backup = backup != 0;
+	attr_get(tb[MPTCP_ATTR_IF_IDX], &ifindex, sizeof(ifindex));
 	i->port = port_of(ifindex, &i->laddr);
 	return true;
 }
@@ -267,14 +375,15 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[MPTCP_ATTR_MAX + 1] = {0};
 	struct mptcp_subflow_info info;
 	struct conn *c;
+	uint32_t token;
+	uint8_t server_side;
 
 	RTE_SET_USED(data);
-	if (nlh->nlmsg_type != pm.family)
+	if (nlh->nlmsg_type != pm.family || mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
 		return MNL_CB_OK;
 	nl_parse_attrs(nlh, GENL_HDRLEN, tb, MPTCP_ATTR_MAX);
-	if (tb[MPTCP_ATTR_TOKEN] == NULL)
+	if (!attr_get(tb[MPTCP_ATTR_TOKEN], &token, sizeof(token)))
 		return MNL_CB_OK; /* listener events */
-	uint32_t token = mnl_attr_get_u32(tb[MPTCP_ATTR_TOKEN]);
 	bool has_sf = event_subflow(tb, &info);
 
 	pthread_mutex_lock(&pm.lock);
@@ -287,15 +396,19 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 		if (c == NULL)
 			break;
 		c->established |= g->cmd == MPTCP_EVENT_ESTABLISHED;
-		if (tb[MPTCP_ATTR_SERVER_SIDE] != NULL)
-			c->server_side = mnl_attr_get_u8(tb[MPTCP_ATTR_SERVER_SIDE]) != 0;
+		if (attr_get(tb[MPTCP_ATTR_SERVER_SIDE], &server_side, 1)) {
+			c->server_side = server_side != 0;
+			c->from_dump = false;
+		}
 		if (has_sf)
 			sf_set(c, &info);
 		break;
 	case MPTCP_EVENT_CLOSED:
 		c = conn_find(token, false);
-		if (c != NULL)
+		if (c != NULL) {
 			conn_close(c);
+			pm.stats.connections_closed++;
+		}
 		break;
 	case MPTCP_EVENT_SUB_ESTABLISHED:
 	case MPTCP_EVENT_SUB_PRIORITY:
@@ -319,15 +432,30 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 
 /* --- requests ------------------------------------------------------------------------- */
 
+/* Read the answers to request seq on s and run cb on them: MNL_CB_STOP at the end, or -1
+ * with errno (the kernel's error for a refused request). */
+static int answers(struct mnl_socket *s, unsigned int seq, mnl_cb_t cb, void *data)
+{
+	unsigned int portid = mnl_socket_get_portid(s);
+
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(s, pm.buf, sizeof(pm.buf));
+		if (n < 0)
+			return -1;
+		int r = mnl_cb_run(pm.buf, (size_t)n, seq, portid, cb, data);
+		if (r <= MNL_CB_STOP)
+			return r;
+	}
+}
+
 /* Send a request of cmd (NLM_F_DUMP if dump) to family, with the attributes put() adds
- * (put_arg its argument), and run cb on the answers; MNL_CB_STOP at the end, or -1 with
- * errno (the kernel's error for a refused request). */
+ * (put_arg its argument), and run cb on the answers (answers()). */
 static int request(uint16_t family, uint8_t cmd, bool dump,
 	void (*put)(struct nlmsghdr *, const void *), const void *put_arg, mnl_cb_t cb, void *data)
 {
 	char req[1024];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	unsigned int seq = ++pm.seq, portid = mnl_socket_get_portid(pm.req);
+	unsigned int seq = ++pm.seq;
 
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : NLM_F_ACK);
@@ -339,14 +467,7 @@ static int request(uint16_t family, uint8_t cmd, bool dump,
 		put(nlh, put_arg);
 	if (mnl_socket_sendto(pm.req, nlh, nlh->nlmsg_len) < 0)
 		return -1;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(pm.req, pm.buf, sizeof(pm.buf));
-		if (n < 0)
-			return -1;
-		int r = mnl_cb_run(pm.buf, (size_t)n, seq, portid, cb, data);
-		if (r <= MNL_CB_STOP)
-			return r;
-	}
+	return answers(pm.req, seq, cb, data);
 }
 
 static void put_family_name(struct nlmsghdr *nlh, const void *arg)
@@ -361,19 +482,21 @@ static int on_family(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *grp;
 
 	RTE_SET_USED(data);
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return MNL_CB_OK;
 	nl_parse_attrs(nlh, GENL_HDRLEN, tb, CTRL_ATTR_MAX);
-	if (tb[CTRL_ATTR_FAMILY_ID] != NULL)
-		pm.family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
-	if (tb[CTRL_ATTR_MCAST_GROUPS] == NULL)
+	attr_get(tb[CTRL_ATTR_FAMILY_ID], &pm.family, sizeof(pm.family));
+	if (!attr_is(tb[CTRL_ATTR_MCAST_GROUPS], MNL_TYPE_NESTED))
 		return MNL_CB_OK;
 	mnl_attr_for_each_nested(grp, tb[CTRL_ATTR_MCAST_GROUPS])
 	{
 		const struct nlattr *g[CTRL_ATTR_MCAST_GRP_MAX + 1] = {0};
 		nl_parse_nested(grp, g, CTRL_ATTR_MCAST_GRP_MAX);
-		if (g[CTRL_ATTR_MCAST_GRP_NAME] != NULL && g[CTRL_ATTR_MCAST_GRP_ID] != NULL &&
+		if (attr_is(g[CTRL_ATTR_MCAST_GRP_NAME], MNL_TYPE_NUL_STRING) &&
 			strcmp(mnl_attr_get_str(g[CTRL_ATTR_MCAST_GRP_NAME]),
 				MPTCP_PM_EV_GRP_NAME) == 0)
-			pm.events_group = mnl_attr_get_u32(g[CTRL_ATTR_MCAST_GRP_ID]);
+			attr_get(g[CTRL_ATTR_MCAST_GRP_ID], &pm.events_group,
+				sizeof(pm.events_group));
 	}
 	return MNL_CB_OK;
 }
@@ -390,27 +513,24 @@ static int on_endpoint(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1] = {0};
 	const struct nlattr *a[MPTCP_PM_ADDR_ATTR_MAX + 1] = {0};
 	struct mptcp_endpoint e = {.port = -1};
+	int32_t ifindex = 0;
 
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return MNL_CB_OK;
 	nl_parse_attrs(nlh, GENL_HDRLEN, tb, MPTCP_PM_ATTR_MAX);
-	if (tb[MPTCP_PM_ATTR_ADDR] == NULL)
+	if (!attr_is(tb[MPTCP_PM_ATTR_ADDR], MNL_TYPE_NESTED))
 		return MNL_CB_OK;
 	nl_parse_nested(tb[MPTCP_PM_ATTR_ADDR], a, MPTCP_PM_ADDR_ATTR_MAX);
-	if (a[MPTCP_PM_ADDR_ATTR_ID] != NULL)
-		e.id = mnl_attr_get_u8(a[MPTCP_PM_ADDR_ATTR_ID]);
-	if (a[MPTCP_PM_ADDR_ATTR_FLAGS] != NULL)
-		e.flags = mnl_attr_get_u32(a[MPTCP_PM_ADDR_ATTR_FLAGS]);
-	if (a[MPTCP_PM_ADDR_ATTR_IF_IDX] != NULL)
-		e.ifindex = (int)mnl_attr_get_u32(a[MPTCP_PM_ADDR_ATTR_IF_IDX]);
-	if (a[MPTCP_PM_ADDR_ATTR_ADDR4] != NULL) {
+	attr_get(a[MPTCP_PM_ADDR_ATTR_ID], &e.id, sizeof(e.id));
+	attr_get(a[MPTCP_PM_ADDR_ATTR_FLAGS], &e.flags, sizeof(e.flags));
+	attr_get(a[MPTCP_PM_ADDR_ATTR_IF_IDX], &ifindex, sizeof(ifindex));
+	e.ifindex = ifindex;
+	if (attr_get(a[MPTCP_PM_ADDR_ATTR_ADDR4], &e.addr.v4, 4))
 		e.addr.family = 4;
-		e.addr.v4 = mnl_attr_get_u32(a[MPTCP_PM_ADDR_ATTR_ADDR4]);
-	} else if (a[MPTCP_PM_ADDR_ATTR_ADDR6] != NULL &&
-		   mnl_attr_get_payload_len(a[MPTCP_PM_ADDR_ATTR_ADDR6]) >= 16) {
+	else if (attr_get(a[MPTCP_PM_ADDR_ATTR_ADDR6], e.addr.v6, 16))
 		e.addr.family = 6;
-		memcpy(e.addr.v6, mnl_attr_get_payload(a[MPTCP_PM_ADDR_ATTR_ADDR6]), 16);
-	} else {
+	else
 		return MNL_CB_OK;
-	}
 	e.port = port_of(e.ifindex, &e.addr);
 	if (list->n < MPTCP_MAX_ENDPOINTS)
 		list->e[list->n++] = e;
@@ -422,12 +542,24 @@ static int on_limits(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[MPTCP_PM_ATTR_MAX + 1] = {0};
 	uint32_t *lim = data;
 
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return MNL_CB_OK;
 	nl_parse_attrs(nlh, GENL_HDRLEN, tb, MPTCP_PM_ATTR_MAX);
-	if (tb[MPTCP_PM_ATTR_SUBFLOWS] != NULL)
-		lim[0] = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_SUBFLOWS]);
-	if (tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS] != NULL)
-		lim[1] = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS]);
+	attr_get(tb[MPTCP_PM_ATTR_SUBFLOWS], &lim[0], sizeof(lim[0]));
+	attr_get(tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS], &lim[1], sizeof(lim[1]));
 	return MNL_CB_OK;
+}
+
+/* Did mpgw flag e (its id, with its address) backup? Under the lock. */
+static bool demoted(const struct mptcp_endpoint *e)
+{
+	return pm.demoted[e->id].on && ipaddr_equal(&pm.demoted[e->id].addr, &e->addr);
+}
+
+static void set_demoted(const struct mptcp_endpoint *e, bool on)
+{
+	pm.demoted[e->id].on = on;
+	pm.demoted[e->id].addr = e->addr;
 }
 
 /* The endpoints and limits, now. */
@@ -443,31 +575,225 @@ static void dump_endpoints(void)
 	pthread_mutex_lock(&pm.lock);
 	pm.n_endpoints = list.n;
 	memcpy(pm.endpoints, list.e, list.n * sizeof(list.e[0]));
-	/* An endpoint deleted while mpgw had flagged it: a new one of its id is not ours. */
+	/* An endpoint deleted while mpgw had flagged it: a new one of its id (or one of its
+	 * id with another address) is not ours. */
 	bool present[256] = {false};
 	for (unsigned int i = 0; i < list.n; i++)
-		present[list.e[i].id] = true;
+		present[list.e[i].id] |= demoted(&list.e[i]);
 	for (unsigned int id = 0; id < 256; id++)
-		pm.demoted[id] &= present[id];
+		pm.demoted[id].on &= present[id];
 	pm.stats.subflows_limit = lim[0];
 	pm.stats.add_addr_accepted_limit = lim[1];
 	pthread_mutex_unlock(&pm.lock);
 }
 
+/* --- the kernel's sockets (sock_diag) ---------------------------------------------------- */
+
+/* What a dump found: the subflows (TCP sockets of the "mptcp" ULP, established) and the
+ * tokens of the connections still open (MPTCP sockets established, or closed by the peer
+ * only): a connection the application closed got its CLOSED event already. */
+struct dumped_subflow {
+	uint32_t token;
+	uint32_t flags; /* MPTCP_SUBFLOW_FLAG_* */
+	struct mptcp_subflow_info info;
+};
+
+static struct {
+	unsigned int n, over;
+	struct dumped_subflow sf[MPTCP_MAX_SUBFLOWS];
+	bool have_tokens;
+	unsigned int n_tokens;
+	uint32_t tokens[2 * MPTCP_MAX_CONNS];
+} dumped;
+
+/* Dump the sockets of family (AF_INET, AF_INET6) in states (a mask of 1 << TCP_*): MPTCP
+ * connections (msk) or TCP sockets, with INET_DIAG_INFO (and so the ULP's info). */
+static int diag_dump(uint8_t family, bool msk, uint32_t states, mnl_cb_t cb)
+{
+	char req[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	unsigned int seq = ++pm.seq;
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	r->sdiag_family = family;
+	r->sdiag_protocol = IPPROTO_TCP;
+	r->idiag_ext = 1 << (INET_DIAG_INFO - 1);
+	r->idiag_states = states;
+	/* IPPROTO_MPTCP does not fit sdiag_protocol: the attribute says it. */
+	if (msk)
+		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
+	if (mnl_socket_sendto(pm.diag, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	return answers(pm.diag, seq, cb, NULL);
+}
+
+static int on_msk(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[INET_DIAG_MAX + 1] = {0};
+	const size_t at = offsetof(struct mptcp_info, mptcpi_token);
+	uint32_t token;
+
+	RTE_SET_USED(data);
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg))
+		return MNL_CB_OK;
+	nl_parse_attrs(nlh, sizeof(struct inet_diag_msg), tb, INET_DIAG_MAX);
+	const struct nlattr *a = tb[INET_DIAG_INFO];
+	if (a == NULL || mnl_attr_get_payload_len(a) < at + sizeof(token))
+		return MNL_CB_OK;
+	memcpy(&token, (const uint8_t *)mnl_attr_get_payload(a) + at, sizeof(token));
+	if (dumped.n_tokens < RTE_DIM(dumped.tokens))
+		dumped.tokens[dumped.n_tokens++] = token;
+	return MNL_CB_OK;
+}
+
+static int on_subflow_sock(const struct nlmsghdr *nlh, void *data)
+{
+	const struct inet_diag_msg *d = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[INET_DIAG_MAX + 1] = {0};
+	const struct nlattr *ulp[INET_ULP_INFO_MAX + 1] = {0};
+	const struct nlattr *mp[MPTCP_SUBFLOW_ATTR_MAX + 1] = {0};
+	struct dumped_subflow s = {.info = {.port = -1, .from_dump = true}};
+
+	RTE_SET_USED(data);
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*d))
+		return MNL_CB_OK;
+	nl_parse_attrs(nlh, sizeof(*d), tb, INET_DIAG_MAX);
+	if (!attr_is(tb[INET_DIAG_ULP_INFO], MNL_TYPE_NESTED))
+		return MNL_CB_OK;
+	nl_parse_nested(tb[INET_DIAG_ULP_INFO], ulp, INET_ULP_INFO_MAX);
+	if (!attr_is(ulp[INET_ULP_INFO_NAME], MNL_TYPE_NUL_STRING) ||
+		strcmp(mnl_attr_get_str(ulp[INET_ULP_INFO_NAME]), "mptcp") != 0 ||
+		!attr_is(ulp[INET_ULP_INFO_MPTCP], MNL_TYPE_NESTED))
+		return MNL_CB_OK;
+	nl_parse_nested(ulp[INET_ULP_INFO_MPTCP], mp, MPTCP_SUBFLOW_ATTR_MAX);
+	/* Every subflow of a connection has its local token, the one events name. */
+	if (!attr_get(mp[MPTCP_SUBFLOW_ATTR_TOKEN_LOC], &s.token, sizeof(s.token)) || s.token == 0)
+		return MNL_CB_OK;
+	attr_get(mp[MPTCP_SUBFLOW_ATTR_FLAGS], &s.flags, sizeof(s.flags));
+	attr_get(mp[MPTCP_SUBFLOW_ATTR_ID_LOC], &s.info.loc_id, 1);
+	attr_get(mp[MPTCP_SUBFLOW_ATTR_ID_REM], &s.info.rem_id, 1);
+	s.info.backup =
+		(s.flags & (MPTCP_SUBFLOW_FLAG_BKUP_REM | MPTCP_SUBFLOW_FLAG_BKUP_LOC)) != 0;
+	if (d->idiag_family == AF_INET) {
+		s.info.laddr.family = s.info.raddr.family = 4;
+		s.info.laddr.v4 = d->id.idiag_src[0];
+		s.info.raddr.v4 = d->id.idiag_dst[0];
+	} else {
+		addrs_from6(&s.info, (const uint8_t *)d->id.idiag_src,
+			(const uint8_t *)d->id.idiag_dst);
+	}
+	s.info.lport = rte_be_to_cpu_16(d->id.idiag_sport);
+	s.info.rport = rte_be_to_cpu_16(d->id.idiag_dport);
+	s.info.port = port_of((int)d->id.idiag_if, &s.info.laddr);
+	if (dumped.n < MPTCP_MAX_SUBFLOWS)
+		dumped.sf[dumped.n++] = s;
+	else
+		dumped.over++;
+	return MNL_CB_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The kernel's MPTCP subflows now, into dumped; -1 with errno if the kernel refused. */
+static int dump_sockets(void)
+{
+	const uint32_t open = 1 << TCP_ESTABLISHED | 1 << TCP_CLOSE_WAIT;
+
+	dumped.n = dumped.over = dumped.n_tokens = 0;
+	/* Without MPTCP's own diag (module mptcp_diag) every subflow is taken. */
+	dumped.have_tokens = diag_dump(AF_INET, true, open, on_msk) >= 0 &&
+			     diag_dump(AF_INET6, true, open, on_msk) >= 0;
+	if (diag_dump(AF_INET, false, 1 << TCP_ESTABLISHED, on_subflow_sock) < 0 ||
+		diag_dump(AF_INET6, false, 1 << TCP_ESTABLISHED, on_subflow_sock) < 0)
+		return -1;
+	qsort(dumped.tokens, dumped.n_tokens, sizeof(dumped.tokens[0]), cmp_u32);
+	return 0;
+}
+
+/* Make the table what the dump found: subflows kept (with their counters) or added, the
+ * others gone. Under the lock. */
+static void merge_dump(void)
+{
+	for (unsigned int c = 0; c < MPTCP_MAX_CONNS; c++)
+		for (unsigned int i = 0; pm.conn_used[c] && i < pm.conns[c].n_sf; i++)
+			pm.conns[c].sf[i].seen = false;
+	pm.stats.untracked += dumped.over;
+	for (unsigned int i = 0; i < dumped.n; i++) {
+		const struct dumped_subflow *d = &dumped.sf[i];
+		if (dumped.have_tokens && bsearch(&d->token, dumped.tokens, dumped.n_tokens,
+						  sizeof(d->token), cmp_u32) == NULL)
+			continue; /* its connection is closing */
+		bool known = conn_find(d->token, false) != NULL;
+		struct conn *c = conn_find(d->token, true);
+		if (c == NULL)
+			continue;
+		if (!known)
+			*c = (struct conn){.server_side = true, .from_dump = true};
+		struct subflow *sf = sf_set(c, &d->info);
+		if (sf != NULL)
+			sf->seen = true;
+		c->established |= (d->flags & MPTCP_SUBFLOW_FLAG_FULLY_ESTABLISHED) != 0;
+		/* Only the connecting end asks for MP_CAPABLE or MP_JOIN. */
+		if (c->from_dump &&
+			(d->flags & (MPTCP_SUBFLOW_FLAG_MCAP_LOC | MPTCP_SUBFLOW_FLAG_JOIN_LOC)))
+			c->server_side = false;
+	}
+	for (unsigned int c = 0; c < MPTCP_MAX_CONNS; c++) {
+		if (!pm.conn_used[c])
+			continue;
+		for (unsigned int i = pm.conns[c].n_sf; i-- > 0;)
+			if (!pm.conns[c].sf[i].seen)
+				sf_remove(&pm.conns[c], i);
+		if (pm.conns[c].n_sf == 0)
+			conn_close(&pm.conns[c]);
+	}
+	pm.stats.dumps++;
+}
+
+/* Rebuild the table from the kernel's sockets: what the event socket holds is dropped
+ * (the dump is newer), then what comes after applies on top. */
+static void resync(void)
+{
+	for (unsigned int i = 0; i < 4096; i++)
+		if (mnl_socket_recvfrom(pm.ev, pm.buf, sizeof(pm.buf)) < 0 && errno != ENOBUFS)
+			break;
+	if (dump_sockets() < 0) {
+		pthread_mutex_lock(&pm.lock);
+		pm.stats.dump_errors++;
+		pthread_mutex_unlock(&pm.lock);
+		pm.next_resync = ms_from_now(MPTCP_PM_RESYNC_RETRY_MS);
+		return;
+	}
+	pthread_mutex_lock(&pm.lock);
+	merge_dump();
+	pthread_mutex_unlock(&pm.lock);
+	pm.resync = false;
+}
+
 /* --- following the uplinks ------------------------------------------------------------- */
 
-struct set_flags_arg {
+struct endpoint_arg {
 	uint8_t id;
+	bool with_flags;
 	uint32_t flags;
 };
 
-static void put_set_flags(struct nlmsghdr *nlh, const void *arg)
+static void put_endpoint(struct nlmsghdr *nlh, const void *arg)
 {
-	const struct set_flags_arg *a = arg;
+	const struct endpoint_arg *a = arg;
 	struct nlattr *nest = mnl_attr_nest_start(nlh, MPTCP_PM_ATTR_ADDR);
 
 	mnl_attr_put_u8(nlh, MPTCP_PM_ADDR_ATTR_ID, a->id);
-	mnl_attr_put_u32(nlh, MPTCP_PM_ADDR_ATTR_FLAGS, a->flags);
+	if (a->with_flags)
+		mnl_attr_put_u32(nlh, MPTCP_PM_ADDR_ATTR_FLAGS, a->flags);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -478,19 +804,37 @@ static int on_ack(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Set or clear e's backup flag in the kernel (and in e); under the lock. */
-static bool endpoint_set_backup(struct mptcp_endpoint *e, bool backup)
+/*
+ * Set or clear e's backup flag in the kernel, on the flags the kernel has for it now (not
+ * those of the last dump: a change the operator made since is kept); e gets them. False if
+ * the endpoint is gone, has another address now, or the kernel refused; *changed: mpgw
+ * changed the flag (it was not as asked already). Under the lock.
+ */
+static bool endpoint_set_backup(struct mptcp_endpoint *e, bool backup, bool *changed)
 {
-	struct set_flags_arg a = {.id = e->id,
-		.flags = backup ? e->flags | MPTCP_PM_ADDR_FLAG_BACKUP
-				: e->flags & ~(uint32_t)MPTCP_PM_ADDR_FLAG_BACKUP};
+	static struct endpoint_list now;
+	struct endpoint_arg a = {.id = e->id};
 
-	if (request(pm.family, MPTCP_PM_CMD_SET_FLAGS, false, put_set_flags, &a, on_ack, NULL) <
-		0) {
+	*changed = false;
+	now.n = 0;
+	if (request(pm.family, MPTCP_PM_CMD_GET_ADDR, false, put_endpoint, &a, on_endpoint, &now) <
+			0 ||
+		now.n != 1 || !ipaddr_equal(&now.e[0].addr, &e->addr)) {
+		pm.next_dump = rte_rdtsc(); /* the endpoints changed: look again */
+		return false;
+	}
+	e->flags = now.e[0].flags;
+	if (((e->flags & MPTCP_PM_ADDR_FLAG_BACKUP) != 0) == backup)
+		return true;
+	a.with_flags = true;
+	a.flags = backup ? e->flags | MPTCP_PM_ADDR_FLAG_BACKUP
+			 : e->flags & ~(uint32_t)MPTCP_PM_ADDR_FLAG_BACKUP;
+	if (request(pm.family, MPTCP_PM_CMD_SET_FLAGS, false, put_endpoint, &a, on_ack, NULL) < 0) {
 		pm.stats.set_flags_errors++;
 		return false;
 	}
 	e->flags = a.flags;
+	*changed = true;
 	return true;
 }
 
@@ -534,6 +878,7 @@ static void backup_ports(bool *want)
 static void follow_uplinks(void)
 {
 	bool want[MPGW_MAX_PORTS] = {false};
+	bool changed;
 
 	backup_ports(want);
 	pthread_mutex_lock(&pm.lock);
@@ -543,14 +888,15 @@ static void follow_uplinks(void)
 		if (e->port < 0)
 			continue;
 		if (want[e->port] && !is) {
-			if (endpoint_set_backup(e, true)) {
-				pm.demoted[e->id] = true;
+			/* Already backup in the kernel (the operator's): not ours to take back. */
+			if (endpoint_set_backup(e, true, &changed) && changed) {
+				set_demoted(e, true);
 				pm.stats.backup_set++;
 			}
-		} else if (!want[e->port] && is && pm.demoted[e->id]) {
-			if (endpoint_set_backup(e, false)) {
-				pm.demoted[e->id] = false;
-				pm.stats.backup_cleared++;
+		} else if (!want[e->port] && is && demoted(e)) {
+			if (endpoint_set_backup(e, false, &changed)) {
+				set_demoted(e, false);
+				pm.stats.backup_cleared += changed;
 			}
 		}
 	}
@@ -560,17 +906,42 @@ static void follow_uplinks(void)
 /* At stop: the flags mpgw set, taken back. */
 static void unfollow_uplinks(void)
 {
+	bool changed;
+
 	pthread_mutex_lock(&pm.lock);
 	for (unsigned int i = 0; i < pm.n_endpoints; i++)
-		if (pm.demoted[pm.endpoints[i].id] && endpoint_set_backup(&pm.endpoints[i], false))
-			pm.demoted[pm.endpoints[i].id] = false;
+		if (demoted(&pm.endpoints[i]) &&
+			endpoint_set_backup(&pm.endpoints[i], false, &changed))
+			set_demoted(&pm.endpoints[i], false);
 	pthread_mutex_unlock(&pm.lock);
 }
 
 /* --- life cycle ----------------------------------------------------------------------- */
 
-int mptcp_pm_start(bool follow_uplinks, char *err, size_t errlen)
+/* The sock_diag socket and the first dump of the kernel's connections; without sock_diag
+ * mpgw goes on, with the events only. */
+static void start_dumps(void)
 {
+	pm.diag = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (pm.diag == NULL || mnl_socket_bind(pm.diag, 0, MNL_SOCKET_AUTOPID) < 0 ||
+		dump_sockets() < 0) {
+		printf("mpgw: MPTCP connections cannot be dumped (sock_diag: %s): those open "
+		       "before mpgw, or whose events are lost, are not shown\n",
+			strerror(errno));
+		if (pm.diag != NULL)
+			mnl_socket_close(pm.diag);
+		pm.diag = NULL;
+		return;
+	}
+	pthread_mutex_lock(&pm.lock);
+	merge_dump();
+	pthread_mutex_unlock(&pm.lock);
+}
+
+int mptcp_pm_start(const struct mpgw_config *cfg, char *err, size_t errlen)
+{
+	bool gateway = cfg->role == CFG_ROLE_GATEWAY;
+
 	if (!twins_enabled())
 		return 0;
 	pm.req = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
@@ -580,13 +951,14 @@ int mptcp_pm_start(bool follow_uplinks, char *err, size_t errlen)
 		return -1;
 	}
 	pm.seq = (unsigned int)time(NULL);
-	if (request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, false, put_family_name, NULL, on_family,
-		    NULL) < 0 ||
-		pm.family == 0 || pm.events_group == 0) {
+	int rc = request(
+		GENL_ID_CTRL, CTRL_CMD_GETFAMILY, false, put_family_name, NULL, on_family, NULL);
+	if (rc < 0 || pm.family == 0 || pm.events_group == 0) {
 		/* No MPTCP in this kernel (or it is off): nothing to follow. */
 		printf("mpgw: the kernel has no MPTCP path manager (%s): mpgwctl mptcp stays "
 		       "empty\n",
-			strerror(errno));
+			rc < 0 ? strerror(errno)
+			       : (pm.family == 0 ? "no family id" : "no events group"));
 		mptcp_pm_stop();
 		return 0;
 	}
@@ -598,10 +970,23 @@ int mptcp_pm_start(bool follow_uplinks, char *err, size_t errlen)
 		mptcp_pm_stop();
 		return -1;
 	}
+	/* SO_RCVBUF is capped by net.core.rmem_max; SO_RCVBUFFORCE (root) is not. */
+	int rcvbuf = MPTCP_PM_EV_RCVBUF;
+	if (setsockopt(mnl_socket_get_fd(pm.ev), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		    sizeof(rcvbuf)) < 0 &&
+		setsockopt(mnl_socket_get_fd(pm.ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			sizeof(rcvbuf)) < 0)
+		printf("mpgw: MPTCP events: receive buffer of %d bytes not applied: %s\n", rcvbuf,
+			strerror(errno));
+	pm.gateway = gateway;
+	/* Subscribed first, then dumped: a change during the dumps is seen at least once. */
 	dump_endpoints();
-	pm.next_dump = rte_rdtsc() + rte_get_tsc_hz() / 1000 * MPTCP_PM_DUMP_MS;
+	start_dumps();
+	if (pm.table_dirty)
+		publish_table();
+	pm.next_dump = ms_from_now(MPTCP_PM_DUMP_MS);
 	pm.on = pm.stats.on = true;
-	pm.follow = pm.stats.follow_uplinks = follow_uplinks;
+	pm.follow = pm.stats.follow_uplinks = cfg->mptcp_follow_uplinks && gateway;
 	return 0;
 }
 
@@ -613,22 +998,29 @@ void mptcp_pm_poll(void)
 	for (unsigned int i = 0; i < 64; i++) {
 		ssize_t n = mnl_socket_recvfrom(pm.ev, pm.buf, sizeof(pm.buf));
 		if (n < 0) {
-			/* ENOBUFS: events were lost, and the kernel has no table to dump. */
-			if (errno == ENOBUFS)
+			/* ENOBUFS: events were lost; the kernel's sockets say what they were. */
+			if (errno == ENOBUFS) {
+				pthread_mutex_lock(&pm.lock);
 				pm.stats.overruns++;
+				pthread_mutex_unlock(&pm.lock);
+				pm.resync = pm.diag != NULL;
+				pm.next_resync = rte_rdtsc();
+			}
 			break;
 		}
 		mnl_cb_run(pm.buf, (size_t)n, 0, 0, on_event, NULL);
 	}
+	if (pm.resync && (int64_t)(rte_rdtsc() - pm.next_resync) >= 0)
+		resync();
 	if (pm.table_dirty)
 		publish_table();
 	if ((int64_t)(rte_rdtsc() - pm.next_dump) >= 0) {
 		dump_endpoints();
-		pm.next_dump = rte_rdtsc() + rte_get_tsc_hz() / 1000 * MPTCP_PM_DUMP_MS;
+		pm.next_dump = ms_from_now(MPTCP_PM_DUMP_MS);
 	}
 	if (pm.follow && (int64_t)(rte_rdtsc() - pm.next_follow) >= 0) {
 		follow_uplinks();
-		pm.next_follow = rte_rdtsc() + rte_get_tsc_hz() / 1000 * MPTCP_PM_FOLLOW_MS;
+		pm.next_follow = ms_from_now(MPTCP_PM_FOLLOW_MS);
 	}
 }
 
@@ -641,7 +1033,9 @@ void mptcp_pm_stop(void)
 		mnl_socket_close(pm.ev);
 	if (pm.req != NULL)
 		mnl_socket_close(pm.req);
-	pm.ev = pm.req = NULL;
+	if (pm.diag != NULL)
+		mnl_socket_close(pm.diag);
+	pm.ev = pm.req = pm.diag = NULL;
 	/* The workers are stopped by now. */
 	rte_free(__atomic_exchange_n(&mptcp_sf_live, NULL, __ATOMIC_ACQ_REL));
 }
@@ -664,27 +1058,31 @@ unsigned int mptcp_pm_endpoints(struct mptcp_endpoint *out, unsigned int max)
 	return n;
 }
 
-/* Is the local endpoint of this id a backup one? Under the lock. */
-static bool endpoint_is_backup(uint8_t id)
+/* Is the endpoint of a subflow's local address a backup one? The kernel matches subflows
+ * to endpoints by address (the initial subflow's id is 0 whatever its endpoint). Under the
+ * lock. */
+static bool endpoint_is_backup(const struct ipaddr *local)
 {
 	for (unsigned int i = 0; i < pm.n_endpoints; i++)
-		if (pm.endpoints[i].id == id)
+		if (ipaddr_equal(&pm.endpoints[i].addr, local))
 			return (pm.endpoints[i].flags & MPTCP_PM_ADDR_FLAG_BACKUP) != 0;
 	return false;
 }
 
-unsigned int mptcp_pm_connections(struct mptcp_conn_info *out, unsigned int max)
+unsigned int mptcp_pm_connections(
+	struct mptcp_conn_info *out, unsigned int max, unsigned int *subflows)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, n_sf = 0;
 
 	pthread_mutex_lock(&pm.lock);
 	for (unsigned int c = 0; c < MPTCP_MAX_CONNS; c++) {
 		const struct conn *cn = &pm.conns[c];
-		if (!cn->used)
+		if (!pm.conn_used[c])
 			continue;
+		n_sf += cn->n_sf;
 		if (n < max) {
 			struct mptcp_conn_info *o = &out[n];
-			*o = (struct mptcp_conn_info){.token = cn->token,
+			*o = (struct mptcp_conn_info){.token = pm.conn_token[c],
 				.established = cn->established,
 				.server_side = cn->server_side,
 				.n_subflows = cn->n_sf};
@@ -692,7 +1090,7 @@ unsigned int mptcp_pm_connections(struct mptcp_conn_info *out, unsigned int max)
 				struct mptcp_sf_stats now;
 				slot_sum(cn->sf[i].slot, &now);
 				o->sf[i] = cn->sf[i].info;
-				o->sf[i].backup |= endpoint_is_backup(cn->sf[i].info.loc_id);
+				o->sf[i].backup |= endpoint_is_backup(&cn->sf[i].info.laddr);
 				o->sf[i].tx_packets = now.tx_packets - cn->sf[i].base.tx_packets;
 				o->sf[i].tx_bytes = now.tx_bytes - cn->sf[i].base.tx_bytes;
 				o->sf[i].rx_packets = now.rx_packets - cn->sf[i].base.rx_packets;
@@ -702,5 +1100,7 @@ unsigned int mptcp_pm_connections(struct mptcp_conn_info *out, unsigned int max)
 		n++;
 	}
 	pthread_mutex_unlock(&pm.lock);
+	if (subflows != NULL)
+		*subflows = n_sf;
 	return n;
 }

@@ -12,14 +12,21 @@
  * Each subflow gets a counter slot in the data path (mptcp_sf.h), so that telemetry shows
  * its packets and bytes each way.
  *
- * Following the uplinks (`[mpgw] mptcp_follow_uplinks`): an endpoint on an uplink that is
- * `multipath = backup`, or that mpgw's probes (or its link) say is down, is flagged backup
- * in the kernel (MPTCP_PM_CMD_SET_FLAGS), so that the kernel's scheduler moves the data to
- * the other subflows at once instead of waiting for retransmission timeouts; the flag is
- * taken back when the uplink is usable again. Only flags mpgw set are taken back, and
- * they are when mpgw stops. The kernel keeps no history to dump: connections that
- * existed before mpgw started, or whose events were lost to a socket overrun (counted),
- * are not in the table.
+ * Following the uplinks (`[mpgw] mptcp_follow_uplinks`, gateway role): an endpoint on an
+ * uplink that is `multipath = backup`, or that mpgw's probes (or its link) say is down, is
+ * flagged backup in the kernel (MPTCP_PM_CMD_SET_FLAGS, on the endpoint's flags as the
+ * kernel has them just then), so that the kernel's scheduler gives its subflows no new
+ * data while others can take it, without waiting for retransmission timeouts to find them
+ * stale; the flag is taken back when the uplink is usable again. Only flags mpgw set are taken back (the endpoint of that
+ * id and address), and they are when mpgw stops. The kernel sends MP_PRIO for every
+ * subflow whose local address is the endpoint's, the initial one included: the primary
+ * uplink needs an endpoint of its address (no flags) for this to apply to it.
+ *
+ * Events lost to a socket overrun (ENOBUFS, counted) are made good from the kernel's
+ * sockets: the TCP sockets with the "mptcp" ULP, dumped with sock_diag (INET_DIAG_ULP_INFO:
+ * token, ids, backup flags), rebuild the connection table, at start too (connections the
+ * kernel had before mpgw). Subflows found so are marked `from_dump`: their counters start
+ * at the dump.
  */
 #ifndef MPGW_MPTCP_PM_H
 #define MPGW_MPTCP_PM_H
@@ -28,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "ipaddr.h"
 
 /* Endpoints and limits are dumped this often. */
@@ -35,7 +43,7 @@
 /* The uplinks' states are looked at this often (mptcp_follow_uplinks). */
 #define MPTCP_PM_FOLLOW_MS  10
 #define MPTCP_MAX_ENDPOINTS 64
-#define MPTCP_MAX_CONNS	    256
+#define MPTCP_MAX_CONNS	    1024
 #define MPTCP_MAX_CONN_SF   8 /* subflows per connection */
 
 struct mptcp_endpoint {
@@ -50,9 +58,11 @@ struct mptcp_subflow_info {
 	struct ipaddr laddr, raddr;
 	uint16_t lport, rport; /* host order */
 	uint8_t loc_id, rem_id;
-	bool backup; /* either end asked for backup use (the kernel's flag), or the local
-		      * endpoint is a backup one */
-	int port;    /* mpgw port index the subflow leaves by, or -1 */
+	bool backup;	/* either end asked for backup use (the kernel's flag), or the
+			 * endpoint of the local address is a backup one */
+	bool from_dump; /* found by a dump of the kernel's sockets, not by its event:
+			 * counted from the dump on */
+	int port;	/* mpgw port index the subflow leaves by, or -1 */
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
 };
 
@@ -69,22 +79,27 @@ struct mptcp_pm_stats {
 	uint32_t subflows_limit, add_addr_accepted_limit;
 	uint64_t events, overruns, untracked; /* untracked: over the table's limits */
 	uint64_t connections_closed, subflows_closed;
+	uint64_t dumps, dump_errors; /* the table rebuilt from sock_diag (start, overruns) */
+	uint64_t alloc_errors;	     /* data-path tables that could not be allocated */
 	bool follow_uplinks;
 	uint64_t backup_set, backup_cleared, set_flags_errors; /* endpoints flagged by mpgw */
 };
 
-/* Resolve the family and subscribe (twins must be running). A kernel without MPTCP is not
- * an error: the table stays off, and says so. follow_uplinks: flag the endpoints of
- * unusable or backup uplinks backup. */
-int mptcp_pm_start(bool follow_uplinks, char *err, size_t errlen);
+/* Resolve the family, subscribe and dump (twins must be running). A kernel without MPTCP
+ * is not an error: the table stays off, and says so. Of cfg: the role (gateway: subflows
+ * counted on the uplinks only, and followed) and mptcp_follow_uplinks (flag the endpoints
+ * of unusable or backup uplinks backup; gateway role only). */
+int mptcp_pm_start(const struct mpgw_config *cfg, char *err, size_t errlen);
 /* Control thread: read the events, dump endpoints and limits when due. */
 void mptcp_pm_poll(void);
 void mptcp_pm_stop(void);
 
 /* For telemetry (any thread): the counters; up to max endpoints and connections, with the
- * data path's counters summed. Each returns how many there are in all. */
+ * data path's counters summed. Each returns how many there are in all; *subflows (if not
+ * NULL): the subflows of all the connections. */
 void mptcp_pm_get_stats(struct mptcp_pm_stats *s);
 unsigned int mptcp_pm_endpoints(struct mptcp_endpoint *out, unsigned int max);
-unsigned int mptcp_pm_connections(struct mptcp_conn_info *out, unsigned int max);
+unsigned int mptcp_pm_connections(
+	struct mptcp_conn_info *out, unsigned int max, unsigned int *subflows);
 
 #endif

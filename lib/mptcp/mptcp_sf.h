@@ -5,10 +5,17 @@
  * per-worker packet and byte counters by subflow slot.
  *
  * The control thread builds a new table whenever a subflow comes or goes and publishes
- * it through RCU (mptcp_sf_live); a worker reads it only on the exception path: TCP the
- * kernel sends out through a twin (twin_output: tx) and TCP to one of mpgw's addresses
- * punted to the kernel (local: rx). Slots are handed out by the control thread, which
- * remembers each slot's counters when it hands it out, so a worker never resets anything.
+ * it through RCU (mptcp_sf_live); with no subflow it publishes NULL, and the lookup ends at
+ * once. A worker reads it only on the exception path: TCP the kernel sends out through a
+ * twin (twin_output: tx) and TCP to one of mpgw's addresses punted to the kernel (local:
+ * rx); in the gateway role only on the uplinks (uplinks_only: the LAN side, where the relay
+ * proxy's traffic goes, pays nothing), in the vps role (no uplinks) on every port.
+ *
+ * Slots are handed out by the control thread, which remembers each slot's counters when it
+ * hands it out, so a worker never resets anything. A released slot drains: it is handed
+ * out again only after a table that no longer maps it has been published and every worker
+ * has passed a quiescent state, so a worker never counts an old subflow's packets into a
+ * new one's slot.
  */
 #ifndef MPGW_MPTCP_SF_H
 #define MPGW_MPTCP_SF_H
@@ -23,8 +30,9 @@
 
 #include "pkt_meta.h"
 
-/* Subflows tracked at once, over all connections. */
-#define MPTCP_MAX_SUBFLOWS 1024
+/* Subflows tracked at once, over all connections: 4096 slots of per-worker counters are
+ * 128 KiB a worker. */
+#define MPTCP_MAX_SUBFLOWS 4096
 
 /* A subflow as the gateway's kernel sees it: local is the gateway's end. Ports in network
  * order; IPv4 addresses in the first 4 bytes. */
@@ -43,7 +51,8 @@ struct mptcp_sf_slot {
 };
 
 struct mptcp_sf_table {
-	uint32_t mask; /* slots - 1, a power of two minus one */
+	uint32_t mask;	   /* slots - 1, a power of two minus one */
+	bool uplinks_only; /* gateway role: count on uplink ports only */
 	struct mptcp_sf_slot slots[];
 };
 
@@ -77,15 +86,18 @@ static inline int mptcp_sf_find(const struct mptcp_sf_table *t, const struct mpt
 /*
  * Count the TCP segment m (parsed: meta's offsets valid, whole IP and TCP headers in the
  * first segment) against its subflow if it is one. tx: the kernel sends it (its source is
- * the local end); otherwise it goes to the kernel (its destination is).
+ * the local end); otherwise it goes to the kernel (its destination is). uplink: the port m
+ * leaves or came by is a WAN uplink (port.uplink).
  */
 static inline void mptcp_sf_count(struct mptcp_sf_stats *stats, const struct rte_mbuf *m,
-	const struct pkt_meta *meta, bool tx)
+	const struct pkt_meta *meta, bool tx, bool uplink)
 {
 	const struct mptcp_sf_table *t = __atomic_load_n(&mptcp_sf_live, __ATOMIC_ACQUIRE);
 	struct mptcp_sf_key k = {0};
 
-	if (t == NULL || stats == NULL || meta->l4_proto != IPPROTO_TCP ||
+	if (t == NULL || (t->uplinks_only && !uplink))
+		return;
+	if (stats == NULL || meta->l4_proto != IPPROTO_TCP ||
 		(meta->flags & (PKT_F_L4 | PKT_F_FRAGMENT)) != PKT_F_L4 ||
 		meta->l4_off + 4u > rte_pktmbuf_data_len(m))
 		return;

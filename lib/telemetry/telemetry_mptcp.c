@@ -14,8 +14,9 @@
 #include "port.h"
 #include "telemetry_internal.h"
 
-/* Rows per reply: DPDK's telemetry reply is at most 16 KiB. */
-#define MPTCP_TEL_MAX_ROWS 40
+/* Rows per reply: DPDK's telemetry reply is at most 16 KiB, and 36 of the longest rows
+ * (IPv6 addresses, 31-character uplink names, 20-digit counters) take 15 KB. */
+#define MPTCP_TEL_MAX_ROWS 36
 
 static const char *port_name(int port)
 {
@@ -67,6 +68,7 @@ static int subflow_row(struct rte_tel_data *d, const struct mptcp_conn_info *c, 
 	rte_tel_data_add_dict_u64(r, "loc_id", sf->loc_id);
 	rte_tel_data_add_dict_u64(r, "rem_id", sf->rem_id);
 	rte_tel_data_add_dict_u64(r, "backup", sf->backup);
+	rte_tel_data_add_dict_u64(r, "from_dump", sf->from_dump);
 	rte_tel_data_add_dict_string(r, "uplink", port_name(sf->port));
 	rte_tel_data_add_dict_u64(r, "tx_packets", sf->tx_packets);
 	rte_tel_data_add_dict_u64(r, "tx_bytes", sf->tx_bytes);
@@ -75,33 +77,32 @@ static int subflow_row(struct rte_tel_data *d, const struct mptcp_conn_info *c, 
 	return add_row(d, key, r);
 }
 
-/* /mpgw/mptcp: one row per subflow, keyed TOKEN/INDEX (the initial subflow first). */
+/* /mpgw/mptcp: one row per subflow, keyed TOKEN/INDEX (the initial subflow first), of the
+ * first connections: a connection has one subflow at least, so MPTCP_TEL_MAX_ROWS of them
+ * are enough. */
 int telemetry_cmd_mptcp(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	static struct mptcp_conn_info conns[MPTCP_MAX_CONNS];
-	unsigned int rows = 0, left = 0;
+	static struct mptcp_conn_info conns[MPTCP_TEL_MAX_ROWS];
+	unsigned int rows = 0, subflows = 0;
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
-	unsigned int n = mptcp_pm_connections(conns, MPTCP_MAX_CONNS);
-	n = RTE_MIN(n, (unsigned int)MPTCP_MAX_CONNS);
+	unsigned int n = mptcp_pm_connections(conns, MPTCP_TEL_MAX_ROWS, &subflows);
+	n = RTE_MIN(n, (unsigned int)MPTCP_TEL_MAX_ROWS);
 	rte_tel_data_start_dict(d);
 	for (unsigned int c = 0; c < n; c++)
-		for (unsigned int i = 0; i < conns[c].n_subflows; i++) {
-			if (rows == MPTCP_TEL_MAX_ROWS) {
-				left++;
-				continue;
-			}
+		for (unsigned int i = 0; i < conns[c].n_subflows && rows < MPTCP_TEL_MAX_ROWS;
+			i++) {
 			if (subflow_row(d, &conns[c], i) != 0)
 				return -ENOMEM;
 			rows++;
 		}
-	if (left != 0) {
+	if (subflows > rows) {
 		struct rte_tel_data *r = rte_tel_data_alloc();
 		char more[48];
 		if (r == NULL)
 			return -ENOMEM;
-		snprintf(more, sizeof(more), "%u more subflows not shown", left);
+		snprintf(more, sizeof(more), "%u more subflows not shown", subflows - rows);
 		rte_tel_data_start_dict(r);
 		rte_tel_data_add_dict_string(r, "token", more);
 		return add_row(d, "...", r);
@@ -174,6 +175,9 @@ int telemetry_cmd_mptcp_endpoints(const char *cmd, const char *params, struct rt
 	rte_tel_data_add_dict_u64(r, "untracked", s.untracked);
 	rte_tel_data_add_dict_u64(r, "connections_closed", s.connections_closed);
 	rte_tel_data_add_dict_u64(r, "subflows_closed", s.subflows_closed);
+	rte_tel_data_add_dict_u64(r, "dumps", s.dumps);
+	rte_tel_data_add_dict_u64(r, "dump_errors", s.dump_errors);
+	rte_tel_data_add_dict_u64(r, "alloc_errors", s.alloc_errors);
 	rte_tel_data_add_dict_string(r, "follow_uplinks", s.follow_uplinks ? "yes" : "no");
 	rte_tel_data_add_dict_u64(r, "backup_set", s.backup_set);
 	rte_tel_data_add_dict_u64(r, "backup_cleared", s.backup_cleared);
