@@ -147,7 +147,8 @@ int worker_setup(struct worker *w, unsigned int idx, unsigned int lcore,
 			MPTCP_MAX_SUBFLOWS * sizeof(*w->mptcp_sf), RTE_CACHE_LINE_SIZE,
 			(int)rte_lcore_to_socket_id(lcore));
 		if (w->mptcp_sf == NULL) {
-			snprintf(err, errlen, "cannot allocate the MPTCP counters of worker %u", idx);
+			snprintf(err, errlen, "cannot allocate the MPTCP counters of worker %u",
+				idx);
 			return -1;
 		}
 	}
