@@ -16,6 +16,9 @@
 
 struct fib *fib_live;
 static uint32_t fib_gen;
+/* Generations of tunnel paths: apart from fib_gen, so that route churn does not bring a
+ * new one round to an old one's low 16 bits (what flow entries keep). */
+static uint32_t path_gen;
 
 /* The slots of an open-addressing index for n keys: a power of two, at most half full. */
 static uint32_t *slots_new(uint32_t n, uint32_t *mask)
@@ -131,14 +134,14 @@ static int hop_nexthop(struct builder *b, const struct ipaddr *via, int port)
  */
 static int ecmp_nexthop(struct builder *b, uint32_t i)
 {
-	const struct cfg_ecmp *g = &b->cfg->ecmp[i];
 	int member[CFG_MAX_ECMP_HOPS];
-	uint32_t total = 0, n = RTE_MIN(g->n_hops, (unsigned int)CFG_MAX_ECMP_HOPS);
 
-	if (i >= b->cfg->n_ecmp || n == 0) {
+	if (i >= b->cfg->n_ecmp || b->cfg->ecmp[i].n_hops == 0) {
 		snprintf(b->err, b->errlen, "ECMP set %u does not exist", i);
 		return -1;
 	}
+	const struct cfg_ecmp *g = &b->cfg->ecmp[i];
+	uint32_t total = 0, n = RTE_MIN(g->n_hops, (unsigned int)CFG_MAX_ECMP_HOPS);
 	if (b->ecmp_nh[i] != 0)
 		return (int)b->ecmp_nh[i] - 1;
 	for (uint32_t h = 0; h < n; h++) {
@@ -562,8 +565,8 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 		goto fail;
 	/* Built on the control thread, which alone publishes: the live version is stable. */
 	const struct fib *live = fib_current();
-	b.f->path_gen =
-		live != NULL && tun_paths_equal(&live->tun, &b.f->tun) ? live->path_gen : gen;
+	b.f->path_gen = live != NULL && tun_paths_equal(&live->tun, &b.f->tun) ? live->path_gen
+									       : ++path_gen;
 	free(b.nh_slots);
 	free(b.nb_slots);
 	free(b.ecmp_nh);

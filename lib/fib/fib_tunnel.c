@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include "fib.h"
@@ -177,12 +178,20 @@ static int gateway_paths(struct builder *b, struct paths *ps)
 	return 0;
 }
 
-/* The nexthop the routes give for a, or NULL. */
+/* The nexthop the routes give for a, or NULL; of an ECMP route, the member a's hash picks
+ * (a path is one flow: the tunnel's). */
 static const struct fib_nexthop *route_of(const struct fib *f, const struct ipaddr *a)
 {
 	uint32_t nh = fib_route(f, a);
 
-	return nh != FIB_NH_NONE ? &f->nexthops[nh] : NULL;
+	if (nh == FIB_NH_NONE)
+		return NULL;
+	if (f->nexthops[nh].type == FIB_NH_ECMP) {
+		uint32_t h = rte_hash_crc(
+			a->family == 4 ? (const void *)&a->v4 : a->v6, a->family == 4 ? 4 : 16, 0);
+		nh = f->ecmp[f->nexthops[nh].ecmp].nh[h % FIB_ECMP_SLOTS];
+	}
+	return &f->nexthops[nh];
 }
 
 /* vps: one path per uplink address of each gateway, out of where the routes lead. */

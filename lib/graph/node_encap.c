@@ -124,7 +124,8 @@ static inline uint16_t encap_path(const struct encap_ctx *c, const struct tun_gr
 	uint16_t gen = (uint16_t)c->f->path_gen;
 	bool created;
 	struct flow_entry *e = flow_lookup(&w->flows, k, hash, c->now, &created);
-	bool placed = e->path != FLOW_NO_PATH && e->gen == gen;
+	/* In the group too: a generation's low 16 bits may come round again. */
+	bool placed = e->gen == gen && (uint16_t)(e->path - g->first) < g->n;
 	uint16_t p = e->path;
 
 	if (likely(placed && s->usable[p])) {

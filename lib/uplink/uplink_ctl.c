@@ -204,6 +204,11 @@ int uplink_ctl_attach(struct fib *f, const struct mpgw_config *cfg, char *err, s
 	ctl.hp.up_after = (uint8_t)cfg->probe_up_after;
 	ctl.flowlet_gap_ms = cfg->flowlet_gap_ms;
 	ctl.low_latency_dscp = cfg->low_latency_dscp;
+	/* The same paths as the version in use (a change of routes only, the kernel's route
+	 * churn): probes in flight stay valid (they carry path_gen), the DSCP paths and the
+	 * redirection table stay. */
+	bool same_paths = ctl.fib != NULL && f->path_gen == ctl.fib->path_gen;
+	const struct uplink_sched *prev = same_paths ? fib_sched(ctl.fib) : NULL;
 	for (uint32_t i = 0; i < tun->n_paths; i++) {
 		const struct tun_path *t = &tun->paths[i];
 		struct path_state *st = &paths[i];
@@ -224,8 +229,8 @@ int uplink_ctl_attach(struct fib *f, const struct mpgw_config *cfg, char *err, s
 			const struct path_state *old = &ctl.paths[j];
 			if (!same_path(st, old))
 				continue;
-			/* Keep what was learned; answers to probes of the old version are
-			 * ignored, so their slots are closed rather than counted lost. */
+			/* Keep what was learned. Answers to probes of other paths are ignored,
+			 * so their slots are closed rather than counted lost. */
 			enum uplink_mode mode = st->mode;
 			uint32_t weight = st->weight;
 			uint16_t group = st->group;
@@ -238,7 +243,7 @@ int uplink_ctl_attach(struct fib *f, const struct mpgw_config *cfg, char *err, s
 			 * until probe_down_after of them are lost. */
 			if (st->probing && !old->probing)
 				st->health.alive = true;
-			for (unsigned int k = 0; k < PROBE_SLOTS; k++)
+			for (unsigned int k = 0; k < PROBE_SLOTS && !same_paths; k++)
 				st->slots[k].open = st->slots[k].lost = false;
 			break;
 		}
@@ -248,9 +253,9 @@ int uplink_ctl_attach(struct fib *f, const struct mpgw_config *cfg, char *err, s
 	ctl.paths = paths;
 	ctl.n_paths = tun->n_paths;
 	ctl.fib = f;
-	for (unsigned int g = 0; g < RTE_DIM(ctl.fast); g++)
+	for (unsigned int g = 0; g < RTE_DIM(ctl.fast) && !same_paths; g++)
 		ctl.fast[g] = UPLINK_NO_PATH;
-	struct uplink_sched *s = sched_build(f, NULL);
+	struct uplink_sched *s = sched_build(f, prev);
 	pthread_mutex_unlock(&ctl.lock);
 	/* No failure once ctl points at f (the caller would free f under it): without a
 	 * table the data path spreads by hash over every path (node_encap.c), and the next
