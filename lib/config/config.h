@@ -111,6 +111,8 @@ struct cfg_route {
 
 /* The next hops of a multipath route, each with its weight (1-256). */
 #define CFG_MAX_ECMP_HOPS 16
+/* Distinct sets at most (many routes share one). */
+#define CFG_MAX_ECMP_SETS 1024
 struct cfg_ecmp_hop {
 	struct ipaddr via; /* family 0: on-link */
 	int port;

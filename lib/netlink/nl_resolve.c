@@ -101,12 +101,21 @@ void nl_resolve_collect(const struct mpgw_config *m)
 	for (unsigned int p = 0; p < m->n_ports; p++)
 		for (unsigned int g = 0; g < m->ports[p].n_gateways; g++)
 			want(m, &m->ports[p].gateways[g], (int)p);
-	for (unsigned int i = 0; i < m->n_ecmp; i++)
-		for (unsigned int h = 0; h < m->ecmp[i].n_hops; h++)
+	/* ECMP sets the routes use (the mirror keeps sets of routes gone until it needs
+	 * room): marked first, then their next hops, once each. */
+	static bool used[CFG_MAX_ECMP_SETS];
+	unsigned int n_sets = RTE_MIN(m->n_ecmp, (unsigned int)RTE_DIM(used));
+	memset(used, 0, sizeof(used));
+	for (unsigned int i = 0; i < m->n_routes; i++) {
+		const struct cfg_route *r = &m->routes[i];
+		if (r->type == CFG_ROUTE_VIA)
+			want(m, &r->via, r->port);
+		else if (r->type == CFG_ROUTE_ECMP && r->ecmp < n_sets)
+			used[r->ecmp] = true;
+	}
+	for (unsigned int i = 0; i < n_sets; i++)
+		for (unsigned int h = 0; used[i] && h < m->ecmp[i].n_hops; h++)
 			want(m, &m->ecmp[i].hops[h].via, m->ecmp[i].hops[h].port);
-	for (unsigned int i = 0; i < m->n_routes; i++)
-		if (m->routes[i].type == CFG_ROUTE_VIA)
-			want(m, &m->routes[i].via, m->routes[i].port);
 	/* New next hops are asked for at once. */
 	rs.next_round = rte_rdtsc();
 }

@@ -33,7 +33,7 @@
  * goes): one per uplink's default route on a multi-WAN gateway, so few. */
 #define NL_MAX_SHADOWED 4096
 /* Distinct next-hop sets of multipath routes (many routes share one). */
-#define NL_MAX_ECMP	  1024
+#define NL_MAX_ECMP	  CFG_MAX_ECMP_SETS
 #define NL_MAX_NEIGHBOURS 65536
 #define NL_MAX_ADDRS	  1024
 
@@ -360,20 +360,21 @@ static void route_remove(uint32_t i)
  * route_del: the route of k, metric and r's next hop is gone (r NULL: the first of that
  * metric, what `ip route replace` replaces).
  */
-static void route_del(const struct route_key *k, uint32_t metric, const struct cfg_route *r)
+static bool route_del(const struct route_key *k, uint32_t metric, const struct cfg_route *r)
 {
 	void *data;
 
 	if (rte_hash_lookup_data(nl.route_index, k, &data) < 0)
-		return;
+		return false;
 	uint32_t i = (uint32_t)(uintptr_t)data;
 	if (nl.route_metrics[i] == metric && (r == NULL || same_next_hop(&nl.routes[i], r))) {
 		route_remove(i);
-		return;
+		return true;
 	}
 	int j = shadowed_find(k, false, metric, r);
 	if (j >= 0)
 		shadowed_remove(j);
+	return j >= 0;
 }
 
 /* A route of k: added (or appended), or with replace in place of the first of its metric. */
@@ -558,6 +559,10 @@ static void on_route(const struct nlmsghdr *nlh)
 				  ? mnl_attr_get_u32(tb[RTA_PRIORITY])
 				  : 0;
 	bool replace = (nlh->nlmsg_flags & NLM_F_REPLACE) != 0;
+	/* IPv6 keeps the routes of one metric as one group of siblings, announced whole
+	 * (RTA_MULTIPATH) when one is appended: the group replaces what there was. */
+	if (k.family == 6 && tb[RTA_MULTIPATH] != NULL)
+		replace = true;
 	bool ours;
 	switch (rt->rtm_type) {
 	case RTN_BLACKHOLE:
@@ -574,8 +579,10 @@ static void on_route(const struct nlmsghdr *nlh)
 		break;
 	}
 	if (nlh->nlmsg_type == RTM_DELROUTE) {
-		if (ours)
-			route_del(&k, metric, &r);
+		/* A sibling leaving an IPv6 group is announced alone, and the rest of the
+		 * group not at all: read the routes again. */
+		if (ours && !route_del(&k, metric, &r) && k.family == 6)
+			nl.redump = true;
 	} else if (ours) {
 		route_set(&k, metric, &r, replace);
 	} else {
@@ -735,6 +742,9 @@ static void resync(bool overrun)
 		nl.stats.resyncs++;
 	else
 		nl.stats.redumps++;
+	/* The drain below may drop a twin's coming back up: forget which were down (at worst
+	 * one dump too many later). */
+	memset(nl.link_down, 0, sizeof(nl.link_down));
 	rte_hash_reset(nl.route_index);
 	nl.n_routes = 0;
 	nl.n_shadowed = 0;

@@ -433,13 +433,14 @@ reaches() {
 	done
 	return 1
 }
-# route_change CMD...: run the iproute2 command in the gw kernel, wait for the mirror's
+# route_change [-6] CMD...: run `ip route CMD` in the gw kernel, wait for the mirror's
 # next build.
 route_change() {
-	local b
+	local b fam=-4
+	[ "$1" = -6 ] && fam=-6 && shift
 	b=$(mirror builds)
-	in_ns gw ip route "$@"
-	builds_after "$b" || echo "no build after: ip route $*"
+	in_ns gw ip "$fam" route "$@"
+	builds_after "$b" || echo "no build after: ip $fam route $*"
 }
 metrics() {
 	local n
@@ -530,6 +531,59 @@ for p in range(64):
 check "ECMP route of the kernel (weights 1:3): flows spread over both next hops by weight" \
 	ecmp_spread || true
 in_ns gw ip route del 198.51.100.192/26
+
+# IPv6 keeps the routes of one metric as one group of siblings: an appended route is
+# announced as the whole group (RTA_MULTIPATH), a sibling's deletion alone, the rest of the
+# group not at all (mpgw then reads the routes again).
+in_ns gw sysctl -qw net.ipv6.conf.twan0.disable_ipv6=0 net.ipv6.conf.twan0.accept_dad=0
+in_ns gw ip -6 addr add "$NETNS_GW_WAN6/64" dev twan0 nodad
+in_ns server ip -6 addr add fd00:2::3/64 dev mv0 nodad
+in_ns server ip -6 addr add 2001:db8:77::1/128 dev lo
+# flows6 NAME: 64 UDP flows from the client to 2001:db8:77::1, captured at the server;
+# prints how many went to the server's MAC and how many to mv0's.
+flows6() {
+	in_ns server tcpdump -i eth0 -n -e -U --immediate-mode -w "$tmp/$1.pcap" \
+		'ip6 and udp dst port 9' >/dev/null 2>&1 &
+	local dump=$!
+	sleep 1
+	in_ns client "$PY" -c '
+import socket
+for p in range(64):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind(("::", 41000 + p))
+    s.sendto(b"ecmp", ("2001:db8:77::1", 9))
+    s.close()'
+	sleep 1
+	kill "$dump" 2>/dev/null || true
+	wait "$dump" 2>/dev/null || true
+	echo "$(tcpdump -r "$tmp/$1.pcap" -n -e 2>/dev/null | grep -c "> $NETNS_SERVER_MAC" || true)" \
+		"$(tcpdump -r "$tmp/$1.pcap" -n -e 2>/dev/null | grep -c '> 02:00:00:00:02:03' || true)"
+}
+# resolved6: within 5 s, mpgw has both next hops' MACs from the kernel.
+resolved6() {
+	local i j
+	for ((i = 0; i < 50; i++)); do
+		j=$(ctl --json neighbours)
+		echo "$j" | grep -q '"fd00:2::3"' && echo "$j" | grep -q '"fd00:2::2"' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ecmp6() {
+	local a b c d
+	route_change -6 add 2001:db8:77::/48 via "$NETNS_SERVER6" dev twan0
+	route_change -6 append 2001:db8:77::/48 via fd00:2::3 dev twan0
+	resolved6 || echo "next hops not resolved"
+	read -r a b < <(flows6 ecmp6a)
+	route_change -6 del 2001:db8:77::/48 via "$NETNS_SERVER6" dev twan0
+	read -r c d < <(flows6 ecmp6b)
+	echo "appended: $a flows to $NETNS_SERVER6, $b to fd00:2::3; after deleting the first: $c and $d;" \
+		"mirror routes6 $(mirror kernel_routes6), redumps $(mirror redumps)"
+	[ $((a + b)) -eq 64 ] && [ "$a" -ge 8 ] && [ "$b" -ge 8 ] && [ "$c" -eq 0 ] && [ "$d" -eq 64 ]
+}
+check "IPv6 siblings: an appended route makes a group (flows over both), deleting one leaves the other" \
+	ecmp6 || true
+in_ns gw ip -6 route flush 2001:db8:77::/48 2>/dev/null || true
 
 # Addresses from the kernel: one added on a twin is the port's own within a second (mpgw
 # answers echo requests to it: echo_replied, not the kernel), and is no longer once deleted.
