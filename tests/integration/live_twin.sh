@@ -403,7 +403,7 @@ check "mpgwctl neighbours: $NETNS_SERVER4 on twan0, its MAC, learnt from the ker
 	neighbour_listed || true
 ctl neighbours 2>&1 | sed 's/^/    /' || true
 fast_path() {
-	local p0 p1 fwd
+	local p0 p1
 	p0=$(json_get "$(ctl --json counters)" punted)
 	in_ns client ping -c 20 -i 0.05 -W 2 "$NETNS_REMOTE4" | tail -n 2 | head -n 1
 	p1=$(json_get "$(ctl --json counters)" punted)
@@ -452,10 +452,10 @@ metrics() {
 		return 1
 	fi
 	route_change del 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 100
-	[ "$(mirror kernel_routes4)" = "$n" ] && reaches || {
+	if [ "$(mirror kernel_routes4)" != "$n" ] || ! reaches; then
 		echo "metric 100 deleted: not through the metric 200 route"
 		return 1
-	}
+	fi
 	# a second route of the same metric, appended: the first stays in use
 	route_change append 198.51.100.64/26 via 10.0.2.99 dev twan0 metric 200
 	reaches || {
@@ -502,29 +502,45 @@ in_ns server ip link set mv0 up
 in_ns server ip addr add 198.51.100.200/32 dev lo
 in_ns gw ip route add 198.51.100.192/26 nexthop via "$NETNS_SERVER4" dev twan0 weight 1 \
 	nexthop via 10.0.2.3 dev twan0 weight 3
-ecmp_spread() {
-	local i j a b
-	for ((i = 0; i < 50; i++)); do
-		j=$(ctl --json neighbours)
-		echo "$j" | grep -q '"10.0.2.3"' && echo "$j" | grep -q "\"$NETNS_SERVER4\"" && break
-		sleep 0.1
-	done
-	in_ns server tcpdump -i eth0 -n -e -U --immediate-mode -w "$tmp/ecmp.pcap" \
+# flows_by_mac NAME DST: 64 UDP flows from the client to DST, captured at the server;
+# prints how many went to the server's MAC and how many to mv0's.
+flows_by_mac() {
+	in_ns server tcpdump -i eth0 -n -e -U --immediate-mode -w "$tmp/$1.pcap" \
 		'udp dst port 9' >/dev/null 2>&1 &
 	local dump=$!
 	sleep 1
 	in_ns client "$PY" -c '
-import socket
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
 for p in range(64):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("0.0.0.0", 40000 + p))
-    s.sendto(b"ecmp", ("198.51.100.200", 9))
-    s.close()'
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 40000 + p))
+    s.sendto(b"ecmp", (sys.argv[1], 9))
+    s.close()' "$2"
 	sleep 1
 	kill "$dump" 2>/dev/null || true
 	wait "$dump" 2>/dev/null || true
-	a=$(tcpdump -r "$tmp/ecmp.pcap" -n -e 2>/dev/null | grep -c "> $NETNS_SERVER_MAC" || true)
-	b=$(tcpdump -r "$tmp/ecmp.pcap" -n -e 2>/dev/null | grep -c '> 02:00:00:00:02:03' || true)
+	echo "$(tcpdump -r "$tmp/$1.pcap" -n -e 2>/dev/null | grep -c "> $NETNS_SERVER_MAC" || true)" \
+		"$(tcpdump -r "$tmp/$1.pcap" -n -e 2>/dev/null | grep -c '> 02:00:00:00:02:03' || true)"
+}
+# resolved_all ADDR...: within 5 s, mpgw has the MACs of ADDR... from the kernel.
+resolved_all() {
+	local i j a missing
+	for ((i = 0; i < 50; i++)); do
+		j=$(ctl --json neighbours)
+		missing=0
+		for a in "$@"; do
+			echo "$j" | grep -q "\"$a\"" || missing=1
+		done
+		[ "$missing" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ecmp_spread() {
+	local a b
+	resolved_all 10.0.2.3 "$NETNS_SERVER4" || echo "next hops not resolved"
+	read -r a b < <(flows_by_mac ecmp 198.51.100.200)
 	echo "64 flows: $a to $NETNS_SERVER4 (weight 1), $b to 10.0.2.3 (weight 3)"
 	[ $((a + b)) -eq 64 ] && [ "$a" -ge 4 ] && [ "$b" -ge 32 ] && [ "$b" -le 60 ]
 }
@@ -539,44 +555,14 @@ in_ns gw sysctl -qw net.ipv6.conf.twan0.disable_ipv6=0 net.ipv6.conf.twan0.accep
 in_ns gw ip -6 addr add "$NETNS_GW_WAN6/64" dev twan0 nodad
 in_ns server ip -6 addr add fd00:2::3/64 dev mv0 nodad
 in_ns server ip -6 addr add 2001:db8:77::1/128 dev lo
-# flows6 NAME: 64 UDP flows from the client to 2001:db8:77::1, captured at the server;
-# prints how many went to the server's MAC and how many to mv0's.
-flows6() {
-	in_ns server tcpdump -i eth0 -n -e -U --immediate-mode -w "$tmp/$1.pcap" \
-		'ip6 and udp dst port 9' >/dev/null 2>&1 &
-	local dump=$!
-	sleep 1
-	in_ns client "$PY" -c '
-import socket
-for p in range(64):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.bind(("::", 41000 + p))
-    s.sendto(b"ecmp", ("2001:db8:77::1", 9))
-    s.close()'
-	sleep 1
-	kill "$dump" 2>/dev/null || true
-	wait "$dump" 2>/dev/null || true
-	echo "$(tcpdump -r "$tmp/$1.pcap" -n -e 2>/dev/null | grep -c "> $NETNS_SERVER_MAC" || true)" \
-		"$(tcpdump -r "$tmp/$1.pcap" -n -e 2>/dev/null | grep -c '> 02:00:00:00:02:03' || true)"
-}
-# resolved6: within 5 s, mpgw has both next hops' MACs from the kernel.
-resolved6() {
-	local i j
-	for ((i = 0; i < 50; i++)); do
-		j=$(ctl --json neighbours)
-		echo "$j" | grep -q '"fd00:2::3"' && echo "$j" | grep -q '"fd00:2::2"' && return 0
-		sleep 0.1
-	done
-	return 1
-}
 ecmp6() {
 	local a b c d
 	route_change -6 add 2001:db8:77::/48 via "$NETNS_SERVER6" dev twan0
 	route_change -6 append 2001:db8:77::/48 via fd00:2::3 dev twan0
-	resolved6 || echo "next hops not resolved"
-	read -r a b < <(flows6 ecmp6a)
+	resolved_all fd00:2::3 "$NETNS_SERVER6" || echo "next hops not resolved"
+	read -r a b < <(flows_by_mac ecmp6a 2001:db8:77::1)
 	route_change -6 del 2001:db8:77::/48 via "$NETNS_SERVER6" dev twan0
-	read -r c d < <(flows6 ecmp6b)
+	read -r c d < <(flows_by_mac ecmp6b 2001:db8:77::1)
 	echo "appended: $a flows to $NETNS_SERVER6, $b to fd00:2::3; after deleting the first: $c and $d;" \
 		"mirror routes6 $(mirror kernel_routes6), redumps $(mirror redumps)"
 	[ $((a + b)) -eq 64 ] && [ "$a" -ge 8 ] && [ "$b" -ge 8 ] && [ "$c" -eq 0 ] && [ "$d" -eq 64 ]
