@@ -95,7 +95,8 @@ if [ "${BENCH_HUGE:-yes}" != no ]; then
 	want=2560
 	have=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
 	if [ "$have" -lt "$want" ]; then
-		trap 'rm -rf "$tmp"; echo "$have" >/proc/sys/vm/nr_hugepages' EXIT
+		# the pages go back once the files of this run that hold them are gone
+		trap 'rm -rf "$tmp"; rm -f "$huge_dir"/mpgwbench-*; echo "$have" >/proc/sys/vm/nr_hugepages' EXIT
 		# free 2 MiB blocks first: page cache fragments memory
 		sync
 		echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
