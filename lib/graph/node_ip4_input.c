@@ -99,7 +99,7 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 	/* A DHCP server's answer to a client that has no address yet goes to the address it
 	 * offers (RFC 2131 4.1, without the broadcast flag): on an uplink with a twin, the
 	 * kernel's DHCP client's, whatever the address. */
-	if (unlikely(meta->l4_proto == IPPROTO_UDP) && w->punt != NULL &&
+	if (unlikely(w->punt != NULL) && meta->l4_proto == IPPROTO_UDP &&
 		ports[port_index_of[m->port]].uplink && dhcp_to_client(m, meta))
 		return IP4_IN_NEXT_PUNT;
 	if (unlikely(ip4_martian(rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_32(ip->dst_addr))))
