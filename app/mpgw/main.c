@@ -32,6 +32,7 @@
 #include "mptcp_pm.h"
 #include "nl_sync.h"
 #include "twin.h"
+#include "relay_ctl.h"
 #include "reload.h"
 #include "uplink_ctl.h"
 #include "worker.h"
@@ -121,6 +122,7 @@ static void control_loop(const struct mpgw_args *args, struct mpgw_config **cfg)
 		twins_poll();
 		nl_sync_poll(*cfg);
 		mptcp_pm_poll();
+		relay_ctl_poll();
 		if (rte_rdtsc() < next_tick)
 			continue;
 		next_tick = rte_rdtsc() + tick - tick / 10; /* a sleep's oversleep is slack */
@@ -234,7 +236,8 @@ int main(int argc, char **argv)
 		uplink_ctl_start(pool, err, sizeof(err)) < 0 ||
 		twins_start(cfg, pool, err, sizeof(err)) < 0 ||
 		nl_sync_start(cfg->netlink_rcvbuf, err, sizeof(err)) < 0 ||
-		mptcp_pm_start(cfg, err, sizeof(err)) < 0) {
+		mptcp_pm_start(cfg, err, sizeof(err)) < 0 ||
+		relay_ctl_start(cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mpgw: %s\n", err);
 		goto out;
 	}
@@ -267,6 +270,7 @@ int main(int argc, char **argv)
 out:
 	telemetry_close();
 	nl_sync_stop();
+	relay_ctl_stop();
 	mptcp_pm_stop();
 	twins_stop();
 	uplink_ctl_stop();

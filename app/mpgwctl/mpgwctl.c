@@ -631,6 +631,14 @@ static const struct command commands[] = {
 		.print = print_generic,
 	},
 	{
+		.name = "relay",
+		.path = "/mpgw/relay",
+		.args = "",
+		.help = "the relay to the kernel's MPTCP proxy: state, proxy, VPS, fallback, "
+			"packets relayed and fallen back",
+		.print = print_generic,
+	},
+	{
 		.name = "show",
 		.path = NULL,
 		.args = "PATH[,PARAMS]",

@@ -554,6 +554,8 @@ static int load_all(struct loader *L, struct mpgw_config *cfg)
 			rc = config_load_vps(L, cfg);
 		else if (strcmp(names[i], "policy") == 0)
 			rc = config_load_policy(L, cfg);
+		else if (strcmp(names[i], "relay") == 0)
+			rc = config_load_relay(L, cfg);
 		else if (strcmp(names[i], "uplinks") == 0)
 			rc = config_load_uplinks(L, cfg);
 		else if (strcmp(names[i], "flows") == 0)

@@ -169,6 +169,15 @@ struct mpgw_config {
 	unsigned int flowlet_gap_ms;	/* 0: flows never move while their uplink is usable */
 	uint64_t low_latency_dscp;	/* bit per DSCP: to the live uplink of lowest RTT */
 
+	/* [relay]: the kernel's MPTCP proxy (lib/relay); port 0: none configured */
+	struct cfg_relay {
+		uint16_t port;		  /* gateway: ss-redir's; vps: ss-server's */
+		uint16_t server_port;	  /* gateway: the VPS's ss-server port */
+		enum cfg_action fallback; /* gateway: tunnel or drop while it is unusable */
+		char secret_file[256];	  /* the proxies' shared secret (scripts only) */
+		char method[32];	  /* their cipher (scripts only) */
+	} relay;
+
 	/* [flows]: the flow table of each worker */
 	unsigned int flows; /* capacity, rounded up to a power of 2 */
 	unsigned int flow_timeout_s[CFG_FLOW_TIMEOUTS];

@@ -323,14 +323,22 @@ static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 					ipaddr_str(&p->gateways[j], buf, sizeof(buf)));
 		}
 	}
-	/* The defaults of the design: TCP goes to the MPTCP proxy when the VPS can take it in
-	 * that family, everything else through the tunnel. */
+	/* The relay is the kernel's proxy, reached through the LAN port's twin. */
+	bool relay = cfg->twins && cfg->relay.port != 0;
+	for (unsigned int c = 0; c < CFG_CLASS_MAX; c++)
+		if (cfg->policy[c] == CFG_ACT_RELAY && !relay)
+			return fail(L, "policy", config_class_name(c), 0,
+				"relay needs the kernel twins ([mpgw] twins = yes) and a [relay] "
+				"section (the proxy's port)");
+	/* The defaults of the design: TCP goes to the MPTCP proxy when there is one and the
+	 * VPS can take it (the VPS's proxy reaches the destination in that family over the
+	 * IPv4 or IPv6 subflows), everything else through the tunnel. */
 	bool v4 = config_addr_of_family(cfg->vps, cfg->n_vps, 4) != NULL;
 	bool v6 = config_addr_of_family(cfg->vps, cfg->n_vps, 6) != NULL;
 	const enum cfg_action defaults[CFG_CLASS_MAX] = {
-		[CFG_CLASS_TCP4] = v4 ? CFG_ACT_RELAY : CFG_ACT_TUNNEL,
+		[CFG_CLASS_TCP4] = relay && v4 ? CFG_ACT_RELAY : CFG_ACT_TUNNEL,
 		[CFG_CLASS_OTHER4] = CFG_ACT_TUNNEL,
-		[CFG_CLASS_TCP6] = v6 ? CFG_ACT_RELAY : CFG_ACT_TUNNEL,
+		[CFG_CLASS_TCP6] = relay && (v4 || v6) ? CFG_ACT_RELAY : CFG_ACT_TUNNEL,
 		[CFG_CLASS_OTHER6] = CFG_ACT_TUNNEL,
 	};
 	for (unsigned int c = 0; c < CFG_CLASS_MAX; c++)
@@ -393,5 +401,7 @@ int config_check_role(struct loader *L, struct mpgw_config *cfg)
 {
 	if (cfg->tunnel_ttl == 0)
 		cfg->tunnel_ttl = 64;
+	if (config_check_relay(L, cfg) < 0)
+		return -1;
 	return cfg->role == CFG_ROLE_VPS ? check_vps_role(L, cfg) : check_gateway_role(L, cfg);
 }

@@ -8,6 +8,10 @@
 
 int config_load_vps(struct loader *L, struct mpgw_config *cfg);
 int config_load_policy(struct loader *L, struct mpgw_config *cfg);
+/* config_relay.c: [relay]. */
+int config_load_relay(struct loader *L, struct mpgw_config *cfg);
+/* After every section: the relay needs twins; some keys are the gateway's only. */
+int config_check_relay(struct loader *L, struct mpgw_config *cfg);
 int config_load_gateway(
 	struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name);
 /* config_uplinks.c: [uplinks], [flows] and the uplink keys of [port]. */

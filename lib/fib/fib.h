@@ -76,6 +76,7 @@ struct fib {
 	uint8_t role; /* enum cfg_role */
 	bool gateway; /* the gateway role with at least one uplink: policy and leak guard apply */
 	uint8_t policy[CFG_CLASS_MAX]; /* enum cfg_action per class */
+	uint8_t relay_fallback;	       /* relay classes while the relay is unusable */
 	uint16_t tunnel_nh;	       /* gateway: the nexthop of the tunnel to the VPS */
 	uint32_t n_bypass;	       /* bypass prefixes, routes to FIB_NH_BYPASS */
 	struct tunnels tun;

@@ -304,6 +304,7 @@ int fib_build_roles(struct builder *b)
 		f->gateway |= cfg->role == CFG_ROLE_GATEWAY && cfg->ports[i].uplink;
 	for (unsigned int c = 0; c < CFG_CLASS_MAX; c++)
 		f->policy[c] = (uint8_t)cfg->policy[c];
+	f->relay_fallback = (uint8_t)cfg->relay.fallback;
 	f->tunnel_nh = FIB_NH_NONE;
 
 	snprintf(name, sizeof(name), "mpgw_peers_%u", f->gen);

@@ -5,8 +5,10 @@
  * classed tcp4, other4, tcp6 or other6 and its class's action applies:
  *   tunnel  to mpgw_encap, through the tunnel to the VPS (a counted drop, tunnel_down, when
  *           no uplink has a usable path: fail closed, never native);
- *   relay   a counted drop (relay_unavailable) until the exception path to the kernel's
- *           MPTCP proxy exists;
+ *   relay   to the twin of the LAN port it came in by (mpgw_punt), where nftables hands it
+ *           to the kernel's MPTCP proxy (doc/operations.md, "The relay"); while the relay
+ *           is unusable (lib/relay), [relay] fallback applies instead: tunnel, or a
+ *           counted drop (relay_unavailable);
  *   direct  natively out of the uplink the routes give (no route: no_route);
  *   drop    a counted drop (policy_drop).
  * Packets sent natively are marked PKT_PATH_ALLOWED for the leak guard (mpgw_rewrite).
@@ -18,7 +20,13 @@
 #include "nodes.h"
 #include "pkt_meta.h"
 
-enum { POLICY_NEXT_REWRITE, POLICY_NEXT_MSS, POLICY_NEXT_ENCAP, POLICY_NEXT_DROP };
+enum {
+	POLICY_NEXT_REWRITE,
+	POLICY_NEXT_MSS,
+	POLICY_NEXT_ENCAP,
+	POLICY_NEXT_PUNT,
+	POLICY_NEXT_DROP
+};
 #define NODE_DROP_BASE POLICY_NEXT_DROP
 
 static inline enum cfg_class policy_class(const struct pkt_meta *meta)
@@ -47,7 +55,17 @@ static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 		w->counters[CNT_policy_bypass]++;
 		return native(meta);
 	}
-	switch (f->policy[policy_class(meta)]) {
+	uint8_t action = f->policy[policy_class(meta)];
+	if (action == CFG_ACT_RELAY) {
+		if (likely(__atomic_load_n(&w->relay_usable, __ATOMIC_RELAXED))) {
+			w->counters[CNT_relay]++;
+			w->counters[CNT_relay_bytes] += rte_pktmbuf_pkt_len(m);
+			return POLICY_NEXT_PUNT;
+		}
+		w->counters[CNT_relay_fallback]++;
+		action = f->relay_fallback;
+	}
+	switch (action) {
 	case CFG_ACT_TUNNEL:
 		if (unlikely(f->tun.groups[0].n == 0))
 			return node_drop_edge(NODE_DROP_BASE, DROP_tunnel_down);
@@ -58,10 +76,10 @@ static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 			return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
 		w->counters[CNT_policy_direct]++;
 		return native(meta);
-	case CFG_ACT_RELAY:
-		return node_drop_edge(NODE_DROP_BASE, DROP_relay_unavailable);
 	default:
-		return node_drop_edge(NODE_DROP_BASE, DROP_policy_drop);
+		return node_drop_edge(NODE_DROP_BASE, f->policy[policy_class(meta)] == CFG_ACT_RELAY
+							      ? DROP_relay_unavailable
+							      : DROP_policy_drop);
 	}
 }
 
@@ -80,6 +98,7 @@ static struct rte_node_register policy_node = {
 	.next_nodes = {[POLICY_NEXT_REWRITE] = NODE_REWRITE,
 		[POLICY_NEXT_MSS] = NODE_MSS_CLAMP,
 		[POLICY_NEXT_ENCAP] = NODE_ENCAP,
+		[POLICY_NEXT_PUNT] = NODE_PUNT,
 		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(policy_node);

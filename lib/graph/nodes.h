@@ -10,6 +10,8 @@
  *   to mpgw's own address: lookup -> mpgw_local (echo, probe answers) -> mpgw_tx
  *   the control thread's frames (probes): mpgw_inject -> mpgw_tx
  *   for the kernel (ARP, ND, ...): eth/ip6 input, mpgw_local -> mpgw_punt (kernel twins)
+ *   gateway, LAN traffic to an uplink: lookup -> mpgw_policy -> mpgw_encap (tunnel),
+ *                                      mpgw_rewrite / mss_clamp (direct), mpgw_punt (relay)
  *   from the kernel: mpgw_inject -> mpgw_twin_output (leak guard, MSS clamp) -> mpgw_tx
  *
  * and one sink per drop reason, "mpgw_drop_<reason>" (see drop_reasons.h). Every node that

@@ -34,6 +34,8 @@
 #endif
 /* A dump of the kernel's sockets that failed is tried again this much later. */
 #define MPTCP_PM_RESYNC_RETRY_MS 1000
+/* How often the table is checked against the kernel's sockets. */
+#define MPTCP_PM_RECONCILE_MS 2000
 
 struct mptcp_sf_table *mptcp_sf_live;
 
@@ -69,6 +71,7 @@ static struct {
 	uint64_t next_dump;
 	bool resync; /* events were lost: the connections are to be dumped */
 	uint64_t next_resync;
+	uint64_t next_reconcile;
 	/* Read by telemetry, written by the control thread: under lock. The tokens and the
 	 * used flags are apart from the connections, to be searched quickly. */
 	pthread_mutex_t lock;
@@ -778,6 +781,24 @@ static void resync(void)
 	pm.resync = false;
 }
 
+/* Make the table the kernel's sockets again, every MPTCP_PM_RECONCILE_MS: a connection
+ * reset by the peer ends without a CLOSED event. Events still queued apply on top (a
+ * CLOSED for a connection already gone, or a CREATED for one the dump added, change
+ * nothing). */
+static void reconcile(void)
+{
+	pm.next_reconcile = ms_from_now(MPTCP_PM_RECONCILE_MS);
+	if (dump_sockets() < 0) {
+		pthread_mutex_lock(&pm.lock);
+		pm.stats.dump_errors++;
+		pthread_mutex_unlock(&pm.lock);
+		return;
+	}
+	pthread_mutex_lock(&pm.lock);
+	merge_dump();
+	pthread_mutex_unlock(&pm.lock);
+}
+
 /* --- following the uplinks ------------------------------------------------------------- */
 
 struct endpoint_arg {
@@ -1012,6 +1033,8 @@ void mptcp_pm_poll(void)
 	}
 	if (pm.resync && (int64_t)(rte_rdtsc() - pm.next_resync) >= 0)
 		resync();
+	else if (pm.diag != NULL && (int64_t)(rte_rdtsc() - pm.next_reconcile) >= 0)
+		reconcile();
 	if (pm.table_dirty)
 		publish_table();
 	if ((int64_t)(rte_rdtsc() - pm.next_dump) >= 0) {

@@ -286,6 +286,11 @@ static int cmd_mptcp_endpoints(const char *cmd, const char *params, struct rte_t
 	return guarded(telemetry_cmd_mptcp_endpoints, cmd, params, d);
 }
 
+static int cmd_relay(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return guarded(telemetry_cmd_relay, cmd, params, d);
+}
+
 void telemetry_close(void)
 {
 	pthread_mutex_lock(&tel_lock);
@@ -341,5 +346,9 @@ int telemetry_register(void)
 		rc = rte_telemetry_register_cmd("/mpgw/mptcp_endpoints", cmd_mptcp_endpoints,
 			"The kernel's MPTCP endpoints with their uplinks, and the path manager's "
 			"limits.");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/mpgw/relay", cmd_relay,
+			"The relay to the kernel's MPTCP proxy: state, proxy listening, VPS "
+			"reachable, fallback, packets relayed and fallen back.");
 	return rc;
 }

@@ -13,5 +13,6 @@ int telemetry_cmd_routes(const char *cmd, const char *params, struct rte_tel_dat
 int telemetry_cmd_neighbours(const char *cmd, const char *params, struct rte_tel_data *d);
 int telemetry_cmd_mptcp(const char *cmd, const char *params, struct rte_tel_data *d);
 int telemetry_cmd_mptcp_endpoints(const char *cmd, const char *params, struct rte_tel_data *d);
+int telemetry_cmd_relay(const char *cmd, const char *params, struct rte_tel_data *d);
 
 #endif

@@ -528,6 +528,18 @@ void uplink_ctl_tick(void)
 	pthread_mutex_unlock(&ctl.lock);
 }
 
+unsigned int uplink_ctl_usable_paths(void)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&ctl.lock);
+	const struct uplink_sched *s = ctl.fib != NULL ? fib_sched(ctl.fib) : NULL;
+	for (unsigned int i = 0; s != NULL && i < s->n_paths; i++)
+		n += s->usable[i];
+	pthread_mutex_unlock(&ctl.lock);
+	return n;
+}
+
 unsigned int uplink_ctl_snapshot(struct uplink_info *out, unsigned int max, uint32_t *sched_gen)
 {
 	uint64_t now = rte_rdtsc();

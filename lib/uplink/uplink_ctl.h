@@ -61,6 +61,9 @@ struct uplink_info {
 	uint64_t tx_packets, tx_bytes; /* tunnel packets sent by the workers on this path */
 };
 
+/* How many paths are usable now (a gateway: paths to its VPS whose probes it answers). */
+unsigned int uplink_ctl_usable_paths(void);
+
 /* Copy up to max paths into out; returns how many there are. Also the table's generation. */
 unsigned int uplink_ctl_snapshot(struct uplink_info *out, unsigned int max, uint32_t *sched_gen);
 

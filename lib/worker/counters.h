@@ -28,6 +28,11 @@
 	X(flow_low_latency, "new tunnelled flows placed on the lowest-RTT uplink by their DSCP")   \
 	X(echo_replied, "ICMP / ICMPv6 echo requests to mpgw's own addresses answered")            \
 	X(probe_replies, "answers to mpgw's uplink health probes, handed to the control thread")   \
+	X(relay, "gateway: LAN TCP packets of a relay class handed to the kernel's MPTCP proxy "   \
+		 "(through the LAN port's twin)")                                                  \
+	X(relay_bytes, "gateway: bytes of those packets")                                          \
+	X(relay_fallback, "gateway: LAN TCP packets of a relay class that took [relay] fallback "  \
+			  "(tunnel or drop) while the relay was unusable")                         \
 	X(punted, "frames handed to the control thread for the kernel twins")                      \
 	X(twin_sent, "frames from the kernel twins sent out of their port")
 

@@ -51,8 +51,8 @@
 		       "mbufs")                                                                    \
 	X(nombuf, "no mbuf left to build an ICMP error")                                           \
 	X(tunnel_down, "gateway: to be tunnelled, but no uplink has a usable path to the VPS")     \
-	X(relay_unavailable, "gateway: relay class, and no exception path to the kernel's MPTCP "  \
-			     "proxy yet")                                                          \
+	X(relay_unavailable, "gateway: relay class while the relay is unusable (no proxy "         \
+			     "listening, or the VPS unreachable), and [relay] fallback = drop")    \
 	X(policy_drop, "gateway: the class's action is drop")                                      \
 	X(leak_v4, "gateway: IPv4 that is not a tunnel packet, not bypassed and not from the "     \
 		   "uplink's own addresses, kept off the uplink")                                  \

@@ -258,6 +258,12 @@ void workers_free(void)
 	n_workers = 0;
 }
 
+void workers_set_relay_usable(bool usable)
+{
+	for (unsigned int i = 0; i < n_workers; i++)
+		__atomic_store_n(&workers[i].relay_usable, usable, __ATOMIC_RELAXED);
+}
+
 uint64_t workers_last_rx_tsc(void)
 {
 	uint64_t last = 0;

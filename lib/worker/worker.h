@@ -85,6 +85,9 @@ struct worker {
 	/* With twins: packets and bytes per MPTCP subflow of the kernel (mptcp_sf.h), by
 	 * counter slot; NULL without. */
 	struct mptcp_sf_stats *mptcp_sf;
+	/* Gateway: may relay classes go to the kernel's proxy now? Written by the control
+	 * thread (relay_ctl.c, workers_set_relay_usable()), read by mpgw_policy. */
+	bool relay_usable;
 
 	/* Written by the worker every walk. */
 	struct fib *fib;      /* the version this walk uses, loaded by the rx node */
@@ -121,6 +124,9 @@ int workers_launch(void);
 /* Ask every worker to stop, drain its queues and return; waits for them. */
 void workers_stop(void);
 void workers_free(void);
+
+/* Tell every worker whether the relay is usable (the control thread). */
+void workers_set_relay_usable(bool usable);
 
 /* Newest last_rx_tsc over all workers. */
 uint64_t workers_last_rx_tsc(void);

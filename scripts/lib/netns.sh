@@ -318,3 +318,20 @@ _netns_session_end() {
 	rm -rf "$tmp"
 	exit "$rc"
 }
+
+# netns_twins_only NS IF...: the kernel of namespace NS sees mpgw's ports only through their
+# twins, as on a gateway whose NICs DPDK owns. The af_packet veths IF... are kernel
+# interfaces too, and a kernel with the ports' addresses would take their traffic (and
+# answer ARP) on them directly: drop everything they receive at the netdev ingress hook,
+# which runs after af_packet's sockets got it.
+netns_twins_only() {
+	local ns=$1 i rules=
+	shift
+	for i in "$@"; do
+		rules+="chain in_$i { type filter hook ingress device \"$i\" priority 0; drop; }"$'\n'
+	done
+	ip netns exec "$ns" nft -f - <<NFT
+table netdev mpgw_only {
+$rules}
+NFT
+}

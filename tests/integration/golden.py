@@ -61,7 +61,7 @@ DROP_REASONS = (
 COUNTERS = (
     "mss_clamped mss_inserted mss_not_inserted mss_bad_options icmp4_frag_needed "
     "icmp6_packet_too_big ip4_fragmented ip4_fragments encap decap policy_bypass "
-    "policy_direct flow_moved flowlet_moved flow_low_latency echo_replied probe_replies punted twin_sent").split()
+    "policy_direct flow_moved flowlet_moved flow_low_latency echo_replied probe_replies relay relay_bytes relay_fallback punted twin_sent").split()
 PORT_COUNTERS = (
     "rx_packets rx_bytes tx_packets tx_bytes rx_missed rx_errors rx_nombuf tx_errors "
     "worker_rx_packets worker_tx_packets tx_dropped").split()

@@ -266,7 +266,8 @@ def group_decap():
 
 
 def policy_group(name, vps, want):
-    """want: {class: "relay" | "tunnel4" | "tunnel6"} with the defaults for these VPS families."""
+    """want: {class: "tunnel4" | "tunnel6"} with the defaults for these VPS families. Without
+    kernel twins and [relay] no class relays (live_bond.sh shows the relay)."""
     pk = {
         "tcp4": IP(src=HOST4, dst=SERVER4) / TCP(sport=54000, dport=80, flags="A"),
         "other4": lan4(sport=54001),
@@ -276,30 +277,26 @@ def policy_group(name, vps, want):
     cases = []
     for cls, action in want.items():
         p = pk[cls]
-        if action == "relay":
-            cases.append(drop("%s: relay (no exception path yet): relay_unavailable" % cls,
-                              "relay_unavailable", l2_in(LAN) / p))
-        else:
-            cases.append(encap_case("%s: tunnel, IPv%s outside" % (cls, action[-1]), p,
-                                    outer_v6=action == "tunnel6"))
+        cases.append(encap_case("%s: tunnel, IPv%s outside" % (cls, action[-1]), p,
+                                outer_v6=action == "tunnel6"))
     return Group(name, cases, cfg=gateway_config(vps=vps))
 
 
 def group_policy_vps4():
     return policy_group("policy_vps_v4", (VPS4,), {
-        "tcp4": "relay", "other4": "tunnel4", "tcp6": "tunnel4", "other6": "tunnel4"})
+        "tcp4": "tunnel4", "other4": "tunnel4", "tcp6": "tunnel4", "other6": "tunnel4"})
 
 
 def group_policy_vps6():
     # The uplink has both families and the VPS only IPv6: the tunnel is IPv6 outside.
     return policy_group("policy_vps_v6", (VPS6,), {
-        "tcp4": "tunnel6", "other4": "tunnel6", "tcp6": "relay", "other6": "tunnel6"})
+        "tcp4": "tunnel6", "other4": "tunnel6", "tcp6": "tunnel6", "other6": "tunnel6"})
 
 
 def group_policy_vps_both():
     # IPv4 outside wherever both ends have it.
     return policy_group("policy_vps_both", (VPS4, VPS6), {
-        "tcp4": "relay", "other4": "tunnel4", "tcp6": "relay", "other6": "tunnel4"})
+        "tcp4": "tunnel4", "other4": "tunnel4", "tcp6": "tunnel4", "other6": "tunnel4"})
 
 
 def group_policy_actions():
@@ -581,6 +578,15 @@ def config_error_cases():
                 "[policy] bypass:"))
     t = sub(gw, "[policy]\n", "[policy]\nother4 = relay\n")
     out.append(("relay for a class that is not tcp", t, L_(t, "other4 = relay"), "[policy] other4:"))
+    t = sub(gw, "[policy]\n", "[policy]\ntcp4 = relay\n")
+    out.append(("relay without twins and [relay]", t, L_(t, "tcp4 = relay"), "[policy] tcp4:"))
+    t = gw + "\n[relay]\nport = 1100\n"
+    out.append(("[relay] without twins", t, L_(t, "port = 1100"), "[relay] port:"))
+    t = gw + "\n[relay]\nfallback = tunnel\n"
+    out.append(("[relay] without port", t, L_(t, "[relay]"), "[relay]:"))
+    t = gw + "\n[relay]\nport = 1100\nfallback = native\n"
+    out.append(("[relay] fallback neither tunnel nor drop", t, L_(t, "fallback = native"),
+                "[relay] fallback:"))
     t = sub(gw, "address = 203.0.113.10", "address = 100.64.0.2")
     out.append(("the vps address is the gateway's own", t, L_(t, "address = 100.64.0.2", 1),
                 "[vps] address:"))

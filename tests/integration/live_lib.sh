@@ -120,18 +120,9 @@ in_ns() {
 }
 
 # twins_only ROLE IF...: the kernel of the PREFIX-ROLE namespace sees mpgw's ports only
-# through their twins, as on a gateway whose NICs DPDK owns. The af_packet veths IF... are
-# kernel interfaces too, and a kernel with the ports' addresses would take their traffic
-# (and answer ARP) on them directly: drop everything they receive at the netdev ingress
-# hook, which runs after af_packet's sockets got it.
+# through their twins (netns_twins_only, scripts/lib/netns.sh).
 twins_only() {
-	local ns=$1 i rules=
+	local ns=$1
 	shift
-	for i in "$@"; do
-		rules+="chain in_$i { type filter hook ingress device \"$i\" priority 0; drop; }"$'\n'
-	done
-	in_ns "$ns" nft -f - <<NFT
-table netdev mpgw_only {
-$rules}
-NFT
+	netns_twins_only "$PREFIX-$ns" "$@"
 }

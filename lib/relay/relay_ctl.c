@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The relay's health (see relay_ctl.h). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+
+#include "relay_ctl.h"
+#include "uplink_ctl.h"
+#include "worker.h"
+
+static struct {
+	pthread_mutex_t lock; /* status, read by telemetry */
+	struct relay_status st;
+	struct mnl_socket *diag;
+	unsigned int seq;
+	uint64_t next_check, last_change;
+	uint8_t buf[8192];
+} rl = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+struct listen_search {
+	uint16_t port;
+	bool found;
+};
+
+static int on_listener(const struct nlmsghdr *nlh, void *data)
+{
+	struct listen_search *s = data;
+	const struct inet_diag_msg *d = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(*d))
+		return MNL_CB_OK;
+	s->found |= rte_be_to_cpu_16(d->id.idiag_sport) == s->port;
+	return MNL_CB_OK;
+}
+
+/* Does a TCP socket of family listen on s->port? -1 if the kernel would not say. */
+static int find_listener(uint8_t family, struct listen_search *s)
+{
+	char req[128];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	unsigned int seq = ++rl.seq;
+	ssize_t n;
+	int rc;
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	r->sdiag_family = family;
+	r->sdiag_protocol = IPPROTO_TCP;
+	r->idiag_states = 1 << TCP_LISTEN;
+	if (mnl_socket_sendto(rl.diag, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	/* A dump of listeners is short; bounded all the same. */
+	for (unsigned int i = 0; i < 1024; i++) {
+		n = mnl_socket_recvfrom(rl.diag, rl.buf, sizeof(rl.buf));
+		if (n < 0)
+			return -1;
+		rc = mnl_cb_run(
+			rl.buf, (size_t)n, seq, mnl_socket_get_portid(rl.diag), on_listener, s);
+		if (rc <= MNL_CB_STOP)
+			return rc < 0 ? -1 : 0;
+	}
+	return -1;
+}
+
+int relay_ctl_start(const struct mpgw_config *cfg, char *err, size_t errlen)
+{
+	struct relay_status *st = &rl.st;
+
+	*st = (struct relay_status){
+		.configured = cfg->twins && cfg->relay.port != 0,
+		.gateway = cfg->role == CFG_ROLE_GATEWAY,
+		.port = cfg->relay.port,
+		.server_port = cfg->relay.server_port,
+		.fallback = (uint8_t)cfg->relay.fallback,
+	};
+	if (!st->configured)
+		return 0;
+	rl.diag = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (rl.diag == NULL || mnl_socket_bind(rl.diag, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "relay: sock_diag (to see the proxy's listener): %s",
+			strerror(errno));
+		relay_ctl_stop();
+		return -1;
+	}
+	/* A receive timeout: the dump must not hold the control thread if the kernel is
+	 * slow to answer. */
+	struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+	setsockopt(mnl_socket_get_fd(rl.diag), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	rl.seq = (unsigned int)time(NULL);
+	rl.last_change = rte_rdtsc();
+	relay_ctl_poll();
+	return 0;
+}
+
+void relay_ctl_poll(void)
+{
+	struct relay_status *st = &rl.st;
+	uint64_t now = rte_rdtsc();
+
+	if (rl.diag == NULL || (int64_t)(now - rl.next_check) < 0)
+		return;
+	rl.next_check = now + rte_get_tsc_hz() / 1000 * RELAY_CHECK_MS;
+
+	struct listen_search s = {.port = st->port};
+	bool ok = find_listener(AF_INET, &s) == 0 && find_listener(AF_INET6, &s) == 0;
+	bool vps = !st->gateway || uplink_ctl_usable_paths() > 0;
+
+	pthread_mutex_lock(&rl.lock);
+	st->checks++;
+	if (ok)
+		st->listening = s.found;
+	else
+		st->check_errors++;
+	st->vps_reachable = vps;
+	bool usable = st->gateway && st->listening && vps;
+	if (usable != st->usable) {
+		st->usable = usable;
+		st->changes++;
+		rl.last_change = now;
+		printf("mpgw: relay %s (proxy on port %u %s, %s)\n",
+			usable ? "usable" : "unusable, new relay flows take the fallback", st->port,
+			st->listening ? "listening" : "not listening",
+			vps ? "the VPS answers" : "no uplink reaches the VPS");
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&rl.lock);
+	workers_set_relay_usable(usable);
+}
+
+void relay_ctl_stop(void)
+{
+	if (rl.diag != NULL)
+		mnl_socket_close(rl.diag);
+	rl.diag = NULL;
+}
+
+void relay_ctl_status(struct relay_status *out)
+{
+	pthread_mutex_lock(&rl.lock);
+	*out = rl.st;
+	out->since_change_s = (double)(rte_rdtsc() - rl.last_change) / (double)rte_get_tsc_hz();
+	pthread_mutex_unlock(&rl.lock);
+}

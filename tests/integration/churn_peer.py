@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Short TCP connections for tests/integration/live_bond.sh: many connections through the
+relay, half of them reset by the server (a reset from the peer ends an MPTCP connection
+without a CLOSED event at the gateway's kernel).
+
+  churn_peer.py server ADDR PORT N     accept N connections; answer each with 1 KB, then
+                                       close it, every second one with a reset (SO_LINGER 0)
+  churn_peer.py client ADDR PORT N     open N connections one after the other, send a line,
+                                       read to the end; print how many got the 1 KB and
+                                       how many were reset
+"""
+import socket
+import struct
+import sys
+
+
+def server(addr, port, n):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(64)
+    s.settimeout(120)
+    for i in range(n):
+        c, _ = s.accept()
+        c.settimeout(10)
+        try:
+            c.recv(64)
+            c.sendall(b"x" * 1024)
+            if i % 2:
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        c.close()
+
+
+def client(addr, port, n):
+    got = reset = failed = 0
+    for _ in range(n):
+        try:
+            c = socket.create_connection((addr, port), timeout=10)
+        except OSError:
+            failed += 1
+            continue
+        data = b""
+        try:
+            c.sendall(b"hello\n")
+            while True:
+                b = c.recv(4096)
+                if not b:
+                    break
+                data += b
+        except ConnectionResetError:
+            reset += 1
+        except OSError:
+            failed += 1
+        c.close()
+        got += len(data) >= 1024
+    print("connections=%d got=%d reset=%d failed=%d" % (n, got, reset, failed))
+
+
+if __name__ == "__main__":
+    role, addr, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    (server if role == "server" else client)(addr, port, n)

@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Live test of bonding (issue 15): LAN TCP relayed over MPTCP on every uplink, with the
+# real components, on the gateway-and-VPS topology (scripts/lib/netns_tunnel.sh,
+# scripts/lib/netns_bond.sh): mpgw on both ends with twins and the relay
+# (config/bond-gateway.ini, config/bond-vps.ini), the kernels set up by
+# scripts/relay-kernel.sh, ss-redir --mptcp on the gateway, ss-server --mptcp on the VPS,
+# both ISPs rate-limited by tbf to the same rate, unmodified iperf3 between the client and
+# the server beyond the VPS. Every rate is compared with another measured in this run:
+# - one TCP stream, IPv4 and IPv6, up and down (-R): with both uplinks at least 1.6 times
+#   the rate with one (the other `multipath = off`: no MPTCP endpoint);
+# - mpgwctl mptcp shows the proxy's connection with a subflow on each uplink, both
+#   carrying data; the ISPs' captures see LAN TCP only inside MPTCP subflows from the
+#   uplinks' addresses to the VPS's proxy port, each on its own uplink, MPTCP options
+#   intact, and no LAN address or native LAN IPv6 (leak_check.py);
+# - isp2 cut in the middle of a download: the connection carries on, every second at
+#   least a fifth of one uplink's rate, and within 3 s of the link's return the rate is
+#   1.6 times one uplink's again;
+# - the proxy stopped: within 1 s mpgwctl relay says so and new connections take the
+#   tunnel (counted); started again: relayed again;
+# - 500 short relayed connections, half reset by the server: mpgw's MPTCP table then
+#   holds exactly the connections the kernel has (ss -M);
+# - both uplinks saturated for BOND_SATURATE seconds (60): no uplink marked down, no
+#   endpoint flagged backup.
+#
+# Environment and output as live.sh (helpers in live_lib.sh, live_tunnel_lib.sh).
+# Functions run through check():
+# shellcheck disable=SC2317
+set -euo pipefail
+
+NAME=live_bond
+PREFIX=mpgwbd
+ROLES="client gw isp1 isp2 inet vps server"
+# shellcheck source=tests/integration/live_lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/live_lib.sh"
+NEEDS="nft iperf3 ss-redir ss-server tc"
+# shellcheck source=tests/integration/live_tunnel_lib.sh
+source "$src/tests/integration/live_tunnel_lib.sh"
+# shellcheck source=scripts/lib/netns_bond.sh
+source "$src/scripts/lib/netns_bond.sh"
+
+S4=$NETNS_TUN_SERVER4
+S6=$NETNS_TUN_SERVER6
+SECS=${BOND_SECS:-4}
+
+bond_configs "$src" "$tmp"
+tunnel_pair_start "$tmp/gateway.ini" "$tmp/vps.ini"
+if ! bond_kernel "$PREFIX" "$src" "$tmp" >"$tmp/kernel.log" 2>&1; then
+	not_ok "relay-kernel.sh up on both ends: $(tail -n 3 "$tmp/kernel.log")"
+	finish
+fi
+ok "relay-kernel.sh up on both ends"
+bond_server_start "$PREFIX" "$tmp"
+server_pid=$BOND_SERVER_PID
+bond_redir_start "$PREFIX" "$tmp"
+in_ns server iperf3 -s >"$tmp/iperf3-server.log" 2>&1 &
+iperf_pid=$!
+# A second server, for a stream the other way at the same time.
+in_ns server iperf3 -s -p 5202 >"$tmp/iperf3-server2.log" 2>&1 &
+iperf2_pid=$!
+bond_shape "$PREFIX"
+
+check "both uplinks usable at the gateway" uplinks_usable gw_ctl 2 || true
+
+# relay_state CTL WANT: within 3 s, mpgwctl relay says state WANT.
+relay_state() {
+	local i j
+	for ((i = 0; i < 30; i++)); do
+		j=$("$1" --json relay 2>/dev/null || true)
+		[ "$(json_get "$j" state)" = "$2" ] && break
+		sleep 0.1
+	done
+	echo "state $(json_get "$j" state), proxy $(json_get "$j" proxy), vps $(json_get "$j" vps)," \
+		"in use: $(json_get "$j" in_use)"
+	[ "$(json_get "$j" state)" = "$2" ]
+}
+# relay_state_within MS WANT: within MS milliseconds, the gateway's mpgwctl relay says
+# state WANT; prints how long it took.
+relay_state_within() {
+	local start now j
+	start=$(date +%s%N)
+	while :; do
+		j=$(gw_ctl --json relay 2>/dev/null || true)
+		now=$(date +%s%N)
+		[ "$(json_get "$j" state)" = "$2" ] && break
+		[ $(((now - start) / 1000000)) -lt "$1" ] || break
+		sleep 0.05
+	done
+	echo "after $(((now - start) / 1000000)) ms: state $(json_get "$j" state), proxy $(json_get "$j" proxy), in use: $(json_get "$j" in_use)"
+	[ "$(json_get "$j" state)" = "$2" ]
+}
+check "gateway: relay usable (ss-redir listening, the VPS answering)" relay_state gw_ctl usable || true
+check "vps: ss-server listening" relay_state vps_ctl listening || true
+
+# --- one uplink, then two ------------------------------------------------------------------
+
+# rate NAME TARGET [OPTIONS]: an iperf3 stream's Mbit/s into rates[NAME].
+declare -A rates
+rate() {
+	local name=$1 r
+	shift
+	if r=$(bond_iperf "$PREFIX" "$@" 2>"$tmp/iperf.err"); then
+		rates[$name]=$r
+	else
+		rates[$name]=0
+		echo "    $name: $(cat "$tmp/iperf.err")"
+	fi
+}
+measure_all() {
+	rate "up4-$1" "$S4" "$SECS"
+	rate "down4-$1" "$S4" "$SECS" -R
+	rate "up6-$1" "$S6" "$SECS"
+	rate "down6-$1" "$S6" "$SECS" -R
+}
+bond_uplinks "$PREFIX" "$src" "$tmp" 1
+measure_all one
+bond_uplinks "$PREFIX" "$src" "$tmp" 2
+measure_all two
+
+# bonded WHAT: rates[WHAT-two] >= 1.6 x rates[WHAT-one].
+bonded() {
+	local one=${rates[$1-one]} two=${rates[$1-two]}
+	echo "one uplink $one Mbit/s, two $two Mbit/s, ratio $(awk -v a="$two" -v b="$one" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+	awk -v a="$two" -v b="$one" 'BEGIN { exit !(b > 0 && a >= 1.6 * b) }'
+}
+check "IPv4 up (client -> server): one stream over both uplinks" bonded up4 || true
+check "IPv4 down (server -> client, -R)" bonded down4 || true
+check "IPv6 up (the relay carries it over the IPv4 subflows)" bonded up6 || true
+check "IPv6 down" bonded down6 || true
+single=${rates[down4-one]}
+
+# --- what mpgw and the ISPs see of a bonded stream ------------------------------------------
+
+capture_start bond
+ip netns exec "$PREFIX-client" iperf3 -c "$S4" -t 6 >"$tmp/iperf-bg.out" 2>&1 &
+bg=$!
+sleep 4
+mptcp_json=$(gw_ctl --json mptcp || echo '{}')
+gw_ctl mptcp | sed 's/^/    /'
+wait "$bg" || true
+capture_stop
+# both_subflows: one connection of the proxy with a subflow from each uplink's address on
+# its uplink, both having carried data.
+both_subflows() {
+	"$PY" -c '
+import json, sys
+rows = [r for r in json.loads(sys.argv[1]).values() if r.get("remote", "").startswith("203.0.113.10:")]
+by = {}
+for r in rows:
+    by.setdefault(r["token"], []).append(r)
+ok = False
+for t, sf in by.items():
+    ups = {r["local"].split(":")[0]: (r["uplink"], int(r["tx_bytes"]), int(r["rx_bytes"])) for r in sf}
+    print("connection", t, ups)
+    ok |= (ups.get("100.64.1.2", ("",))[0] == "twan0" and ups.get("100.64.2.2", ("",))[0] == "twan1"
+           and all(v[1] > 100000 for v in ups.values()))
+sys.exit(0 if ok else 1)' "$mptcp_json"
+}
+check "mpgwctl mptcp: the proxy's connection with a subflow on twan0 and on twan1, both carrying data" \
+	both_subflows || true
+
+# only_subflows ISP ADDR: at ISP, every TCP segment is between ADDR and the VPS's proxy
+# port, and they carry MPTCP options.
+only_subflows() {
+	local f=$tmp/bond-$1-eth0.pcap all other mp
+	all=$(tcpdump -n -r "$f" tcp 2>/dev/null | wc -l)
+	other=$(tcpdump -n -r "$f" "tcp and not (host $2 and host 203.0.113.10 and port 65101)" 2>/dev/null | wc -l)
+	mp=$(tcpdump -n -r "$f" "tcp and src host $2" 2>/dev/null | grep -c mptcp || true)
+	echo "tcp segments $all, other than $2 <-> 203.0.113.10:65101: $other, with MPTCP options from $2: $mp"
+	[ "$all" -gt 1000 ] && [ "$other" -eq 0 ] && [ "$mp" -gt 1000 ]
+}
+check "isp1 sees TCP only in the subflow from 100.64.1.2 to the VPS's proxy" only_subflows isp1 100.64.1.2 || true
+check "isp2 sees TCP only in the subflow from 100.64.2.2" only_subflows isp2 100.64.2.2 || true
+no_leak() {
+	local l
+	l=$(leaks bond)
+	echo "$l"
+	[ "$(field "$l" native4)" = 0 ] && [ "$(field "$l" native6)" = 0 ]
+}
+check "no LAN address and no native LAN IPv6 on either WAN" no_leak || true
+
+# --- an uplink cut in the middle of a download ----------------------------------------------
+
+ip netns exec "$PREFIX-client" iperf3 -c "$S4" -R -t 12 -J >"$tmp/cut.json" 2>&1 &
+bg=$!
+sleep 3
+uplink_cut isp2
+sleep 3
+uplink_restore isp2
+cut_rc=0
+wait "$bg" || cut_rc=$?
+# survived: iperf3 completed; every 1 s interval >= a fifth of one uplink; one of the
+# intervals 7-9 (1-3 s after the link's return, which was at about 6 s) >= 1.6 x one uplink.
+survived() {
+	"$PY" -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+if "error" in j:
+    print("iperf3:", j["error"]); sys.exit(1)
+iv = [i["sum"]["bits_per_second"] / 1e6 for i in j["intervals"]]
+one = float(sys.argv[2])
+print("per second:", " ".join("%.1f" % v for v in iv), "; one uplink %.1f" % one)
+ok = len(iv) >= 12 and min(iv) >= one / 5 and max(iv[7:10]) >= 1.6 * one and sys.argv[3] == "0"
+sys.exit(0 if ok else 1)' "$tmp/cut.json" "$single" "$cut_rc"
+}
+check "isp2 cut for 3 s mid-download: the connection carries on and comes back to both uplinks" \
+	survived || true
+
+# --- the proxy stopped, then started again ---------------------------------------------------
+
+counter() { json_get "$(gw_ctl --json counters)" "$1"; }
+relay_counter() { json_get "$(gw_ctl --json relay)" "$1"; }
+bond_redir_stop
+check "ss-redir stopped: within 1 s mpgwctl relay says no proxy, fallback tunnel in use" \
+	relay_state_within 1000 no_proxy || true
+fb=$(relay_counter fallback_packets)
+rel=$(relay_counter relayed_packets)
+enc=$(counter encap)
+fell_back() {
+	local r
+	r=$(bond_iperf "$PREFIX" "$S4" 2) || return 1
+	local fb2 rel2 enc2
+	fb2=$(relay_counter fallback_packets)
+	rel2=$(relay_counter relayed_packets)
+	enc2=$(counter encap)
+	echo "$r Mbit/s; fallback_packets +$((fb2 - fb)), relayed +$((rel2 - rel)), encap +$((enc2 - enc))"
+	[ $((fb2 - fb)) -gt 100 ] && [ $((rel2 - rel)) -eq 0 ] && [ $((enc2 - enc)) -ge $((fb2 - fb)) ]
+}
+check "a new connection meanwhile goes through the tunnel" fell_back || true
+bond_redir_start "$PREFIX" "$tmp"
+check "ss-redir started again: within 1 s the relay is usable" relay_state_within 1000 usable || true
+rel=$(relay_counter relayed_packets)
+fb=$(relay_counter fallback_packets)
+relayed_again() {
+	local r rel2 fb2
+	r=$(bond_iperf "$PREFIX" "$S4" 2) || return 1
+	rel2=$(relay_counter relayed_packets)
+	fb2=$(relay_counter fallback_packets)
+	echo "$r Mbit/s; relayed +$((rel2 - rel)), fallback_packets +$((fb2 - fb))"
+	[ $((rel2 - rel)) -gt 100 ] && [ $((fb2 - fb)) -eq 0 ]
+}
+check "new connections are relayed again" relayed_again || true
+
+# --- short connections, half reset -------------------------------------------------------
+
+pm_stat() { json_get "$(gw_ctl --json mptcp-endpoints)" limits "$1"; }
+events_before=$(pm_stat events)
+in_ns server "$PY" "$src/tests/integration/churn_peer.py" server "$S4" 5300 500 &
+churn_server=$!
+sleep 0.5
+churn=$(in_ns client "$PY" "$src/tests/integration/churn_peer.py" client "$S4" 5300 500 2>&1 || true)
+wait "$churn_server" || true
+# same_as_kernel: within 10 s, the connections of mpgwctl mptcp are those of ss -M.
+kernel_tokens() {
+	in_ns gw ss -HniM state established 2>/dev/null | grep -o 'token:[0-9a-f]*' | cut -d: -f2 | sort -u
+}
+mpgw_tokens() {
+	gw_ctl --json mptcp 2>/dev/null | "$PY" -c '
+import json, sys
+for t in sorted({r["token"] for r in json.load(sys.stdin).values()}):
+    print(t)'
+}
+same_as_kernel() {
+	local i k m
+	for ((i = 0; i < 100; i++)); do
+		k=$(kernel_tokens | tr '\n' ' ')
+		m=$(mpgw_tokens | tr '\n' ' ')
+		[ "$k" = "$m" ] && break
+		sleep 0.1
+	done
+	local events=$(($(pm_stat events) - events_before))
+	echo "$churn; MPTCP events $events; kernel: $(echo "$k" | wc -w) connections, mpgw: $(echo "$m" | wc -w)"
+	[ "$k" = "$m" ] && echo "$churn" | grep -q "got=500" && [ "$events" -ge 1000 ]
+}
+check "500 short relayed connections, half reset: mpgw's table is the kernel's (ss -M)" \
+	same_as_kernel || true
+
+# --- both uplinks saturated -----------------------------------------------------------------
+
+changes() {
+	gw_ctl --json uplinks | "$PY" -c '
+import json, sys
+print(" ".join("%s=%s" % (k, v.get("state_changes", v.get("changes"))) for k, v in sorted(json.load(sys.stdin).items()) if isinstance(v, dict)))'
+}
+backup_set() { json_get "$(gw_ctl --json mptcp-endpoints)" limits backup_set; }
+before_changes=$(changes)
+before_backup=$(backup_set)
+sat=${BOND_SATURATE:-60}
+ip netns exec "$PREFIX-client" iperf3 -c "$S4" -R -t "$sat" >"$tmp/sat.out" 2>&1 &
+bg=$!
+sleep 1
+up_sat=$(bond_iperf "$PREFIX" "$S4" $((sat - 4)) -p 5202 2>&1 || true)
+wait "$bg" || true
+not_flapped() {
+	local after_changes after_backup
+	after_changes=$(changes)
+	after_backup=$(backup_set)
+	echo "upload $up_sat Mbit/s with the download; state changes before: $before_changes, after: $after_changes; endpoints flagged backup: $before_backup -> $after_backup"
+	[ "$before_changes" = "$after_changes" ] && [ "$before_backup" = "$after_backup" ]
+}
+check "both uplinks saturated both ways for $sat s: no uplink down, no endpoint flagged backup" \
+	not_flapped || true
+
+# no_drops CTL: mpgw dropped nothing (the cut was at the ISP; the fallback tunnelled).
+no_drops() {
+	"$1" --json drops | "$PY" -c '
+import json, sys
+d = {k: v for k, v in json.load(sys.stdin).items() if v}
+print("drops:", d or "none")
+sys.exit(1 if d else 0)'
+}
+check "the gateway dropped nothing (punt_ring_full among the rest)" no_drops gw_ctl || true
+check "the vps dropped nothing" no_drops vps_ctl || true
+kill "$iperf_pid" "$iperf2_pid" "$server_pid" 2>/dev/null || true
+bond_redir_stop
+stop_mpgw_checked "the gateway"
+finish
