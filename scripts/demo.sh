@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# See mpgw work: install what it needs, build it, and forward real traffic through it.
+# See mpgw bond: install what it needs, build it, run a bonding gateway and its VPS.
 #
 #   scripts/demo.sh            (as root, or as a user with sudo)
 #
-# It builds three network namespaces (scripts/lib/netns.sh):
+# It builds the gateway-and-VPS topology in network namespaces (scripts/lib/netns_tunnel.sh)
 #
-#   mpgwdemo-client --veth-- mpgwdemo-gw (mpgw on lan0, wan0) --veth-- mpgwdemo-server
+#   client --lan0-[ mpgw gateway ]-wan0-- isp1 --\
+#                                 -wan1-- isp2 ---+-- inet --[ mpgw vps ]-- server
 #
-# starts mpgw in the middle one with config/demo.ini, sends ping, TCP and UDP from the
-# client to the server through it, shows mpgw's counters, stops it and removes everything.
-# Idempotent: a leftover topology from an interrupted run is removed first. Exits non-zero
-# if traffic did not flow.
+# with both ISPs limited to 20 Mbit/s each way (tbf), runs mpgw on both ends with kernel
+# twins and the relay (config/bond-gateway.ini, config/bond-vps.ini; the kernels set up by
+# scripts/relay-kernel.sh; the real proxies, ss-redir and ss-server --mptcp), and shows one
+# iperf3 TCP stream over one uplink and over two (IPv4, IPv6, both ways), an IPv6 ping
+# through the 6in4 tunnel, an uplink cut in the middle of a download, and mpgwctl's view.
+# Everything is removed at the end, and a leftover of an interrupted run first. Exits
+# non-zero if bonding did not happen (two uplinks below 1.6 times one) or traffic did not
+# flow.
 # Functions run through step() and the traps:
 # shellcheck disable=SC2317
 set -euo pipefail
@@ -21,9 +26,7 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$src/build
 MPGW=${MPGW:-$build/app/mpgw/mpgw}
 MPGWCTL=${MPGWCTL:-$build/app/mpgwctl/mpgwctl}
-CONFIG=$src/config/demo.ini
 PREFIX=mpgwdemo
-if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 
 if [ -t 1 ]; then
 	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -57,9 +60,13 @@ fi
 
 # shellcheck source=scripts/lib/netns.sh
 source "$src/scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/netns_tunnel.sh
+source "$src/scripts/lib/netns_tunnel.sh"
+# shellcheck source=scripts/lib/netns_bond.sh
+source "$src/scripts/lib/netns_bond.sh"
 netns_check_tools
 
-netns_session_begin "$PREFIX"
+netns_session_begin "$PREFIX" "$NETNS_TUN_ROLES"
 
 failures=()
 step() {
@@ -77,126 +84,136 @@ step() {
 		failures+=("$desc")
 	fi
 }
+gw_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-gw" "$@"; }
+vps_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-vps" "$@"; }
+# until_ok SECONDS CMD...: CMD until it succeeds, at most SECONDS.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+counter() { gw_ctl counters --all | awk -v k="$1" '$1 == k { print $2 }'; }
 
-# --- topology and mpgw ---------------------------------------------------------------------
+# --- topology, mpgw on both ends, the kernels and the proxies ---------------------------------
 
-say "Creating the namespaces $PREFIX-client, $PREFIX-gw, $PREFIX-server"
-netns_create "$PREFIX"
-echo "  client eth0 $NETNS_CLIENT4 $NETNS_CLIENT6 -> gateway $NETNS_GW_LAN4 $NETNS_GW_LAN6"
-echo "  server eth0 $NETNS_SERVER4 $NETNS_SERVER6 (lo $NETNS_REMOTE4 $NETNS_REMOTE6)"
-echo "  mpgw will own lan0 ($NETNS_GW_LAN_MAC) and wan0 ($NETNS_GW_WAN_MAC) in $PREFIX-gw"
+say "Creating the namespaces client, gw, isp1, isp2, inet, vps, server ($PREFIX-*)"
+netns_tunnel_create "$PREFIX"
+echo "  client 10.0.1.2 fd00:1::2 -> gateway, uplinks 100.64.1.2 (isp1) and 100.64.2.2 (isp2)"
+echo "  -> VPS 203.0.113.10 -> server $NETNS_TUN_SERVER4 $NETNS_TUN_SERVER6"
+bond_configs "$src" "$tmp"
 
-say "Starting mpgw with config/demo.ini"
-netns_mpgw_start "$PREFIX" "$MPGW" "$CONFIG" "$log"
-if ! netns_mpgw_wait_ready "$PREFIX" "$MPGWCTL" 30; then
+say "Starting mpgw: the gateway (config/bond-gateway.ini) and the VPS (config/bond-vps.ini)"
+netns_tunnel_start_mpgw "$PREFIX" gw "$MPGW" "$tmp/gateway.ini" "$log"
+NETNS_MPGW_PID=$NETNS_TUN_PID
+netns_tunnel_start_mpgw "$PREFIX" vps "$MPGW" "$tmp/vps.ini" "$tmp/vps.log"
+if ! until_ok 30 gw_ctl ports || ! until_ok 30 vps_ctl ports; then
 	echo "demo: mpgw did not come up; its output:" >&2
-	cat "$log" >&2
+	cat "$log" "$tmp/vps.log" >&2
 	exit 1
 fi
-grep '^mpgw:' "$log" | sed 's/^/    /'
+grep '^mpgw:' "$log" | sed 's/^/    gateway: /'
 
-# --- traffic -------------------------------------------------------------------------------
-
-say "ping: client -> server through mpgw"
-step "IPv4 ping to $NETNS_SERVER4" netns_ping "$PREFIX" 4 "$NETNS_SERVER4" 3
-step "IPv6 ping to $NETNS_SERVER6" netns_ping "$PREFIX" 6 "$NETNS_SERVER6" 3
-step "IPv4 ping to $NETNS_REMOTE4 (route 198.51.100.0/24 via $NETNS_SERVER4)" \
-	netns_ping "$PREFIX" 4 "$NETNS_REMOTE4" 3
-step "IPv6 ping to $NETNS_REMOTE6 (route 2001:db8:100::/48 via $NETNS_SERVER6)" \
-	netns_ping "$PREFIX" 6 "$NETNS_REMOTE6" 3
-
-say "TCP: 1 MB each way over one connection (ncat), checked with sha256"
-head -c 1000000 /dev/urandom >"$tmp/up"
-head -c 1000000 /dev/urandom >"$tmp/down"
-step "TCP over IPv4" netns_tcp_exchange "$PREFIX" 4 "$NETNS_SERVER4" 5001 "$tmp/up" \
-	"$tmp/down" "$tmp"
-step "TCP over IPv6" netns_tcp_exchange "$PREFIX" 6 "$NETNS_SERVER6" 5002 "$tmp/up" \
-	"$tmp/down" "$tmp"
-
-# A plain-socket UDP burst: the server counts what arrives until 2 s pass without any.
-udp_burst() {
-	local fam=$1 dest=$2 port=$3 n=$4 spid got
-	netns_exec "$PREFIX" server timeout 30 "$PY" -c '
-import socket, sys
-fam = socket.AF_INET6 if sys.argv[1] == "6" else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
-s.bind((sys.argv[2], int(sys.argv[3])))
-s.settimeout(10)
-n = 0
-try:
-    while True:
-        s.recv(2048)
-        n += 1
-        s.settimeout(2)
-except socket.timeout:
-    pass
-print(n)' "$fam" "$dest" "$port" >"$tmp/udp.count" &
-	spid=$!
-	sleep 0.5
-	netns_exec "$PREFIX" client timeout 30 "$PY" -c '
-import socket, sys, time
-fam = socket.AF_INET6 if sys.argv[1] == "6" else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_DGRAM)
-payload = bytes(512)
-for i in range(int(sys.argv[4])):
-    s.sendto(payload, (sys.argv[2], int(sys.argv[3])))
-    if i % 32 == 31:
-        time.sleep(0.002)' "$fam" "$dest" "$port" "$n"
-	wait "$spid" || true
-	got=$(cat "$tmp/udp.count")
-	echo "$n datagrams of 512 bytes sent, ${got:-0} received"
-	# Best effort by nature: call it flowing if nearly all arrived.
-	[ "${got:-0}" -ge $((n * 9 / 10)) ]
+say "The kernels (scripts/relay-kernel.sh up), ss-redir and ss-server --mptcp, ISPs at $BOND_RATE"
+bond_kernel "$PREFIX" "$src" "$tmp"
+bond_server_start "$PREFIX" "$tmp"
+bond_redir_start "$PREFIX" "$tmp"
+netns_exec "$PREFIX" server iperf3 -s >/dev/null 2>&1 &
+bond_shape "$PREFIX"
+ready() {
+	[ "$(gw_ctl uplinks | grep -c ' usable ')" -ge 2 ] && gw_ctl relay | grep -q '^state *usable'
 }
-say "UDP: bursts of 2000 datagrams from client to server (plain sockets)"
-step "UDP over IPv4" udp_burst 4 "$NETNS_SERVER4" 5003 2000
-step "UDP over IPv6" udp_burst 6 "$NETNS_SERVER6" 5004 2000
+step "both uplinks usable, the relay usable" until_ok 15 ready
 
-say "No route: mpgw drops what it cannot route, and counts it"
-nr() {
-	local out
-	out=$(netns_exec "$PREFIX" client timeout 10 ping -n -c 2 -i 0.2 -W 1 "$1" 2>&1) || true
-	echo "$out" | grep 'packets transmitted' || true
-	echo "$out" | grep -q ', 0 received'
+# --- one uplink against two ---------------------------------------------------------------------
+
+say "One iperf3 TCP stream, client <-> server, over one uplink and then over two (4 s each)"
+declare -A rate
+for n in 1 2; do
+	bond_uplinks "$PREFIX" "$src" "$tmp" "$n"
+	rate[upload4-$n]=$(bond_iperf "$PREFIX" "$NETNS_TUN_SERVER4" 4 || echo 0)
+	rate[download4-$n]=$(bond_iperf "$PREFIX" "$NETNS_TUN_SERVER4" 4 -R || echo 0)
+	rate[upload6-$n]=$(bond_iperf "$PREFIX" "$NETNS_TUN_SERVER6" 4 || echo 0)
+	rate[download6-$n]=$(bond_iperf "$PREFIX" "$NETNS_TUN_SERVER6" 4 -R || echo 0)
+done
+rates_table() {
+	local k r bad=0
+	printf '%-16s %10s %10s %7s\n' "Mbit/s" "1 uplink" "2 uplinks" ratio
+	for k in upload4 download4 upload6 download6; do
+		r=$(awk -v a="${rate[$k-1]}" -v b="${rate[$k-2]}" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
+		printf '%-16s %10s %10s %7s\n' "${k%[46]} IPv${k: -1}" "${rate[$k-1]}" "${rate[$k-2]}" "$r"
+		awk -v r="$r" 'BEGIN { exit !(r >= 1.6) }' || bad=1
+	done
+	return $bad
 }
-step "ping $NETNS_UNROUTED4 gets no answer" nr "$NETNS_UNROUTED4"
+step "bonding: every stream at least 1.6 times one uplink's rate" rates_table
 
-# --- what mpgw saw -------------------------------------------------------------------------
+# --- not TCP: the tunnel --------------------------------------------------------------------------
 
-say "mpgwctl --file-prefix $PREFIX ports"
-"$MPGWCTL" --file-prefix "$PREFIX" ports
-say "mpgwctl --file-prefix $PREFIX drops"
-"$MPGWCTL" --file-prefix "$PREFIX" drops
+say "IPv6 ping client -> server: not TCP, so through the 6in4 tunnel, never native on a WAN"
+enc0=$(counter encap)
+step "IPv6 ping to $NETNS_TUN_SERVER6" netns_exec "$PREFIX" client ping -6 -n -c 3 -i 0.2 -W 2 \
+	"$NETNS_TUN_SERVER6"
+echo "    mpgw's encap counter: ${enc0:-0} -> $(counter encap)"
 
-say "Stopping mpgw (SIGTERM)"
+# --- an uplink cut in the middle of a download ----------------------------------------------------
+
+say "isp2 cut from 3 s to 6 s of a 10 s download (one TCP connection throughout)"
+netns_exec "$PREFIX" client iperf3 -c "$NETNS_TUN_SERVER4" -R -t 10 -f m >"$tmp/cut.txt" 2>&1 &
+cut_pid=$!
+sleep 2
+gw_ctl mptcp >"$tmp/mptcp.txt" 2>&1 || true
+sleep 1
+netns_uplink_cut "$PREFIX-isp2"
+sleep 3
+netns_uplink_restore "$PREFIX-isp2"
+cut_rc=0
+wait "$cut_pid" || cut_rc=$?
+per_second() {
+	grep -E ' sec .* Mbits/sec *$' "$tmp/cut.txt" | awk '{ print $3 " s: " $7 " Mbit/s" }'
+	[ "$cut_rc" -eq 0 ] || tail -n 3 "$tmp/cut.txt"
+	return "$cut_rc"
+}
+step "the download carries on through the cut, on both uplinks again after it" per_second
+
+# --- what mpgw saw --------------------------------------------------------------------------------
+
+say "mpgwctl uplinks (gateway)"
+gw_ctl uplinks
+say "mpgwctl mptcp (gateway, during the download): the proxy's connection, a subflow per uplink"
+cat "$tmp/mptcp.txt"
+say "mpgwctl tunnels (gateway)"
+gw_ctl tunnels
+say "mpgwctl relay (gateway)"
+gw_ctl relay
+say "mpgwctl drops (gateway, then VPS)"
+gw_ctl drops
+vps_ctl drops
+
+say "Stopping"
+bond_redir_stop
 rc=0
 netns_mpgw_stop 15 || rc=$?
-sed -n '/stopping$/,$p' "$log" | sed 's/^/    /'
-if [ "$rc" -ne 0 ]; then
-	failures+=("mpgw exit status $rc")
-fi
+[ "$rc" -eq 0 ] || failures+=("mpgw exit status $rc")
 
 cat <<EOF
 
 What you just saw:
-  - mpgw is a user-space router: the kernel in $PREFIX-gw has no address and no route; mpgw
-    read every frame from lan0 and wan0 through DPDK's af_packet driver, looked the
-    destination up in its own table (config/demo.ini: the two connected subnets and two
-    static routes), rewrote the Ethernet header, decremented the TTL / hop limit and
-    sent the frame out of the other port.
-  - The ports table counts frames per port: RX on lan0 is what the client sent, TX on
-    wan0 is what mpgw forwarded to the server, and the other way round for the replies.
-  - The drops table gives every packet mpgw did not forward a reason: no_route for
-    $NETNS_UNROUTED4, multicast for the IPv6 chatter of the hosts' kernels.
-  - mpgw has no ARP/ND yet, so client and server got permanent neighbour entries for it,
-    and it got static ones for them ([neighbours] in config/demo.ini).
-Try it yourself: run mpgw the same way (see netns_mpgw_start in scripts/lib/netns.sh) and
-query it with "mpgwctl --file-prefix $PREFIX ports", "drops", or "--json ports".
+  - mpgw owns the ports of the gateway and of the VPS (DPDK; af_packet here); their kernels
+    see them only through twins (TAPs). LAN TCP goes to the gateway's kernel, where
+    ss-redir --mptcp makes each connection one MPTCP connection with a subflow per uplink;
+    ss-server on the VPS ends it. One TCP stream gets both uplinks' rate.
+  - Everything else (the IPv6 ping) goes through mpgw's tunnels: no LAN IPv6 leaves a WAN
+    natively.
+  - A cut uplink: mpgw's probes find it dead in about 150 ms and flag its MPTCP endpoint
+    backup; the connection carries on over the other uplink, and over both once it is back.
+Details: doc/operations.md ("The relay"), doc/config.md, doc/telemetry.md.
 EOF
 
 if [ ${#failures[@]} -ne 0 ]; then
 	printf '\ndemo: FAILED: %s\n' "${failures[@]}" >&2
 	exit 1
 fi
-printf '\ndemo: traffic flowed through mpgw over IPv4 and IPv6.\n'
+printf '\ndemo: one TCP connection bonded over two uplinks, IPv4 and IPv6.\n'

@@ -9,6 +9,7 @@ pkgs=(
 	libnuma-dev libmnl-dev libcmocka-dev libpcap-dev
 	clang libclang-rt-14-dev
 	python3-scapy tcpdump tshark iproute2 iputils-ping procps nftables ncat ethtool
+	shadowsocks-libev iperf3
 	dnsmasq-base udhcpc
 )
 

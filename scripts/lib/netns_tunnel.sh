@@ -111,3 +111,16 @@ netns_tunnel_start_mpgw() {
 	# shellcheck disable=SC2034 # for the caller
 	NETNS_TUN_PID=$!
 }
+
+# netns_uplink_cut NS: 100 % loss both ways on the link of ISP namespace NS to the gateway
+# (its eth0), with nftables netdev hooks: the link stays up, as when an ISP fails upstream.
+# netns_uplink_restore NS ends it.
+netns_uplink_cut() {
+	ip netns exec "$1" nft -f - <<'NFT'
+table netdev cut {
+	chain in { type filter hook ingress device "eth0" priority 0; policy drop; }
+	chain out { type filter hook egress device "eth0" priority 0; policy drop; }
+}
+NFT
+}
+netns_uplink_restore() { ip netns exec "$1" nft delete table netdev cut; }

@@ -18,17 +18,9 @@ for cmd in tcpdump ${NEEDS:-}; do
 	fi
 done
 
-# uplink_cut ISP: 100 % loss both ways on the ISP's link to the gateway (its eth0),
-# with nftables netdev hooks; uplink_restore ISP ends it.
-uplink_cut() {
-	in_ns "$1" nft -f - <<'NFT'
-table netdev cut {
-	chain in { type filter hook ingress device "eth0" priority 0; policy drop; }
-	chain out { type filter hook egress device "eth0" priority 0; policy drop; }
-}
-NFT
-}
-uplink_restore() { in_ns "$1" nft delete table netdev cut; }
+# uplink_cut ISP / uplink_restore ISP: netns_uplink_cut (scripts/lib/netns_tunnel.sh).
+uplink_cut() { netns_uplink_cut "$PREFIX-$1"; }
+uplink_restore() { netns_uplink_restore "$PREFIX-$1"; }
 
 gw_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-gw" "$@"; }
 vps_ctl() { timeout 10 "$MPGWCTL" --file-prefix "$PREFIX-vps" "$@"; }
