@@ -15,8 +15,8 @@
 #   uplinks' addresses to the VPS's proxy port, each on its own uplink, MPTCP options
 #   intact, and no LAN address or native LAN IPv6 (leak_check.py);
 # - isp2 cut in the middle of a download: the connection carries on, every second at
-#   least a fifth of one uplink's rate, and within 3 s of the link's return the rate is
-#   1.6 times one uplink's again;
+#   least a fifth of one uplink's rate (but the second of the cut itself, see survived),
+#   and within 3 s of the link's return the rate is 1.6 times one uplink's again;
 # - the proxy stopped: within 1 s mpgwctl relay says so and new connections take the
 #   tunnel (counted); started again: relayed again;
 # - 500 short relayed connections, half reset by the server: mpgw's MPTCP table then
@@ -40,6 +40,8 @@ source "$src/tests/integration/live_tunnel_lib.sh"
 # shellcheck source=scripts/lib/netns_bond.sh
 source "$src/scripts/lib/netns_bond.sh"
 
+# BOND_PHASES: the phases to run, for work on one of them (default: all).
+phase() { [[ " ${BOND_PHASES:-all} " == *" all "* || " ${BOND_PHASES:-} " == *" $1 "* ]]; }
 S4=$NETNS_TUN_SERVER4
 S6=$NETNS_TUN_SERVER6
 SECS=${BOND_SECS:-4}
@@ -94,6 +96,7 @@ check "gateway: relay usable (ss-redir listening, the VPS answering)" relay_stat
 check "vps: ss-server listening" relay_state vps_ctl listening || true
 
 # --- one uplink, then two ------------------------------------------------------------------
+if phase rates; then
 
 # rate NAME TARGET [OPTIONS]: an iperf3 stream's Mbit/s into rates[NAME].
 declare -A rates
@@ -129,8 +132,10 @@ check "IPv4 down (server -> client, -R)" bonded down4 || true
 check "IPv6 up (the relay carries it over the IPv4 subflows)" bonded up6 || true
 check "IPv6 down" bonded down6 || true
 single=${rates[down4-one]}
+fi
 
 # --- what mpgw and the ISPs see of a bonded stream ------------------------------------------
+if phase capture; then
 
 capture_start bond
 ip netns exec "$PREFIX-client" iperf3 -c "$S4" -t 6 >"$tmp/iperf-bg.out" 2>&1 &
@@ -179,19 +184,32 @@ no_leak() {
 	[ "$(field "$l" native4)" = 0 ] && [ "$(field "$l" native6)" = 0 ]
 }
 check "no LAN address and no native LAN IPv6 on either WAN" no_leak || true
+fi
 
 # --- an uplink cut in the middle of a download ----------------------------------------------
-
-ip netns exec "$PREFIX-client" iperf3 -c "$S4" -R -t 12 -J >"$tmp/cut.json" 2>&1 &
-bg=$!
-sleep 3
-uplink_cut isp2
-sleep 3
-uplink_restore isp2
-cut_rc=0
-wait "$bg" || cut_rc=$?
-# survived: iperf3 completed; every 1 s interval >= a fifth of one uplink; one of the
-# intervals 7-9 (1-3 s after the link's return, which was at about 6 s) >= 1.6 x one uplink.
+if phase cut; then
+if [ -z "${single:-}" ]; then
+	bond_uplinks "$PREFIX" "$src" "$tmp" 1
+	single=$(bond_iperf "$PREFIX" "$S4" "$SECS" -R || echo 0)
+	bond_uplinks "$PREFIX" "$src" "$tmp" 2
+fi
+# cut_round: a 12 s download, isp2 cut from 3 s to 6 s.
+cut_round() {
+	ip netns exec "$PREFIX-client" iperf3 -c "$S4" -R -t 12 -J >"$tmp/cut.json" 2>&1 &
+	bg=$!
+	sleep 3
+	uplink_cut isp2
+	sleep 3
+	uplink_restore isp2
+	cut_rc=0
+	wait "$bg" || cut_rc=$?
+}
+# survived: iperf3 completed; every 1 s interval >= a fifth of one uplink but the one the
+# cut falls in (3-4 s), which only has to carry something; one of the intervals 7-9 (1-3 s
+# after the link's return at about 6 s) >= 1.6 x one uplink. The cut's own second dips to
+# 3.7-17 Mbit/s here (2 x 20 Mbit/s): the VPS's kernel sends what was in flight on the dead
+# subflow again only at that subflow's retransmission timeout, and the connection waits
+# for it (doc/operations.md, "The relay").
 survived() {
 	"$PY" -c '
 import json, sys
@@ -201,13 +219,23 @@ if "error" in j:
 iv = [i["sum"]["bits_per_second"] / 1e6 for i in j["intervals"]]
 one = float(sys.argv[2])
 print("per second:", " ".join("%.1f" % v for v in iv), "; one uplink %.1f" % one)
-ok = len(iv) >= 12 and min(iv) >= one / 5 and max(iv[7:10]) >= 1.6 * one and sys.argv[3] == "0"
+ok = (len(iv) >= 12 and min(iv[:3] + iv[4:]) >= one / 5 and iv[3] > 0 and
+      max(iv[7:10]) >= 1.6 * one and sys.argv[3] == "0")
 sys.exit(0 if ok else 1)' "$tmp/cut.json" "$single" "$cut_rc"
 }
+cut_round
 check "isp2 cut for 3 s mid-download: the connection carries on and comes back to both uplinks" \
 	survived || true
+# BOND_CUT_ROUNDS: more rounds, to see how the dip of a cut varies.
+for ((round = 2; round <= ${BOND_CUT_ROUNDS:-1}; round++)); do
+	sleep 2
+	cut_round
+	check "isp2 cut, round $round" survived || true
+done
+fi
 
 # --- the proxy stopped, then started again ---------------------------------------------------
+if phase fallback; then
 
 counter() { json_get "$(gw_ctl --json counters)" "$1"; }
 relay_counter() { json_get "$(gw_ctl --json relay)" "$1"; }
@@ -241,8 +269,10 @@ relayed_again() {
 	[ $((rel2 - rel)) -gt 100 ] && [ $((fb2 - fb)) -eq 0 ]
 }
 check "new connections are relayed again" relayed_again || true
+fi
 
 # --- short connections, half reset -------------------------------------------------------
+if phase churn; then
 
 pm_stat() { json_get "$(gw_ctl --json mptcp-endpoints)" limits "$1"; }
 events_before=$(pm_stat events)
@@ -275,8 +305,10 @@ same_as_kernel() {
 }
 check "500 short relayed connections, half reset: mpgw's table is the kernel's (ss -M)" \
 	same_as_kernel || true
+fi
 
 # --- both uplinks saturated -----------------------------------------------------------------
+if phase saturate; then
 
 changes() {
 	gw_ctl --json uplinks | "$PY" -c '
@@ -301,6 +333,7 @@ not_flapped() {
 }
 check "both uplinks saturated both ways for $sat s: no uplink down, no endpoint flagged backup" \
 	not_flapped || true
+fi
 
 # no_drops CTL: mpgw dropped nothing (the cut was at the ISP; the fallback tunnelled).
 no_drops() {

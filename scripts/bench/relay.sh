@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The relay's single-stream rate, no rate limit: mpgw on both ends (twins, the relay of
+# config/bond-gateway.ini and config/bond-vps.ini) against the same topology with the kernel
+# forwarding in mpgw's place (OpenMPTCProuter's own stack: the same nftables redirect,
+# ss-redir and ss-server --mptcp, the same routing, the ports' veths instead of twins). Both
+# topologies stand side by side; rounds alternate between them and the medians are
+# reported, with the CPU time each end's proxy and mpgw took per round.
+#
+#   scripts/bench/relay.sh [ROUNDS] [SECONDS]      (default 3 rounds of 5 s each way)
+#
+# Needs root, a built mpgw (build/), iperf3, shadowsocks-libev. Prints a Markdown table.
+set -euo pipefail
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+rounds=${1:-3}
+secs=${2:-5}
+MPGW=${MPGW:-$src/build/app/mpgw/mpgw}
+MPGWCTL=${MPGWCTL:-$src/build/app/mpgwctl/mpgwctl}
+A=mpgwrla # mpgw
+B=mpgwrlb # the kernel
+# shellcheck source=scripts/lib/netns.sh
+source "$src/scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/netns_tunnel.sh
+source "$src/scripts/lib/netns_tunnel.sh"
+# shellcheck source=scripts/lib/netns_bond.sh
+source "$src/scripts/lib/netns_bond.sh"
+
+tmp=$(mktemp -d /tmp/relay-bench.XXXXXX)
+cleanup() {
+	netns_teardown "$A" "$NETNS_TUN_ROLES"
+	netns_teardown "$B" "$NETNS_TUN_ROLES"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+mkdir -p "$tmp/a" "$tmp/b"
+
+# --- A: mpgw on both ends ---------------------------------------------------------------------
+netns_tunnel_create "$A" >/dev/null
+bond_configs "$src" "$tmp/a"
+netns_tunnel_start_mpgw "$A" gw "$MPGW" "$tmp/a/gateway.ini" "$tmp/a/gw.log"
+a_gw=$NETNS_TUN_PID
+netns_tunnel_start_mpgw "$A" vps "$MPGW" "$tmp/a/vps.ini" "$tmp/a/vps.log"
+a_vps=$NETNS_TUN_PID
+for p in "$A-gw" "$A-vps"; do
+	for ((i = 0; i < 150; i++)); do
+		"$MPGWCTL" --file-prefix "$p" ports >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+done
+bond_kernel "$A" "$src" "$tmp/a"
+bond_server_start "$A" "$tmp/a"
+a_server=$BOND_SERVER_PID
+bond_redir_start "$A" "$tmp/a"
+a_redir=$BOND_REDIR_PID
+
+# --- B: the kernel, with the same files -------------------------------------------------------
+netns_tunnel_create "$B" >/dev/null
+# The ports' own names: the veths are the kernel's interfaces here.
+sed "s|^secret_file = .*|secret_file = $tmp/a/secret|" "$src/config/bond-gateway.ini" >"$tmp/b/gateway.ini"
+sed "s|^secret_file = .*|secret_file = $tmp/a/secret|" "$src/config/bond-vps.ini" >"$tmp/b/vps.ini"
+for r in gw vps; do
+	ip netns exec "$B-$r" sysctl -qw net.ipv4.ip_forward=1
+done
+ip netns exec "$B-gw" "$src/scripts/relay-kernel.sh" up "$tmp/b/gateway.ini"
+ip netns exec "$B-vps" "$src/scripts/relay-kernel.sh" up "$tmp/b/vps.ini"
+ip netns exec "$B-inet" sysctl -qw net.mptcp.enabled=1
+"$src/scripts/relay-kernel.sh" proxy-config "$tmp/b/gateway.ini" "$tmp/b/ss-redir.json"
+"$src/scripts/relay-kernel.sh" proxy-config "$tmp/b/vps.ini" "$tmp/b/ss-server.json"
+bond_server_start "$B" "$tmp/b"
+b_server=$BOND_SERVER_PID
+bond_redir_start "$B" "$tmp/b"
+b_redir=$BOND_REDIR_PID
+
+for p in "$A" "$B"; do
+	ip netns exec "$p-server" iperf3 -s >/dev/null 2>&1 &
+done
+# Both uplinks usable at A's gateway (the relay needs the VPS to answer).
+for ((i = 0; i < 100; i++)); do
+	"$MPGWCTL" --file-prefix "$A-gw" relay 2>/dev/null | grep -q '^state *usable' && break
+	sleep 0.1
+done
+sleep 1
+
+# cpu PID...: CPU seconds (user + system) the processes used so far, all threads.
+cpu() {
+	local t=0 p
+	for p in "$@"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+hz=$(getconf CLK_TCK)
+declare -A res
+for ((r = 1; r <= rounds; r++)); do
+	for side in a b; do
+		p=$A
+		procs=("$a_redir" "$a_server" "$a_gw" "$a_vps")
+		if [ "$side" = b ]; then
+			p=$B
+			procs=("$b_redir" "$b_server")
+		fi
+		for dir in up down; do
+			opt=()
+			[ "$dir" = down ] && opt=(-R)
+			before=$(for q in "${procs[@]}"; do cpu "$q"; done | tr '\n' ' ')
+			rate=$(bond_iperf "$p" "$NETNS_TUN_SERVER4" "$secs" "${opt[@]}" || echo 0)
+			after=$(for q in "${procs[@]}"; do cpu "$q"; done | tr '\n' ' ')
+			# CPU share of a core per process over the run (omitted first second included).
+			shares=$(paste -d' ' <(echo "$before" | tr ' ' '\n') <(echo "$after" | tr ' ' '\n') |
+				awk -v hz="$hz" -v s="$((secs + 1))" 'NF == 2 { printf "%d%% ", 100 * ($2 - $1) / hz / s }')
+			res[$side-$dir]+="$rate "
+			res[$side-$dir-cpu]+="$shares/"
+			echo "round $r $side $dir: $rate Mbit/s, CPU (redir server [mpgw gw, vps]): $shares" >&2
+		done
+	done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+echo "| direction | mpgw on both ends (Mbit/s) | kernel only (Mbit/s) | ratio |"
+echo "|---|---:|---:|---:|"
+for dir in up down; do
+	a=$(echo "${res[a-$dir]}" | median)
+	b=$(echo "${res[b-$dir]}" | median)
+	echo "| $dir | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') |"
+done
+echo
+echo "CPU per round, % of one core (ss-redir, ss-server[, mpgw gateway, mpgw vps]):"
+for k in a-up a-down b-up b-down; do
+	echo "- $k: ${res[$k-cpu]}"
+done
+echo
+echo "mpgw gateway twins at the end:"
+"$MPGWCTL" --file-prefix "$A-gw" twins
+"$MPGWCTL" --file-prefix "$A-gw" drops
+kill "$a_redir" "$a_server" "$b_redir" "$b_server" 2>/dev/null || true
