@@ -20,11 +20,14 @@
 #     backup`; none for `off`), bound to its twin, and the path manager's limits. mpgw
 #     owns the endpoints: the others are flushed (no mptcpd);
 #   - nftables table `inet mpgw_relay`: TCP that comes in by a LAN twin for an address
-#     that is not the gateway's own is redirected to [relay] port, where ss-redir listens.
-#     Only mpgw's relay action puts such packets on a LAN twin.
+#     that is neither the gateway's own nor routed out of a LAN twin is redirected to
+#     [relay] port, where ss-redir listens (mpgw's relay action puts such packets on a LAN
+#     twin); a connection to that port that was not redirected is dropped, from the LAN
+#     and the WANs alike (ss-redir listens on every address).
 # vps, `up`: the twins up with the ports' addresses, the [routes] in the kernel, MPTCP on
-# with room for the gateways' subflows. ss-server is started by the caller (systemd unit
-# config/relay/mpgw-ss-server.service) with the JSON of `proxy-config`.
+# with room for the gateways' subflows. The proxies are started by the caller (systemd units
+# config/relay/mpgw-ss-redir.service, mpgw-ss-server.service) with the JSON of
+# `proxy-config`.
 set -euo pipefail
 
 usage() {
@@ -68,6 +71,18 @@ need_relay() {
 		echo "relay-kernel.sh: $config has no [relay] port or no [mpgw] twins = yes" >&2
 		exit 2
 	fi
+	# mpgw validated the file; these go into nftables and JSON, so check them again.
+	local v
+	for v in "$relay_port" "$(get relay server_port 65101)"; do
+		if ! [[ $v =~ ^[0-9]{1,5}$ ]] || [ "$v" -lt 1 ] || [ "$v" -gt 65535 ]; then
+			echo "relay-kernel.sh: $config: [relay] port '$v' is not 1-65535" >&2
+			exit 2
+		fi
+	done
+	[[ $(get relay method chacha20-ietf-poly1305) =~ ^[a-z0-9-]+$ ]] || {
+		echo "relay-kernel.sh: $config: [relay] method is not a cipher name" >&2
+		exit 2
+	}
 }
 
 is_uplink() { [ "$(get "port $1" uplink no)" = yes ]; }
@@ -143,7 +158,13 @@ table inet mpgw_relay {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		iifname { $set } fib daddr type local return
+		iifname { $set } fib daddr oifname { $set } return
 		iifname { $set } meta l4proto tcp redirect to :$relay_port
+	}
+	chain input {
+		type filter hook input priority filter; policy accept;
+		tcp dport $relay_port ct status dnat accept
+		tcp dport $relay_port drop
 	}
 }
 NFT
@@ -162,31 +183,29 @@ gateway_down() {
 }
 
 vps_up() {
-	local r
 	sysctl -qw net.mptcp.enabled=1 net.ipv4.conf.all.rp_filter=0
 	twins_up
-	while read -r r; do
-		[ -n "$r" ] || continue
-		# shellcheck disable=SC2086 # "PREFIX via ADDR" and the like, as ip route takes it
-		ip route replace $r
+	local words
+	while read -r -a words; do
+		[ ${#words[@]} -gt 0 ] || continue
+		# "PREFIX via ADDR" and the like, as ip route takes it (words, never globbed).
+		ip route replace "${words[@]}"
 	done < <(all routes route)
 	ip mptcp limits set subflows 8 add_addr_accepted 0
 }
 
-# JSON string of the secret: backslashes and quotes escaped, the trailing newline gone.
-secret_json() {
-	local f
-	f=$(get relay secret_file)
-	if [ -z "$f" ] || [ ! -r "$f" ]; then
-		echo "relay-kernel.sh: [relay] secret_file '${f}' is not readable" >&2
-		exit 2
-	fi
-	head -n 1 "$f" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'
-}
+# secret_json FILE: the secret as the inside of a JSON string: its first line, without
+# carriage return, backslashes and quotes escaped.
+secret_json() { head -n 1 "$1" | tr -d '\r' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
 proxy_config() {
-	local out=$1 secret method ends vps
-	secret=$(secret_json)
+	local out=$1 file secret method ends vps
+	file=$(get relay secret_file)
+	if [ -z "$file" ] || [ ! -r "$file" ]; then
+		echo "relay-kernel.sh: $config: [relay] secret_file '$file' is not readable" >&2
+		exit 2
+	fi
+	secret=$(secret_json "$file")
 	method=$(get relay method chacha20-ietf-poly1305)
 	if [ "$role" = vps ]; then
 		# Where the subflows arrive: the tunnel addresses ([vps] address). A dual-stack
@@ -201,8 +220,11 @@ proxy_config() {
 	\"local_address\": \"::\",
 	\"local_port\": $relay_port,"
 	fi
-	umask 077
-	cat >"$out" <<JSON
+	# A new file of mode 0600 put in place whole: an older one keeps no other mode, and no
+	# reader sees half of it.
+	local new
+	new=$(mktemp "$out.XXXXXX")
+	cat >"$new" <<JSON
 {
 	$ends
 	"password": "$secret",
@@ -212,6 +234,7 @@ proxy_config() {
 	"timeout": 600
 }
 JSON
+	mv -f "$new" "$out"
 }
 
 need_relay

@@ -41,6 +41,10 @@ static const char *fixed_settings_differ(const struct mpgw_config *a, const stru
 	if (a->flows != b->flows ||
 		memcmp(a->flow_timeout_s, b->flow_timeout_s, sizeof(a->flow_timeout_s)) != 0)
 		return "[flows]";
+	/* The relay's health follows the proxy's port from start-up (lib/relay); the fallback
+	 * is part of the tables and may change. */
+	if (a->relay.port != b->relay.port)
+		return "[relay] port";
 	if (a->n_ports != b->n_ports)
 		return "the ports";
 	for (unsigned int i = 0; i < a->n_ports; i++) {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Configuration reload (SIGHUP): what the route tables are built from — [routes],
- * [neighbours], [vps], [policy], [gateway NAME] — is read again and a new FIB version is
- * published under RCU, while the workers run. Everything else ([mpgw], [port NAME]) is
- * fixed at start-up: a file that changes it is refused, and the running version stays.
+ * [neighbours], [vps], [policy], [gateway NAME], [relay] fallback — is read again and a new
+ * FIB version is published under RCU, while the workers run. Everything else ([mpgw],
+ * [port NAME], [flows], [relay] port) is fixed at start-up: a file that changes it is
+ * refused, and the running version stays.
  */
 #ifndef MPGW_RELOAD_H
 #define MPGW_RELOAD_H

@@ -330,15 +330,15 @@ static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 			return fail(L, "policy", config_class_name(c), 0,
 				"relay needs the kernel twins ([mpgw] twins = yes) and a [relay] "
 				"section (the proxy's port)");
-	/* The defaults of the design: TCP goes to the MPTCP proxy when there is one and the
-	 * VPS can take it (the VPS's proxy reaches the destination in that family over the
-	 * IPv4 or IPv6 subflows), everything else through the tunnel. */
-	bool v4 = config_addr_of_family(cfg->vps, cfg->n_vps, 4) != NULL;
-	bool v6 = config_addr_of_family(cfg->vps, cfg->n_vps, 6) != NULL;
+	/* The defaults of the design: TCP of both families goes to the MPTCP proxy when there
+	 * is one and the VPS has an IPv4 address (the proxy's subflows are IPv4, from the
+	 * uplinks' IPv4 addresses: scripts/relay-kernel.sh; the VPS's proxy reaches IPv6
+	 * destinations natively), everything else through the tunnel. */
+	bool relay_v4 = relay && config_addr_of_family(cfg->vps, cfg->n_vps, 4) != NULL;
 	const enum cfg_action defaults[CFG_CLASS_MAX] = {
-		[CFG_CLASS_TCP4] = relay && v4 ? CFG_ACT_RELAY : CFG_ACT_TUNNEL,
+		[CFG_CLASS_TCP4] = relay_v4 ? CFG_ACT_RELAY : CFG_ACT_TUNNEL,
 		[CFG_CLASS_OTHER4] = CFG_ACT_TUNNEL,
-		[CFG_CLASS_TCP6] = relay && (v4 || v6) ? CFG_ACT_RELAY : CFG_ACT_TUNNEL,
+		[CFG_CLASS_TCP6] = relay_v4 ? CFG_ACT_RELAY : CFG_ACT_TUNNEL,
 		[CFG_CLASS_OTHER6] = CFG_ACT_TUNNEL,
 	};
 	for (unsigned int c = 0; c < CFG_CLASS_MAX; c++)

@@ -190,6 +190,22 @@ static inline bool flow_key_eq(const struct flow_key *a, const struct flow_key *
 	return d == 0;
 }
 
+/* The live entry of key at time now, or NULL. */
+static inline struct flow_entry *flow_find(
+	struct flow_table *t, const struct flow_key *key, uint32_t hash, uint32_t now)
+{
+	uint32_t b = hash & t->bucket_mask;
+	const struct flow_bucket *bk = &t->buckets[b];
+	struct flow_entry *base = &t->entries[(size_t)b * FLOW_WAYS];
+
+	for (unsigned int m = flow_sig_match(bk, flow_sig(hash)); m != 0; m &= m - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(m);
+		if (flow_time_before(now, bk->expire[i]) && flow_key_eq(&base[i].key, key))
+			return &base[i];
+	}
+	return NULL;
+}
+
 /*
  * The live entry of key at time now, or a new one (path FLOW_NO_PATH, counters 0; *created
  * set) in an empty or expired slot, or in place of the bucket's live entry that expires
@@ -203,13 +219,11 @@ static inline struct flow_entry *flow_lookup(struct flow_table *t, const struct 
 	struct flow_entry *base = &t->entries[(size_t)b * FLOW_WAYS];
 	uint32_t sig = flow_sig(hash);
 	unsigned int victim = FLOW_WAYS;
+	struct flow_entry *live = flow_find(t, key, hash, now);
 
-	for (unsigned int m = flow_sig_match(bk, sig); m != 0; m &= m - 1) {
-		unsigned int i = (unsigned int)__builtin_ctz(m);
-		if (flow_time_before(now, bk->expire[i]) && flow_key_eq(&base[i].key, key)) {
-			*created = false;
-			return &base[i];
-		}
+	if (live != NULL) {
+		*created = false;
+		return live;
 	}
 	for (unsigned int i = 0; i < FLOW_WAYS; i++) {
 		if (bk->sig[i] == 0 || !flow_time_before(now, bk->expire[i])) {

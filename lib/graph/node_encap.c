@@ -27,41 +27,13 @@
 #include "fib.h"
 #include "flow_table.h"
 #include "mss_clamp.h"
+#include "node_flow_key.h"
 #include "nodes.h"
 #include "pkt_meta.h"
 #include "port.h"
 
 enum { ENCAP_NEXT_TX, ENCAP_NEXT_ICMP, ENCAP_NEXT_FRAG, ENCAP_NEXT_DROP };
 #define NODE_DROP_BASE ENCAP_NEXT_DROP
-
-/* The flow key of the inner packet at ip: addresses, protocol and, where the packet has them
- * in its first segment and is not a fragment, the ports (so fragments of a datagram and
- * its unfragmented packets share one flow). */
-static inline void inner_flow_key(struct flow_key *k, const struct rte_mbuf *m,
-	const struct pkt_meta *meta, const uint8_t *ip, bool v4)
-{
-	bool frag;
-
-	memset(k, 0, sizeof(*k));
-	k->family = v4 ? 4 : 6;
-	k->proto = meta->l4_proto;
-	if (v4) {
-		const struct rte_ipv4_hdr *h = (const struct rte_ipv4_hdr *)ip;
-		memcpy(k->src, &h->src_addr, 4);
-		memcpy(k->dst, &h->dst_addr, 4);
-		frag = (h->fragment_offset &
-			       RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
-	} else {
-		const struct rte_ipv6_hdr *h = (const struct rte_ipv6_hdr *)ip;
-		memcpy(k->src, h->src_addr, 16);
-		memcpy(k->dst, h->dst_addr, 16);
-		frag = (meta->flags & PKT_F_FRAGMENT) != 0;
-	}
-	if (!frag && (meta->flags & PKT_F_L4) &&
-		(meta->l4_proto == IPPROTO_TCP || meta->l4_proto == IPPROTO_UDP) &&
-		meta->l4_off + 4u <= rte_pktmbuf_data_len(m))
-		memcpy(&k->sport, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), 4);
-}
 
 static inline uint8_t inner_tos(const uint8_t *ip, bool v4)
 {
@@ -251,7 +223,7 @@ static uint16_t encap_process(
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = objs[base + i];
 			const struct pkt_meta *meta = pkt_meta(m);
-			inner_flow_key(&keys[i], m, meta,
+			node_flow_key(&keys[i], m, meta,
 				rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off),
 				meta->l3 == PKT_L3_IP4);
 			hashes[i] = flow_hash(&keys[i]);

@@ -6,9 +6,9 @@
  *   tunnel  to mpgw_encap, through the tunnel to the VPS (a counted drop, tunnel_down, when
  *           no uplink has a usable path: fail closed, never native);
  *   relay   to the twin of the LAN port it came in by (mpgw_punt), where nftables hands it
- *           to the kernel's MPTCP proxy (doc/operations.md, "The relay"); while the relay
- *           is unusable (lib/relay), [relay] fallback applies instead: tunnel, or a
- *           counted drop (relay_unavailable);
+ *           to the kernel's MPTCP proxy (doc/operations.md, "The relay"); connections
+ *           opened while the relay is unusable (lib/relay) take [relay] fallback instead,
+ *           tunnel or a counted drop (relay_unavailable), for their whole life;
  *   direct  natively out of the uplink the routes give (no route: no_route);
  *   drop    a counted drop (policy_drop).
  * Packets sent natively are marked PKT_PATH_ALLOWED for the leak guard (mpgw_rewrite).
@@ -17,6 +17,7 @@
 #include <rte_tcp.h>
 
 #include "fib.h"
+#include "node_flow_key.h"
 #include "nodes.h"
 #include "pkt_meta.h"
 
@@ -45,6 +46,66 @@ static inline rte_edge_t native(struct pkt_meta *meta)
 	return unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG) ? POLICY_NEXT_MSS : POLICY_NEXT_REWRITE;
 }
 
+static inline uint32_t now_ms(const struct worker *w)
+{
+	return (uint32_t)(rte_rdtsc() / w->tsc_per_ms);
+}
+
+/* A TCP SYN without ACK: the first packet of a connection. */
+static inline bool opens(const struct pkt_meta *meta)
+{
+	return (meta->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+}
+
+/*
+ * Did m's connection begin in the tunnel, by the relay's fallback? Looked up in the worker's
+ * flow table only while such connections may be alive (up to the TCP idle timeout after
+ * the last fallback): relayed traffic pays nothing otherwise.
+ */
+static inline bool in_tunnel(
+	struct worker *w, const struct rte_mbuf *m, const struct pkt_meta *meta)
+{
+	struct flow_key k;
+	uint32_t now;
+
+	if (likely(w->relay_tunnelled_until == 0))
+		return false;
+	now = now_ms(w);
+	if (!flow_time_before(now, w->relay_tunnelled_until)) {
+		w->relay_tunnelled_until = 0;
+		return false;
+	}
+	node_flow_key(&k, m, meta, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off),
+		meta->l3 == PKT_L3_IP4);
+	return flow_find(&w->flows, &k, flow_hash(&k), now) != NULL;
+}
+
+/*
+ * The action for a packet of a relay class, decided per connection. Its SYN goes to the
+ * relay while the relay is usable, else to [relay] fallback; the connections the fallback
+ * tunnelled stay in the tunnel, also once the relay is back (the proxy knows nothing of
+ * them); every other packet follows its connection to the relay. So a relayed connection
+ * outlives a moment without a usable uplink (the kernel's MPTCP waits it out), and one
+ * whose proxy is gone is reset by the kernel, as it would be anyway.
+ */
+static inline uint8_t relay_action(struct worker *w, const struct fib *f, const struct rte_mbuf *m,
+	const struct pkt_meta *meta)
+{
+	if (unlikely(opens(meta))) {
+		if (likely(__atomic_load_n(&w->relay_usable, __ATOMIC_RELAXED)))
+			return CFG_ACT_RELAY;
+		w->counters[CNT_relay_fallback]++;
+		if (f->relay_fallback == CFG_ACT_TUNNEL)
+			w->relay_tunnelled_until = now_ms(w) + w->flows.timeout_ms[FLOW_TO_TCP];
+		return f->relay_fallback;
+	}
+	if (unlikely(in_tunnel(w, m, meta))) {
+		w->counters[CNT_relay_fallback]++;
+		return CFG_ACT_TUNNEL;
+	}
+	return CFG_ACT_RELAY;
+}
+
 static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 {
 	struct worker *w = ctx;
@@ -57,13 +118,12 @@ static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 	}
 	uint8_t action = f->policy[policy_class(meta)];
 	if (action == CFG_ACT_RELAY) {
-		if (likely(__atomic_load_n(&w->relay_usable, __ATOMIC_RELAXED))) {
+		action = relay_action(w, f, m, meta);
+		if (likely(action == CFG_ACT_RELAY)) {
 			w->counters[CNT_relay]++;
 			w->counters[CNT_relay_bytes] += rte_pktmbuf_pkt_len(m);
 			return POLICY_NEXT_PUNT;
 		}
-		w->counters[CNT_relay_fallback]++;
-		action = f->relay_fallback;
 	}
 	switch (action) {
 	case CFG_ACT_TUNNEL:

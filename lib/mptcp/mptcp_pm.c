@@ -592,9 +592,8 @@ static void dump_endpoints(void)
 
 /* --- the kernel's sockets (sock_diag) ---------------------------------------------------- */
 
-/* What a dump found: the subflows (TCP sockets of the "mptcp" ULP, established) and the
- * tokens of the connections still open (MPTCP sockets established, or closed by the peer
- * only): a connection the application closed got its CLOSED event already. */
+/* What a dump found: the subflows (TCP sockets of the "mptcp" ULP) and the tokens of the
+ * connections (MPTCP sockets), both as ss -M shows them (dump_sockets()). */
 struct dumped_subflow {
 	uint32_t token;
 	uint32_t flags; /* MPTCP_SUBFLOW_FLAG_* */
@@ -708,14 +707,17 @@ static int cmp_u32(const void *a, const void *b)
 /* The kernel's MPTCP subflows now, into dumped; -1 with errno if the kernel refused. */
 static int dump_sockets(void)
 {
-	const uint32_t open = 1 << TCP_ESTABLISHED | 1 << TCP_CLOSE_WAIT;
+	/* What ss -M shows: connected, or closing on one side or both (a shutdown() of the
+	 * application, or the peer's FIN); not listening, not yet connected, not closed. */
+	const uint32_t open = 1 << TCP_ESTABLISHED | 1 << TCP_FIN_WAIT1 | 1 << TCP_FIN_WAIT2 |
+			      1 << TCP_CLOSE_WAIT | 1 << TCP_CLOSING | 1 << TCP_LAST_ACK;
 
 	dumped.n = dumped.over = dumped.n_tokens = 0;
 	/* Without MPTCP's own diag (module mptcp_diag) every subflow is taken. */
 	dumped.have_tokens = diag_dump(AF_INET, true, open, on_msk) >= 0 &&
 			     diag_dump(AF_INET6, true, open, on_msk) >= 0;
-	if (diag_dump(AF_INET, false, 1 << TCP_ESTABLISHED, on_subflow_sock) < 0 ||
-		diag_dump(AF_INET6, false, 1 << TCP_ESTABLISHED, on_subflow_sock) < 0)
+	if (diag_dump(AF_INET, false, open, on_subflow_sock) < 0 ||
+		diag_dump(AF_INET6, false, open, on_subflow_sock) < 0)
 		return -1;
 	qsort(dumped.tokens, dumped.n_tokens, sizeof(dumped.tokens[0]), cmp_u32);
 	return 0;
@@ -795,7 +797,12 @@ static void reconcile(void)
 		return;
 	}
 	pthread_mutex_lock(&pm.lock);
+	/* What did not fit the table was counted when it was first seen (its event, or the
+	 * dump at start): every reconcile finds it again. */
+	uint64_t untracked = pm.stats.untracked;
 	merge_dump();
+	pm.stats.untracked = untracked;
+	pm.stats.reconciles++;
 	pthread_mutex_unlock(&pm.lock);
 }
 

@@ -79,7 +79,9 @@ struct mptcp_pm_stats {
 	uint32_t subflows_limit, add_addr_accepted_limit;
 	uint64_t events, overruns, untracked; /* untracked: over the table's limits */
 	uint64_t connections_closed, subflows_closed;
-	uint64_t dumps, dump_errors; /* the table rebuilt from sock_diag (start, overruns) */
+	uint64_t dumps, dump_errors; /* the table rebuilt from sock_diag (start, overruns,
+				      * and every reconcile) */
+	uint64_t reconciles;	     /* of those, the checks every MPTCP_PM_RECONCILE_MS */
 	uint64_t alloc_errors;	     /* data-path tables that could not be allocated */
 	bool follow_uplinks;
 	uint64_t backup_set, backup_cleared, set_flags_errors; /* endpoints flagged by mpgw */

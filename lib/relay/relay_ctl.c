@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The relay's health (see relay_ctl.h). */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -24,6 +25,8 @@ static struct {
 	pthread_mutex_t lock; /* status, read by telemetry */
 	struct relay_status st;
 	struct mnl_socket *diag;
+	unsigned int n_lans; /* the LAN ports, whose twins' kernel must have an IPv4 address */
+	char lans[MPGW_MAX_PORTS][MPGW_NAME_LEN];
 	unsigned int seq;
 	uint64_t next_check, last_change;
 	uint8_t buf[8192];
@@ -76,6 +79,43 @@ static int find_listener(uint8_t family, struct listen_search *s)
 	return -1;
 }
 
+/* The sock_diag socket, with a receive timeout: a dump must not hold the control thread if
+ * the kernel is slow to answer. NULL if it cannot be had. */
+static struct mnl_socket *diag_open(void)
+{
+	struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+	struct mnl_socket *s = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+
+	if (s == NULL)
+		return NULL;
+	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0 ||
+		setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		mnl_socket_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Has the kernel an IPv4 address on every LAN twin (relay-kernel.sh up ran since the twins
+ * were made)? Without one it cannot answer the LAN hosts it takes connections from. */
+static bool lans_addressed(void)
+{
+	struct ifaddrs *all, *a;
+	unsigned int found = 0;
+
+	if (getifaddrs(&all) < 0)
+		return false;
+	for (unsigned int i = 0; i < rl.n_lans; i++)
+		for (a = all; a != NULL; a = a->ifa_next)
+			if (a->ifa_addr != NULL && a->ifa_addr->sa_family == AF_INET &&
+				strcmp(a->ifa_name, rl.lans[i]) == 0) {
+				found++;
+				break;
+			}
+	freeifaddrs(all);
+	return found == rl.n_lans;
+}
+
 int relay_ctl_start(const struct mpgw_config *cfg, char *err, size_t errlen)
 {
 	struct relay_status *st = &rl.st;
@@ -89,17 +129,16 @@ int relay_ctl_start(const struct mpgw_config *cfg, char *err, size_t errlen)
 	};
 	if (!st->configured)
 		return 0;
-	rl.diag = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (rl.diag == NULL || mnl_socket_bind(rl.diag, 0, MNL_SOCKET_AUTOPID) < 0) {
+	rl.n_lans = 0;
+	for (unsigned int i = 0; i < cfg->n_ports && st->gateway; i++)
+		if (!cfg->ports[i].uplink)
+			snprintf(rl.lans[rl.n_lans++], MPGW_NAME_LEN, "%s", cfg->ports[i].name);
+	rl.diag = diag_open();
+	if (rl.diag == NULL) {
 		snprintf(err, errlen, "relay: sock_diag (to see the proxy's listener): %s",
 			strerror(errno));
-		relay_ctl_stop();
 		return -1;
 	}
-	/* A receive timeout: the dump must not hold the control thread if the kernel is
-	 * slow to answer. */
-	struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
-	setsockopt(mnl_socket_get_fd(rl.diag), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	rl.seq = (unsigned int)time(NULL);
 	rl.last_change = rte_rdtsc();
 	relay_ctl_poll();
@@ -118,7 +157,17 @@ void relay_ctl_poll(void)
 	struct listen_search s = {.port = st->port};
 	bool ok = find_listener(AF_INET, &s) == 0 && find_listener(AF_INET6, &s) == 0;
 	bool vps = !st->gateway || uplink_ctl_usable_paths() > 0;
+	bool kernel = !st->gateway || lans_addressed();
 
+	/* A dump cut short leaves its rest in the socket, which the next one would take for
+	 * its own answer: start again on a new socket (kept on the old one if none comes). */
+	if (!ok) {
+		struct mnl_socket *fresh = diag_open();
+		if (fresh != NULL) {
+			mnl_socket_close(rl.diag);
+			rl.diag = fresh;
+		}
+	}
 	pthread_mutex_lock(&rl.lock);
 	st->checks++;
 	if (ok)
@@ -126,15 +175,17 @@ void relay_ctl_poll(void)
 	else
 		st->check_errors++;
 	st->vps_reachable = vps;
-	bool usable = st->gateway && st->listening && vps;
+	st->lans_addressed = kernel;
+	bool usable = st->gateway && st->listening && vps && kernel;
 	if (usable != st->usable) {
 		st->usable = usable;
 		st->changes++;
 		rl.last_change = now;
-		printf("mpgw: relay %s (proxy on port %u %s, %s)\n",
-			usable ? "usable" : "unusable, new relay flows take the fallback", st->port,
-			st->listening ? "listening" : "not listening",
-			vps ? "the VPS answers" : "no uplink reaches the VPS");
+		printf("mpgw: relay %s (proxy on port %u %s, %s, %s)\n",
+			usable ? "usable" : "unusable, new relay connections take the fallback",
+			st->port, st->listening ? "listening" : "not listening",
+			vps ? "the VPS answers" : "no uplink reaches the VPS",
+			kernel ? "LAN twins addressed" : "a LAN twin without IPv4 address");
 		fflush(stdout);
 	}
 	pthread_mutex_unlock(&rl.lock);

@@ -3,8 +3,9 @@
  * The relay's health, on the control thread. The relay is LAN TCP handed to the kernel's
  * MPTCP proxy (ss-redir --mptcp on a gateway, terminated by ss-server --mptcp on the VPS;
  * doc/operations.md "The relay"). On a gateway it is usable while a socket listens on
- * [relay] port in mpgw's network namespace (read from the kernel with sock_diag) and at
- * least one uplink reaches the VPS (its probes are answered). Every RELAY_CHECK_MS the
+ * [relay] port in mpgw's network namespace (read from the kernel with sock_diag), at least
+ * one uplink reaches the VPS (its probes are answered), and the kernel has an IPv4 address
+ * on every LAN twin (scripts/relay-kernel.sh ran since mpgw made the twins). Every RELAY_CHECK_MS the
  * state is checked and told to the workers (workers_set_relay_usable()); while it is
  * unusable, mpgw_policy sends relay classes to [relay] fallback. A vps with [relay] only
  * reports whether its proxy listens.
@@ -28,6 +29,7 @@ struct relay_status {
 	uint8_t fallback;      /* enum cfg_action */
 	bool listening;	       /* a socket listens on port (IPv4 or IPv6) */
 	bool vps_reachable;    /* gateway: an uplink to the VPS is usable */
+	bool lans_addressed;   /* gateway: the kernel has an IPv4 address on every LAN twin */
 	bool usable;	       /* what the workers are told */
 	uint64_t checks;       /* listener checks made */
 	uint64_t check_errors; /* sock_diag dumps that failed (the state is kept) */

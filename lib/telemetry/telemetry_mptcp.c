@@ -177,6 +177,7 @@ int telemetry_cmd_mptcp_endpoints(const char *cmd, const char *params, struct rt
 	rte_tel_data_add_dict_u64(r, "subflows_closed", s.subflows_closed);
 	rte_tel_data_add_dict_u64(r, "dumps", s.dumps);
 	rte_tel_data_add_dict_u64(r, "dump_errors", s.dump_errors);
+	rte_tel_data_add_dict_u64(r, "reconciles", s.reconciles);
 	rte_tel_data_add_dict_u64(r, "alloc_errors", s.alloc_errors);
 	rte_tel_data_add_dict_string(r, "follow_uplinks", s.follow_uplinks ? "yes" : "no");
 	rte_tel_data_add_dict_u64(r, "backup_set", s.backup_set);

@@ -14,7 +14,9 @@ static const char *relay_state(const struct relay_status *s)
 		return s->listening ? "listening" : "no_proxy";
 	if (s->usable)
 		return "usable";
-	return !s->listening ? "no_proxy" : "no_vps";
+	if (!s->listening)
+		return "no_proxy";
+	return !s->lans_addressed ? "no_kernel" : "no_vps";
 }
 
 int telemetry_cmd_relay(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -36,6 +38,7 @@ int telemetry_cmd_relay(const char *cmd, const char *params, struct rte_tel_data
 		return 0;
 	rte_tel_data_add_dict_int(d, "server_port", s.server_port);
 	rte_tel_data_add_dict_string(d, "vps", s.vps_reachable ? "reachable" : "unreachable");
+	rte_tel_data_add_dict_string(d, "lan_twins", s.lans_addressed ? "addressed" : "bare");
 	rte_tel_data_add_dict_string(d, "fallback", config_action_name(s.fallback));
 	rte_tel_data_add_dict_string(
 		d, "in_use", s.usable ? "relay" : config_action_name(s.fallback));

@@ -31,8 +31,8 @@
 	X(relay, "gateway: LAN TCP packets of a relay class handed to the kernel's MPTCP proxy "   \
 		 "(through the LAN port's twin)")                                                  \
 	X(relay_bytes, "gateway: bytes of those packets")                                          \
-	X(relay_fallback, "gateway: LAN TCP packets of a relay class that took [relay] fallback "  \
-			  "(tunnel or drop) while the relay was unusable")                         \
+	X(relay_fallback, "gateway: LAN TCP packets of a relay class sent by [relay] fallback "    \
+			  "(tunnel or drop): connections opened while the relay was unusable")     \
 	X(punted, "frames handed to the control thread for the kernel twins")                      \
 	X(twin_sent, "frames from the kernel twins sent out of their port")
 

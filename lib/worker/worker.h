@@ -96,6 +96,9 @@ struct worker {
 	uint64_t last_rx_tsc;
 	uint64_t icmp_credit; /* token bucket, TSC ticks x rate (node_icmp_error.c) */
 	uint64_t icmp_last_tsc;
+	/* mpgw_policy: ms until which connections the relay's fallback tunnelled may be
+	 * alive (0: none), so that they stay in the tunnel. */
+	uint32_t relay_tunnelled_until;
 
 	struct worker_txbuf tx[MPGW_MAX_PORTS] __rte_cache_aligned;
 	uint64_t drops[DROP_MAX] __rte_cache_aligned;
