@@ -19,6 +19,7 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 
+#include "mptcp_close.h"
 #include "mptcp_pm.h"
 #include "mptcp_sf.h"
 #include "nl_attrs.h"
@@ -94,6 +95,15 @@ static struct {
 		struct ipaddr addr;
 	} demoted[256];
 	bool seen_usable[MPGW_MAX_PORTS];
+	/* Gateway: ports whose uplink died and whose subflows mpgw closed (their endpoints
+	 * are added again when it is back). Vps: the far ends of its paths (gateways' uplink
+	 * addresses), seen usable, and those whose subflows it closed since. */
+	bool closed[MPGW_MAX_PORTS];
+	unsigned int n_peers;
+	struct {
+		struct ipaddr addr;
+		bool seen_usable, closed;
+	} peers[WORKER_MAX_PATHS];
 	uint8_t buf[1 << 15];
 } pm = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -879,7 +889,12 @@ static int port_by_name(const char *name)
  * `multipath = backup`, and those whose paths were usable once and none is now (at start
  * no path is usable until probes answer: that is not a failure).
  */
-static void backup_ports(bool *want)
+/*
+ * The ports whose endpoints should be backup ones (want): those with tunnel paths that are
+ * all `multipath = backup`, and those whose paths were usable once and none is now (dead:
+ * at start no path is usable until probes answer, and that is not a failure).
+ */
+static void backup_ports(bool *want, bool *dead)
 {
 	static struct uplink_info paths[WORKER_MAX_PATHS];
 	bool has[MPGW_MAX_PORTS] = {false}, usable[MPGW_MAX_PORTS] = {false};
@@ -899,16 +914,84 @@ static void backup_ports(bool *want)
 	}
 	for (unsigned int p = 0; p < n_ports; p++) {
 		pm.seen_usable[p] |= usable[p];
-		want[p] = has[p] && (all_backup[p] || (pm.seen_usable[p] && !usable[p]));
+		dead[p] = has[p] && pm.seen_usable[p] && !usable[p];
+		want[p] = has[p] && (all_backup[p] || dead[p]);
 	}
 }
 
+struct endpoint_full {
+	const struct mptcp_endpoint *e;
+	uint32_t flags;
+};
+
+static void put_endpoint_full(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct endpoint_full *a = arg;
+	const struct mptcp_endpoint *e = a->e;
+	struct nlattr *nest = mnl_attr_nest_start(nlh, MPTCP_PM_ATTR_ADDR);
+
+	mnl_attr_put_u16(nlh, MPTCP_PM_ADDR_ATTR_FAMILY, e->addr.family == 4 ? AF_INET : AF_INET6);
+	mnl_attr_put_u8(nlh, MPTCP_PM_ADDR_ATTR_ID, e->id);
+	if (e->addr.family == 4)
+		mnl_attr_put(nlh, MPTCP_PM_ADDR_ATTR_ADDR4, 4, &e->addr.v4);
+	else
+		mnl_attr_put(nlh, MPTCP_PM_ADDR_ATTR_ADDR6, 16, e->addr.v6);
+	mnl_attr_put_u32(nlh, MPTCP_PM_ADDR_ATTR_FLAGS, a->flags);
+	if (e->ifindex > 0)
+		mnl_attr_put_u32(nlh, MPTCP_PM_ADDR_ATTR_IF_IDX, (uint32_t)e->ifindex);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* Delete endpoint e and add it again, same id, address and interface, with flags: the
+ * kernel's path manager then opens a subflow from it for every connection again (it does
+ * not by itself for a subflow that was closed). Under the lock. */
+static void endpoint_readd(struct mptcp_endpoint *e, uint32_t flags)
+{
+	struct endpoint_arg id = {.id = e->id};
+	struct endpoint_full full = {.e = e, .flags = flags};
+
+	if (request(pm.family, MPTCP_PM_CMD_DEL_ADDR, false, put_endpoint, &id, on_ack, NULL) < 0 ||
+		request(pm.family, MPTCP_PM_CMD_ADD_ADDR, false, put_endpoint_full, &full, on_ack,
+			NULL) < 0) {
+		pm.stats.set_flags_errors++;
+		pm.next_dump = rte_rdtsc();
+		return;
+	}
+	e->flags = flags;
+	pm.stats.endpoints_readded++;
+}
+
+/* Close the kernel's subflows over a dead path (mptcp_close.h): from addr (local) or to it. */
+static void close_subflows(const struct ipaddr *addr, bool local)
+{
+	int n = pm.diag != NULL ? mptcp_subflows_close(pm.diag, &pm.seq, addr, local) : -1;
+
+	if (n > 0)
+		pm.stats.subflows_closed_dead += (uint64_t)n;
+	else if (n < 0)
+		pm.stats.close_errors++;
+}
+
+/* Does the kernel open a subflow from e for every connection when e is added (a `subflow`
+ * endpoint)? Only then may mpgw close e's subflows: adding e again opens new ones. */
+static bool reopens(const struct mptcp_endpoint *e)
+{
+	return (e->flags & MPTCP_PM_ADDR_FLAG_SUBFLOW) != 0;
+}
+
+/*
+ * Gateway: the endpoints of a dead uplink flagged backup (so no new data goes there) and,
+ * for `subflow` endpoints, their subflows closed (so what was in flight on them is sent
+ * again at once over the others); when the uplink is back, those endpoints are added again
+ * without the flag mpgw set (so every connection opens a subflow from them again), the
+ * others have the flag taken back.
+ */
 static void follow_uplinks(void)
 {
-	bool want[MPGW_MAX_PORTS] = {false};
+	bool want[MPGW_MAX_PORTS] = {false}, dead[MPGW_MAX_PORTS] = {false};
 	bool changed;
 
-	backup_ports(want);
+	backup_ports(want, dead);
 	pthread_mutex_lock(&pm.lock);
 	for (unsigned int i = 0; i < pm.n_endpoints; i++) {
 		struct mptcp_endpoint *e = &pm.endpoints[i];
@@ -921,11 +1004,62 @@ static void follow_uplinks(void)
 				set_demoted(e, true);
 				pm.stats.backup_set++;
 			}
+		} else if (!want[e->port] && pm.closed[e->port] && reopens(e)) {
+			uint32_t flags = e->flags;
+			if (is && demoted(e)) {
+				flags &= ~(uint32_t)MPTCP_PM_ADDR_FLAG_BACKUP;
+				set_demoted(e, false);
+				pm.stats.backup_cleared++;
+			}
+			endpoint_readd(e, flags);
 		} else if (!want[e->port] && is && demoted(e)) {
 			if (endpoint_set_backup(e, false, &changed)) {
 				set_demoted(e, false);
 				pm.stats.backup_cleared += changed;
 			}
+		}
+	}
+	for (unsigned int p = 0; p < n_ports; p++) {
+		if (dead[p] && !pm.closed[p]) {
+			for (unsigned int i = 0; i < pm.n_endpoints; i++)
+				if (pm.endpoints[i].port == (int)p && reopens(&pm.endpoints[i]))
+					close_subflows(&pm.endpoints[i].addr, true);
+			pm.closed[p] = true;
+		} else if (!want[p]) {
+			pm.closed[p] = false; /* its endpoints were added again above */
+		}
+	}
+	pthread_mutex_unlock(&pm.lock);
+}
+
+/*
+ * Vps: the subflows to a gateway's uplink address closed when the probes to it fail, so
+ * that what was in flight on them is sent again at once over the gateway's other uplinks
+ * (the gateway flags its endpoint backup, but that cannot reach the vps over the dead
+ * path). The gateway opens new ones when the uplink is back.
+ */
+static void follow_peers(void)
+{
+	static struct uplink_info paths[WORKER_MAX_PATHS];
+	uint32_t gen;
+	unsigned int n = uplink_ctl_snapshot(paths, WORKER_MAX_PATHS, &gen);
+
+	pthread_mutex_lock(&pm.lock);
+	for (unsigned int i = 0; i < RTE_MIN(n, (unsigned int)WORKER_MAX_PATHS); i++) {
+		unsigned int k = 0;
+		while (k < pm.n_peers && !ipaddr_equal(&pm.peers[k].addr, &paths[i].remote))
+			k++;
+		if (k == pm.n_peers) {
+			if (pm.n_peers == RTE_DIM(pm.peers))
+				continue;
+			pm.peers[pm.n_peers++] = (typeof(pm.peers[0])){.addr = paths[i].remote};
+		}
+		if (paths[i].usable) {
+			pm.peers[k].seen_usable = true;
+			pm.peers[k].closed = false;
+		} else if (pm.peers[k].seen_usable && !pm.peers[k].closed) {
+			close_subflows(&pm.peers[k].addr, false);
+			pm.peers[k].closed = true;
 		}
 	}
 	pthread_mutex_unlock(&pm.lock);
@@ -1014,7 +1148,7 @@ int mptcp_pm_start(const struct mpgw_config *cfg, char *err, size_t errlen)
 		publish_table();
 	pm.next_dump = ms_from_now(MPTCP_PM_DUMP_MS);
 	pm.on = pm.stats.on = true;
-	pm.follow = pm.stats.follow_uplinks = cfg->mptcp_follow_uplinks && gateway;
+	pm.follow = pm.stats.follow_uplinks = cfg->mptcp_follow_uplinks;
 	return 0;
 }
 
@@ -1049,14 +1183,17 @@ void mptcp_pm_poll(void)
 		pm.next_dump = ms_from_now(MPTCP_PM_DUMP_MS);
 	}
 	if (pm.follow && (int64_t)(rte_rdtsc() - pm.next_follow) >= 0) {
-		follow_uplinks();
+		if (pm.gateway)
+			follow_uplinks();
+		else
+			follow_peers();
 		pm.next_follow = ms_from_now(MPTCP_PM_FOLLOW_MS);
 	}
 }
 
 void mptcp_pm_stop(void)
 {
-	if (pm.on && pm.follow)
+	if (pm.on && pm.follow && pm.gateway)
 		unfollow_uplinks();
 	pm.on = pm.stats.on = false;
 	if (pm.ev != NULL)

@@ -85,6 +85,10 @@ struct mptcp_pm_stats {
 	uint64_t alloc_errors;	     /* data-path tables that could not be allocated */
 	bool follow_uplinks;
 	uint64_t backup_set, backup_cleared, set_flags_errors; /* endpoints flagged by mpgw */
+	uint64_t subflows_closed_dead; /* subflows over a dead path mpgw closed (mptcp_close.h) */
+	uint64_t close_errors;	       /* times they could not be listed or closed */
+	uint64_t endpoints_readded;    /* gateway: endpoints added again when their uplink came
+					* back, for new subflows */
 };
 
 /* Resolve the family, subscribe and dump (twins must be running). A kernel without MPTCP

@@ -183,5 +183,8 @@ int telemetry_cmd_mptcp_endpoints(const char *cmd, const char *params, struct rt
 	rte_tel_data_add_dict_u64(r, "backup_set", s.backup_set);
 	rte_tel_data_add_dict_u64(r, "backup_cleared", s.backup_cleared);
 	rte_tel_data_add_dict_u64(r, "set_flags_errors", s.set_flags_errors);
+	rte_tel_data_add_dict_u64(r, "subflows_closed_dead", s.subflows_closed_dead);
+	rte_tel_data_add_dict_u64(r, "close_errors", s.close_errors);
+	rte_tel_data_add_dict_u64(r, "endpoints_readded", s.endpoints_readded);
 	return add_row(d, "limits", r);
 }
