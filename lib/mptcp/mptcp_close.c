@@ -14,6 +14,7 @@
 
 #include "mptcp_close.h"
 #include "nl_attrs.h"
+#include "nl_diag.h"
 
 /* Subflows closed per call at most: a path of a busy gateway carries many. */
 #define CLOSE_MAX 1024
@@ -76,22 +77,6 @@ static int transact(struct mnl_socket *diag, struct nlmsghdr *req, mnl_cb_t cb, 
 	return -1;
 }
 
-static struct nlmsghdr *diag_request(
-	char *buf, uint16_t type, uint16_t flags, uint8_t family, unsigned int *seq)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = ++*seq;
-	struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-	r->sdiag_family = family;
-	r->sdiag_protocol = IPPROTO_TCP;
-	r->idiag_ext = 1 << (INET_DIAG_INFO - 1); /* and so the ULP's name */
-	r->idiag_states = (uint32_t)~0u;
-	return nlh;
-}
-
 int mptcp_subflows_close(
 	struct mnl_socket *diag, unsigned int *seq, const struct ipaddr *addr, bool local)
 {
@@ -101,11 +86,15 @@ int mptcp_subflows_close(
 	int closed = 0;
 
 	s = (struct close_search){.addr = addr, .local = local};
-	if (transact(diag, diag_request(buf, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, family, seq),
+	/* Every state, with INET_DIAG_INFO and so the ULP's name. */
+	if (transact(diag,
+		    nl_diag_request(buf, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, ++*seq, family, ~0u,
+			    1 << (INET_DIAG_INFO - 1)),
 		    on_socket, &s) < 0)
 		return -1;
 	for (unsigned int i = 0; i < s.n; i++) {
-		struct nlmsghdr *nlh = diag_request(buf, SOCK_DESTROY, NLM_F_ACK, family, seq);
+		struct nlmsghdr *nlh =
+			nl_diag_request(buf, SOCK_DESTROY, NLM_F_ACK, ++*seq, family, ~0u, 0);
 		struct inet_diag_req_v2 *r = mnl_nlmsg_get_payload(nlh);
 		r->id = s.ids[i];
 		/* Gone already (closed meanwhile) is not a failure. */

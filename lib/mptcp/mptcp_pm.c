@@ -23,6 +23,7 @@
 #include "mptcp_pm.h"
 #include "mptcp_sf.h"
 #include "nl_attrs.h"
+#include "nl_diag.h"
 #include "port.h"
 #include "twin.h"
 #include "uplink_ctl.h"
@@ -623,17 +624,10 @@ static struct {
 static int diag_dump(uint8_t family, bool msk, uint32_t states, mnl_cb_t cb)
 {
 	char req[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 	unsigned int seq = ++pm.seq;
+	struct nlmsghdr *nlh = nl_diag_request(req, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, seq, family,
+		states, 1 << (INET_DIAG_INFO - 1));
 
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-	r->sdiag_family = family;
-	r->sdiag_protocol = IPPROTO_TCP;
-	r->idiag_ext = 1 << (INET_DIAG_INFO - 1);
-	r->idiag_states = states;
 	/* IPPROTO_MPTCP does not fit sdiag_protocol: the attribute says it. */
 	if (msk)
 		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);

@@ -17,6 +17,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 
+#include "nl_diag.h"
 #include "relay_ctl.h"
 #include "uplink_ctl.h"
 #include "worker.h"
@@ -52,18 +53,12 @@ static int on_listener(const struct nlmsghdr *nlh, void *data)
 static int find_listener(uint8_t family, struct listen_search *s)
 {
 	char req[128];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 	unsigned int seq = ++rl.seq;
+	struct nlmsghdr *nlh = nl_diag_request(
+		req, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, seq, family, 1 << TCP_LISTEN, 0);
 	ssize_t n;
 	int rc;
 
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-	r->sdiag_family = family;
-	r->sdiag_protocol = IPPROTO_TCP;
-	r->idiag_states = 1 << TCP_LISTEN;
 	if (mnl_socket_sendto(rl.diag, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	/* A dump of listeners is short; bounded all the same. */
