@@ -20,6 +20,7 @@
 #   return the rate is 1.6 times one uplink's again; both mpgw closed the subflows over
 #   the dead path;
 # - ss-redir's port is not reachable from a WAN, nor from the LAN but by the redirect;
+# - a LAN host's own MPTCP connection is relayed like any other;
 # - the proxy stopped: within 1 s mpgwctl relay says so and new connections take the
 #   tunnel (counted); started again: relayed again, while a connection that began in the
 #   tunnel carries on there; a LAN twin without its address makes the relay unusable too;
@@ -45,6 +46,15 @@ source "$src/tests/integration/live_tunnel_lib.sh"
 # shellcheck source=scripts/lib/netns_bond.sh
 source "$src/scripts/lib/netns_bond.sh"
 
+# listening NS PORT: within 5 s, a TCP socket listens on PORT in NS.
+listening() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$(in_ns "$1" ss -Hltn "sport = :$2")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # BOND_PHASES: the phases to run, for work on one of them (default: all).
 phase() { [[ " ${BOND_PHASES:-all} " == *" all "* || " ${BOND_PHASES:-} " == *" $1 "* ]]; }
 S4=$NETNS_TUN_SERVER4
@@ -205,6 +215,33 @@ no_leak() {
 check "no LAN address and no native LAN IPv6 on either WAN" no_leak || true
 fi
 
+# --- a LAN host's own MPTCP connection -------------------------------------------------------
+if phase lanmptcp; then
+rel=$(json_get "$(gw_ctl --json relay)" relayed_packets)
+in_ns server "$PY" "$src/tests/integration/mptcp_peer.py" server "$S4" 5400 "$tmp/lan-mptcp" &
+mp_server=$!
+listening server 5400 || true
+in_ns client "$PY" "$src/tests/integration/mptcp_peer.py" client "$S4" 5400 "$tmp/lan-mptcp.stop" \
+	>"$tmp/lan-mptcp.out" 2>&1 &
+mp_client=$!
+sleep 2
+touch "$tmp/lan-mptcp.stop"
+wait "$mp_client" || true
+wait "$mp_server" || true
+# lan_mptcp_relayed: what the client sent over MPTCP arrived whole, through the relay (the
+# proxy's listener is plain TCP: the client's MPTCP falls back to TCP there).
+lan_mptcp_relayed() {
+	local sent got rel2
+	sent=$(cat "$tmp/lan-mptcp.out")
+	got=$(cat "$tmp/lan-mptcp.done" 2>/dev/null || echo nothing)
+	rel2=$(json_get "$(gw_ctl --json relay)" relayed_packets)
+	echo "sent ${sent%% *} bytes, received ${got%% *}; relayed packets +$((rel2 - rel))"
+	[ -n "$sent" ] && [ "$sent" = "$got" ] && [ $((rel2 - rel)) -gt 100 ]
+}
+check "a LAN host's own MPTCP connection is relayed like any other (the proxy ends it)" \
+	lan_mptcp_relayed || true
+fi
+
 # --- an uplink cut in the middle of a download ----------------------------------------------
 if phase cut; then
 if [ -z "${single:-}" ]; then
@@ -346,15 +383,6 @@ fi
 
 # --- short connections, half reset -------------------------------------------------------
 if phase churn; then
-# listening NS PORT: within 5 s, a TCP socket listens on PORT in NS.
-listening() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[ -n "$(in_ns "$1" ss -Hltn "sport = :$2")" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 pm_stat() { json_get "$(gw_ctl --json mptcp-endpoints)" limits "$1"; }
 events_before=$(pm_stat events)
 # Alongside the churn: a relayed connection carrying data all along, and a half-closed one

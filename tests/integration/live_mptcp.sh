@@ -183,11 +183,19 @@ two_subflows() {
 check "mpgwctl mptcp: one connection, subflows from 100.64.1.2 (id 0) on twan0 and 100.64.2.2 (id $endpoint_id) on twan1" \
 	two_subflows || true
 
+# both_carry: within 10 s, both subflows have carried 200 kB and received 5 packets (a
+# condition waited for, not a rate).
 both_carry() {
-	local j a b
-	j=$(mptcp_rows)
-	a=$(sf_of "$j" 100.64.1.2 tx_bytes)
-	b=$(sf_of "$j" 100.64.2.2 tx_bytes)
+	local i j a b
+	for ((i = 0; i < 100; i++)); do
+		j=$(mptcp_rows)
+		a=$(sf_of "$j" 100.64.1.2 tx_bytes)
+		b=$(sf_of "$j" 100.64.2.2 tx_bytes)
+		[ "${a:-0}" -ge 200000 ] && [ "${b:-0}" -ge 200000 ] &&
+			[ "$(sf_of "$j" 100.64.1.2 rx_packets)" -ge 5 ] &&
+			[ "$(sf_of "$j" 100.64.2.2 rx_packets)" -ge 5 ] && break
+		sleep 0.1
+	done
 	echo "tx bytes: twan0 ${a:-?}, twan1 ${b:-?};" \
 		"rx packets: twan0 $(sf_of "$j" 100.64.1.2 rx_packets), twan1 $(sf_of "$j" 100.64.2.2 rx_packets)"
 	[ "${a:-0}" -ge 200000 ] && [ "${b:-0}" -ge 200000 ] &&
@@ -265,9 +273,22 @@ flag_within() {
 	echo "endpoint $3 flags: '$(endpoint_flags "$3")', $t ms after the change"
 	[ "$has" = "$2" ]
 }
-# moved_off FLAGGED OTHER: what the backup flag is for. Over the second after it, the
-# subflow from FLAGGED (shown backup) sends at most a twentieth of what the one from OTHER
-# sends, and that is 200 kB at least. (With mptcp_follow_uplinks = no the same second looks
+# sent_in_1s: what the connection's subflows sent in one second, in bytes: the rate the
+# checks after a cut compare with, measured in this run.
+sent_in_1s() {
+	local j0 j1
+	j0=$(mptcp_rows)
+	sleep 1
+	j1=$(mptcp_rows)
+	"$PY" -c '
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(sum(int(r["tx_bytes"]) - int(a[k]["tx_bytes"]) for k, r in b.items() if k in a))' "$j0" "$j1"
+}
+# moved_off FLAGGED OTHER BEFORE: what the backup flag is for. Over the second after it,
+# the subflow from FLAGGED (shown backup) sends at most a twentieth of what the one from
+# OTHER sends, and that is at least a quarter of BEFORE, the connection's bytes in a second
+# before the cut (the one uplink left is half of the two, or more). (With mptcp_follow_uplinks = no the same second looks
 # alike but for the backup column: the dead subflow's congestion window, full of
 # unacknowledged data, stops new data by itself at first; 3000 bytes of retransmissions
 # both ways, and 0.5-3.0 MB on the other subflow either way, in the runs of this test.)
@@ -285,13 +306,14 @@ moved_off() {
 		return 1
 	fi
 	echo "in 1 s: $1 (backup $(sf_of "$j1" "$1" backup)) sent $((f1 - f0)) bytes," \
-		"$2 sent $((o1 - o0)) bytes"
-	[ "$(sf_of "$j1" "$1" backup)" = 1 ] && [ "$((o1 - o0))" -ge 200000 ] &&
+		"$2 sent $((o1 - o0)) bytes; both sent $3 in a second before the cut"
+	[ "$(sf_of "$j1" "$1" backup)" = 1 ] && [ "$((4 * (o1 - o0)))" -ge "$3" ] &&
 		[ "$((20 * (f1 - f0)))" -le "$((o1 - o0))" ]
 }
-# closed_moved CLOSED OTHER: within 1 s the subflow from CLOSED is gone from the table
-# (mpgw closed it: its endpoint is a `subflow` one, which mpgw adds again when the uplink is
-# back), and over the next second the one from OTHER sends 200 kB at least.
+# closed_moved CLOSED OTHER BEFORE: within 1 s the subflow from CLOSED is gone from the
+# table (mpgw closed it: its endpoint is a `subflow` one, which mpgw adds again when the
+# uplink is back), and over the next second the one from OTHER sends at least a quarter of
+# BEFORE (as moved_off).
 closed_moved() {
 	local i j0 j1 o0 o1
 	for ((i = 0; i < 10; i++)); do
@@ -304,10 +326,10 @@ closed_moved() {
 	o0=$(sf_of "$j0" "$2" tx_bytes)
 	o1=$(sf_of "$j1" "$2" tx_bytes)
 	echo "subflow from $1: $([ -z "$(sf_of "$j0" "$1" tx_bytes)" ] && echo closed || echo open);" \
-		"in 1 s $2 sent $((${o1:-0} - ${o0:-0})) bytes;" \
+		"in 1 s $2 sent $((${o1:-0} - ${o0:-0})) bytes (both $3 before the cut);" \
 		"closed by mpgw: $(json_get "$(gw_ctl --json mptcp-endpoints)" limits subflows_closed_dead)"
 	[ -z "$(sf_of "$j0" "$1" tx_bytes)" ] && [ -n "$o0" ] && [ -n "$o1" ] &&
-		[ "$((o1 - o0))" -ge 200000 ]
+		[ "$((4 * (o1 - o0)))" -ge "$3" ]
 }
 # reopened ADDR UPLINK: within 5 s a subflow from ADDR is back, on UPLINK.
 reopened() {
@@ -321,11 +343,12 @@ reopened() {
 		"$(json_get "$(gw_ctl --json mptcp-endpoints)" limits endpoints_readded)"
 	[ "$(sf_of "$j" "$1" uplink)" = "$2" ]
 }
+before=$(sent_in_1s)
 uplink_cut isp2
 check "isp2 cut: mpgw flags the endpoint on twan1 backup in the kernel" \
 	flag_within 1000 yes "$endpoint_id" || true
-check "and closes its subflow; the data goes on over twan0" closed_moved 100.64.2.2 100.64.1.2 ||
-	true
+check "and closes its subflow; the data goes on over twan0" \
+	closed_moved 100.64.2.2 100.64.1.2 "$before" || true
 uplink_restore isp2
 check "isp2 back: mpgw adds the endpoint again, without the backup flag, once wan1's probes answer" \
 	flag_within 3000 no "$endpoint_id" || true
@@ -333,11 +356,12 @@ check "the connection has a subflow on twan1 again" reopened 100.64.2.2 twan1 ||
 
 # The primary uplink: its endpoint (no `subflow` flag) names the initial subflow's address.
 # mpgw cannot open that subflow again, so it only flags it.
+before=$(sent_in_1s)
 uplink_cut isp1
 check "isp1 cut: mpgw flags the primary's endpoint (twan0) backup in the kernel" \
 	flag_within 1000 yes "$primary_id" || true
 check "the data goes on over twan1; the initial subflow, shown backup, sends next to nothing" \
-	moved_off 100.64.1.2 100.64.2.2 || true
+	moved_off 100.64.1.2 100.64.2.2 "$before" || true
 uplink_restore isp1
 check "isp1 back: mpgw takes the primary's backup flag back" \
 	flag_within 3000 no "$primary_id" || true
