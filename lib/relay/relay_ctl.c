@@ -17,6 +17,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 
+#include "netstat_mib.h"
 #include "nl_diag.h"
 #include "relay_ctl.h"
 #include "uplink_ctl.h"
@@ -30,6 +31,8 @@ static struct {
 	char lans[MPGW_MAX_PORTS][MPGW_NAME_LEN];
 	unsigned int seq;
 	uint64_t next_check, last_change;
+	/* The kernel's MPTCP blackhole counters when mpgw started, and the last seen. */
+	uint64_t blackhole0, plain_syn0, blackhole;
 	uint8_t buf[8192];
 } rl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -111,6 +114,42 @@ static bool lans_addressed(void)
 	return found == rl.n_lans;
 }
 
+/* The kernel's MPTCP counters of its blackhole detection (net.mptcp.blackhole_timeout):
+ * times it turned MPTCP off after MPTCP SYNs were lost, and SYNs it sent without MPTCP
+ * since. False on a kernel without them. */
+static bool read_blackhole(uint64_t *blackholes, uint64_t *plain_syns)
+{
+	FILE *f = fopen("/proc/net/netstat", "r");
+	bool ok;
+
+	if (f == NULL)
+		return false;
+	ok = netstat_mib(f, "MPTcpExt", "Blackhole", blackholes) == 0;
+	rewind(f);
+	ok = ok && netstat_mib(f, "MPTcpExt", "MPCapableSYNTXDisabled", plain_syns) == 0;
+	fclose(f);
+	return ok;
+}
+
+/* Say when the kernel turned MPTCP off: the relay's connections are then plain TCP over one
+ * uplink, until the timeout ends. Under the lock. */
+static void follow_blackhole(struct relay_status *st)
+{
+	uint64_t b, s;
+
+	if (!read_blackhole(&b, &s))
+		return;
+	st->mptcp_blackholes = b - rl.blackhole0;
+	st->mptcp_plain_syns = s - rl.plain_syn0;
+	if (b != rl.blackhole) {
+		printf("mpgw: the kernel turned MPTCP off after MPTCP SYNs were lost "
+		       "(net.mptcp.blackhole_timeout): the relay's new connections use one "
+		       "uplink, not all, until it ends\n");
+		fflush(stdout);
+		rl.blackhole = b;
+	}
+}
+
 int relay_ctl_start(const struct mpgw_config *cfg, char *err, size_t errlen)
 {
 	struct relay_status *st = &rl.st;
@@ -135,6 +174,8 @@ int relay_ctl_start(const struct mpgw_config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	rl.seq = (unsigned int)time(NULL);
+	if (read_blackhole(&rl.blackhole0, &rl.plain_syn0))
+		rl.blackhole = rl.blackhole0;
 	rl.last_change = rte_rdtsc();
 	relay_ctl_poll();
 	return 0;
@@ -164,6 +205,8 @@ void relay_ctl_poll(void)
 		}
 	}
 	pthread_mutex_lock(&rl.lock);
+	if (st->gateway && st->checks % (1000 / RELAY_CHECK_MS) == 0)
+		follow_blackhole(st);
 	st->checks++;
 	if (ok)
 		st->listening = s.found;

@@ -22,18 +22,20 @@
 #define RELAY_CHECK_MS 200
 
 struct relay_status {
-	bool configured;       /* [relay] and twins */
-	bool gateway;	       /* the gateway role: the policy relays */
-	uint16_t port;	       /* the proxy's listening port */
-	uint16_t server_port;  /* gateway: the VPS's proxy */
-	uint8_t fallback;      /* enum cfg_action */
-	bool listening;	       /* a socket listens on port (IPv4 or IPv6) */
-	bool vps_reachable;    /* gateway: an uplink to the VPS is usable */
-	bool lans_addressed;   /* gateway: the kernel has an IPv4 address on every LAN twin */
-	bool usable;	       /* what the workers are told */
-	uint64_t checks;       /* listener checks made */
-	uint64_t check_errors; /* sock_diag dumps that failed (the state is kept) */
-	uint32_t changes;      /* times usable changed */
+	bool configured;	   /* [relay] and twins */
+	bool gateway;		   /* the gateway role: the policy relays */
+	uint16_t port;		   /* the proxy's listening port */
+	uint16_t server_port;	   /* gateway: the VPS's proxy */
+	uint8_t fallback;	   /* enum cfg_action */
+	bool listening;		   /* a socket listens on port (IPv4 or IPv6) */
+	bool vps_reachable;	   /* gateway: an uplink to the VPS is usable */
+	bool lans_addressed;	   /* gateway: the kernel has an IPv4 address on every LAN twin */
+	bool usable;		   /* what the workers are told */
+	uint64_t mptcp_blackholes; /* gateway: times the kernel turned MPTCP off since start */
+	uint64_t mptcp_plain_syns; /* and the SYNs it sent without MPTCP since */
+	uint64_t checks;	   /* listener checks made */
+	uint64_t check_errors;	   /* sock_diag dumps that failed (the state is kept) */
+	uint32_t changes;	   /* times usable changed */
 	double since_change_s;
 };
 

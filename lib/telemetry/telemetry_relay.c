@@ -48,5 +48,7 @@ int telemetry_cmd_relay(const char *cmd, const char *params, struct rte_tel_data
 	rte_tel_data_add_dict_u64(d, "relayed_bytes", workers_counter(CNT_relay_bytes));
 	rte_tel_data_add_dict_u64(d, "fallback_packets", workers_counter(CNT_relay_fallback));
 	rte_tel_data_add_dict_u64(d, "fallback_drops", workers_drops(DROP_relay_unavailable));
+	rte_tel_data_add_dict_u64(d, "mptcp_blackholes", s.mptcp_blackholes);
+	rte_tel_data_add_dict_u64(d, "mptcp_plain_syns", s.mptcp_plain_syns);
 	return 0;
 }
