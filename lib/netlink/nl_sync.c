@@ -185,6 +185,15 @@ static void on_neigh(const struct nlmsghdr *nlh)
 		nl.stats.ignored++;
 		return;
 	}
+	/* The kernel asking again (INCOMPLETE) or having failed to (FAILED) leaves the MAC the
+	 * mirror has: an ARP or ND answer lost on a busy link must not take away a route or a
+	 * tunnel path (a vps's paths to a gateway all go through its one router: the whole
+	 * tunnel). Whether the next hop is alive is the probes' to judge; a new MAC replaces
+	 * the old once the kernel learns one, and the entry's removal takes it away. */
+	if (nlh->nlmsg_type == RTM_NEWNEIGH && (nd->ndm_state & (NUD_INCOMPLETE | NUD_FAILED))) {
+		nl.stats.neighbour_failures++;
+		return;
+	}
 	const uint16_t usable =
 		NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP;
 	/* A unicast MAC only: the kernel keeps NOARP entries with the broadcast MAC for a

@@ -46,6 +46,7 @@ struct nl_sync_stats {
 	uint64_t addrs4, addrs6, addrs_unused;
 	uint64_t events;  /* netlink messages applied, dumps included */
 	uint64_t ignored; /* routes, neighbours, addresses not on a twin, or not usable */
+	uint64_t neighbour_failures; /* kernel entries gone INCOMPLETE or FAILED (MAC kept) */
 	uint64_t builds;  /* FIB versions published from the mirror */
 	uint64_t build_errors;
 	uint64_t resyncs;     /* overruns (ENOBUFS) recovered by a new dump */

@@ -19,6 +19,7 @@
 #   every second at least a fifth of one uplink's rate, and within 3 s of the link's
 #   return the rate is 1.6 times one uplink's again; both mpgw closed the subflows over
 #   the dead path;
+# - the VPS's kernel failing its router's ARP entry takes no tunnel path away;
 # - ss-redir's port is not reachable from a WAN, nor from the LAN but by the redirect;
 # - a LAN host's own MPTCP connection is relayed like any other;
 # - the proxy stopped: within 1 s mpgwctl relay says so and new connections take the
@@ -109,6 +110,29 @@ relay_state_within() {
 }
 check "gateway: relay usable (ss-redir listening, the VPS answering)" relay_state gw_ctl usable || true
 check "vps: ss-server listening" relay_state vps_ctl listening || true
+
+# router_failed: the VPS's kernel loses its entry for its router in the middle of pings
+# from the LAN through the tunnel (what a lost ARP answer does: FAILED); the mirror keeps
+# the router's MAC, so the VPS's paths back to the gateway, which all go through that
+# router, stay: every ping answered, no tunnel_down at the vps. (Before, the whole way back
+# was gone until the kernel asked again: tunnel_down at the vps while both ends had both
+# uplinks usable.)
+router_failed() {
+	local before after out
+	before=$(json_get "$(vps_ctl --json drops --all)" tunnel_down)
+	in_ns client ping -6 -i 0.1 -c 30 -W 1 "$S6" >"$tmp/ping-failed.txt" 2>&1 &
+	local pp=$!
+	sleep 1
+	in_ns vps ip neigh replace 203.0.113.1 dev twan0 nud failed
+	wait "$pp" || true
+	after=$(json_get "$(vps_ctl --json drops --all)" tunnel_down)
+	out=$(grep 'packets transmitted' "$tmp/ping-failed.txt")
+	echo "vps kernel: $(in_ns vps ip neigh show 203.0.113.1 dev twan0 | xargs); $out;" \
+		"tunnel_down at the vps +$((after - before))"
+	[ "$after" -eq "$before" ] && echo "$out" | grep -q '30 received'
+}
+check "the VPS's kernel fails its router's entry: the tunnel's way back stays" router_failed ||
+	true
 
 # refused NS ADDR: a TCP connection from NS to ADDR:1100 (ss-redir's port, reached without
 # the redirect) does not open.
