@@ -15,6 +15,7 @@
 #include "mptcp_close.h"
 #include "nl_attrs.h"
 #include "nl_diag.h"
+#include "nl_transact.h"
 
 /* Subflows closed per call at most: a path of a busy gateway carries many. */
 #define CLOSE_MAX 1024
@@ -62,19 +63,8 @@ static int on_socket(const struct nlmsghdr *nlh, void *data)
 static int transact(struct mnl_socket *diag, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	static uint8_t buf[1 << 15];
-	unsigned int portid = mnl_socket_get_portid(diag);
 
-	if (mnl_socket_sendto(diag, req, req->nlmsg_len) < 0)
-		return -1;
-	for (unsigned int i = 0; i < 4096; i++) {
-		ssize_t n = mnl_socket_recvfrom(diag, buf, sizeof(buf));
-		if (n < 0)
-			return -1;
-		int r = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, portid, cb, data);
-		if (r <= MNL_CB_STOP)
-			return r;
-	}
-	return -1;
+	return nl_transact(diag, req, buf, sizeof(buf), cb, data);
 }
 
 int mptcp_subflows_close(

@@ -24,6 +24,7 @@
 #include "mptcp_sf.h"
 #include "nl_attrs.h"
 #include "nl_diag.h"
+#include "nl_transact.h"
 #include "port.h"
 #include "twin.h"
 #include "uplink_ctl.h"
@@ -446,24 +447,8 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 
 /* --- requests ------------------------------------------------------------------------- */
 
-/* Read the answers to request seq on s and run cb on them: MNL_CB_STOP at the end, or -1
- * with errno (the kernel's error for a refused request). */
-static int answers(struct mnl_socket *s, unsigned int seq, mnl_cb_t cb, void *data)
-{
-	unsigned int portid = mnl_socket_get_portid(s);
-
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(s, pm.buf, sizeof(pm.buf));
-		if (n < 0)
-			return -1;
-		int r = mnl_cb_run(pm.buf, (size_t)n, seq, portid, cb, data);
-		if (r <= MNL_CB_STOP)
-			return r;
-	}
-}
-
 /* Send a request of cmd (NLM_F_DUMP if dump) to family, with the attributes put() adds
- * (put_arg its argument), and run cb on the answers (answers()). */
+ * (put_arg its argument), and run cb on the answers (nl_transact()). */
 static int request(uint16_t family, uint8_t cmd, bool dump,
 	void (*put)(struct nlmsghdr *, const void *), const void *put_arg, mnl_cb_t cb, void *data)
 {
@@ -479,9 +464,7 @@ static int request(uint16_t family, uint8_t cmd, bool dump,
 	g->version = family == GENL_ID_CTRL ? 1 : MPTCP_PM_VER;
 	if (put != NULL)
 		put(nlh, put_arg);
-	if (mnl_socket_sendto(pm.req, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	return answers(pm.req, seq, cb, data);
+	return nl_transact(pm.req, nlh, pm.buf, sizeof(pm.buf), cb, data);
 }
 
 static void put_family_name(struct nlmsghdr *nlh, const void *arg)
@@ -631,9 +614,7 @@ static int diag_dump(uint8_t family, bool msk, uint32_t states, mnl_cb_t cb)
 	/* IPPROTO_MPTCP does not fit sdiag_protocol: the attribute says it. */
 	if (msk)
 		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
-	if (mnl_socket_sendto(pm.diag, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	return answers(pm.diag, seq, cb, NULL);
+	return nl_transact(pm.diag, nlh, pm.buf, sizeof(pm.buf), cb, NULL);
 }
 
 static int on_msk(const struct nlmsghdr *nlh, void *data)
@@ -878,11 +859,6 @@ static int port_by_name(const char *name)
 	return -1;
 }
 
-/*
- * The ports whose endpoints should be backup ones: those with tunnel paths that are all
- * `multipath = backup`, and those whose paths were usable once and none is now (at start
- * no path is usable until probes answer: that is not a failure).
- */
 /*
  * The ports whose endpoints should be backup ones (want): those with tunnel paths that are
  * all `multipath = backup`, and those whose paths were usable once and none is now (dead:

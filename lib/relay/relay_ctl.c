@@ -19,6 +19,7 @@
 
 #include "netstat_mib.h"
 #include "nl_diag.h"
+#include "nl_transact.h"
 #include "relay_ctl.h"
 #include "uplink_ctl.h"
 #include "worker.h"
@@ -56,42 +57,16 @@ static int on_listener(const struct nlmsghdr *nlh, void *data)
 static int find_listener(uint8_t family, struct listen_search *s)
 {
 	char req[128];
-	unsigned int seq = ++rl.seq;
 	struct nlmsghdr *nlh = nl_diag_request(
-		req, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, seq, family, 1 << TCP_LISTEN, 0);
-	ssize_t n;
-	int rc;
+		req, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, ++rl.seq, family, 1 << TCP_LISTEN, 0);
 
-	if (mnl_socket_sendto(rl.diag, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	/* A dump of listeners is short; bounded all the same. */
-	for (unsigned int i = 0; i < 1024; i++) {
-		n = mnl_socket_recvfrom(rl.diag, rl.buf, sizeof(rl.buf));
-		if (n < 0)
-			return -1;
-		rc = mnl_cb_run(
-			rl.buf, (size_t)n, seq, mnl_socket_get_portid(rl.diag), on_listener, s);
-		if (rc <= MNL_CB_STOP)
-			return rc < 0 ? -1 : 0;
-	}
-	return -1;
+	return nl_transact(rl.diag, nlh, rl.buf, sizeof(rl.buf), on_listener, s) < 0 ? -1 : 0;
 }
 
-/* The sock_diag socket, with a receive timeout: a dump must not hold the control thread if
- * the kernel is slow to answer. NULL if it cannot be had. */
+/* The sock_diag socket: a dump must not hold the control thread if the kernel is slow. */
 static struct mnl_socket *diag_open(void)
 {
-	struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
-	struct mnl_socket *s = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-
-	if (s == NULL)
-		return NULL;
-	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0 ||
-		setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		mnl_socket_close(s);
-		return NULL;
-	}
-	return s;
+	return nl_request_socket(NETLINK_SOCK_DIAG, 100);
 }
 
 /* Has the kernel an IPv4 address on every LAN twin (relay-kernel.sh up ran since the twins

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* One netlink request and its answers (see nl_transact.h). */
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "nl_transact.h"
+
+struct mnl_socket *nl_request_socket(int bus, unsigned int timeout_ms)
+{
+	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = timeout_ms % 1000 * 1000};
+	struct mnl_socket *s = mnl_socket_open2(bus, SOCK_CLOEXEC);
+
+	if (s == NULL)
+		return NULL;
+	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0 ||
+		setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		int e = errno;
+		mnl_socket_close(s);
+		errno = e;
+		return NULL;
+	}
+	return s;
+}
+
+int nl_transact(struct mnl_socket *s, const struct nlmsghdr *req, void *buf, size_t len,
+	mnl_cb_t cb, void *data)
+{
+	unsigned int portid = mnl_socket_get_portid(s);
+
+	if (mnl_socket_sendto(s, req, req->nlmsg_len) < 0)
+		return -1;
+	for (unsigned int i = 0; i < NL_TRANSACT_MAX_READS; i++) {
+		ssize_t n = mnl_socket_recvfrom(s, buf, len);
+		if (n < 0)
+			return -1;
+		int r = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, portid, cb, data);
+		if (r <= MNL_CB_STOP)
+			return r;
+	}
+	return -1;
+}

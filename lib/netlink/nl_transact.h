@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* One netlink request and its answers, for the control thread's netlink clients (the MPTCP
+ * path manager and sock_diag in lib/mptcp, the relay in lib/relay). */
+#ifndef MPGW_NL_TRANSACT_H
+#define MPGW_NL_TRANSACT_H
+
+#include <stddef.h>
+
+#include <libmnl/libmnl.h>
+
+/* Reads of one request's answers before it is given up: a dump of every TCP socket of a
+ * busy host fits, a kernel that keeps answering does not hold the control thread. */
+#define NL_TRANSACT_MAX_READS 4096
+
+/* A socket of bus (NETLINK_ROUTE, NETLINK_SOCK_DIAG...) for requests, bound, whose
+ * receives give up after timeout_ms: an answer must not hold the control thread if the
+ * kernel is slow. NULL with errno set. */
+struct mnl_socket *nl_request_socket(int bus, unsigned int timeout_ms);
+
+/*
+ * Send req on s, then read its answers into buf (len bytes) and run cb on each (cb may be
+ * NULL) until the dump's end or the request's acknowledgement. Returns what mnl_cb_run
+ * returned last (MNL_CB_STOP: done), or -1 with errno set: the kernel's error for the
+ * request, a receive timeout, or answers past NL_TRANSACT_MAX_READS. After -1 the socket
+ * may hold the rest of a dump, which the next request would take for its own answer
+ * (mnl_cb_run refuses it: wrong sequence number): open a new one.
+ */
+int nl_transact(struct mnl_socket *s, const struct nlmsghdr *req, void *buf, size_t len,
+	mnl_cb_t cb, void *data);
+
+#endif
