@@ -14,8 +14,10 @@
 #   - every port's twin up with the port's addresses (IPv6 switched on where it has one);
 #   - per uplink N (in file order): routing table 100+N with `default via GATEWAY` and an
 #     `unreachable default` of high metric behind it (a subflow from a dead uplink's
-#     address must not leave by another uplink), a rule `from ADDRESS lookup 100+N`, and a
-#     default route in the main table of metric 100·(N+1) (the initial subflow's way out);
+#     address must not leave by another uplink) and a rule `from ADDRESS lookup 100+N`.
+#     The main table's default routes (the initial subflow's way out) are mpgw's: it keeps
+#     one per uplink, at metric 100·(N+1) while the uplink is usable and 10000 more while
+#     it is not (lib/relay/relay_routes.h);
 #   - one MPTCP endpoint per uplink address (`subflow`, and `backup` for `multipath =
 #     backup`; none for `off`), bound to its twin, and the path manager's limits. mpgw
 #     owns the endpoints: the others are flushed (no mptcpd);
@@ -134,7 +136,6 @@ gateway_up() {
 			ip route replace unreachable default metric 4096 table "$table"
 			ip rule del priority $((RULE_PRIO + n)) 2>/dev/null || true
 			ip rule add from "$addr" lookup "$table" priority $((RULE_PRIO + n))
-			ip route replace default via "$gw" dev "$p" metric $((100 * (n + 1)))
 			if [ "$mode" != off ]; then
 				flags=subflow
 				[ "$mode" = backup ] && flags="subflow backup"

@@ -21,6 +21,7 @@
 #include "nl_diag.h"
 #include "nl_transact.h"
 #include "relay_ctl.h"
+#include "relay_routes.h"
 #include "uplink_ctl.h"
 #include "worker.h"
 
@@ -152,6 +153,10 @@ int relay_ctl_start(const struct mpgw_config *cfg, char *err, size_t errlen)
 	if (read_blackhole(&rl.blackhole0, &rl.plain_syn0))
 		rl.blackhole = rl.blackhole0;
 	rl.last_change = rte_rdtsc();
+	if (relay_routes_start(cfg, err, errlen) < 0) {
+		relay_ctl_stop();
+		return -1;
+	}
 	relay_ctl_poll();
 	return 0;
 }
@@ -203,10 +208,12 @@ void relay_ctl_poll(void)
 	}
 	pthread_mutex_unlock(&rl.lock);
 	workers_set_relay_usable(usable);
+	relay_routes_poll(now);
 }
 
 void relay_ctl_stop(void)
 {
+	relay_routes_stop();
 	if (rl.diag != NULL)
 		mnl_socket_close(rl.diag);
 	rl.diag = NULL;

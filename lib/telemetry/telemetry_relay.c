@@ -3,6 +3,7 @@
 #include <rte_telemetry.h>
 
 #include "relay_ctl.h"
+#include "relay_routes.h"
 #include "telemetry_internal.h"
 #include "worker.h"
 
@@ -50,5 +51,14 @@ int telemetry_cmd_relay(const char *cmd, const char *params, struct rte_tel_data
 	rte_tel_data_add_dict_u64(d, "fallback_drops", workers_drops(DROP_relay_unavailable));
 	rte_tel_data_add_dict_u64(d, "mptcp_blackholes", s.mptcp_blackholes);
 	rte_tel_data_add_dict_u64(d, "mptcp_plain_syns", s.mptcp_plain_syns);
+	struct relay_routes_status r;
+	relay_routes_status(&r);
+	rte_tel_data_add_dict_string(d, "default_routes", !r.kept ? "not kept"
+							  : r.in_step	? "in step"
+									: "out of step");
+	rte_tel_data_add_dict_u64(d, "default_routes_live", r.live);
+	rte_tel_data_add_dict_u64(d, "default_routes_added", r.added);
+	rte_tel_data_add_dict_u64(d, "default_routes_removed", r.removed);
+	rte_tel_data_add_dict_u64(d, "default_routes_errors", r.errors);
 	return 0;
 }

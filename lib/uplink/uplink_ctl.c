@@ -540,6 +540,17 @@ unsigned int uplink_ctl_usable_paths(void)
 	return n;
 }
 
+void uplink_ctl_ports_usable(bool usable[MPGW_MAX_PORTS])
+{
+	memset(usable, 0, MPGW_MAX_PORTS * sizeof(usable[0]));
+	pthread_mutex_lock(&ctl.lock);
+	const struct uplink_sched *s = ctl.fib != NULL ? fib_sched(ctl.fib) : NULL;
+	for (unsigned int i = 0; s != NULL && i < s->n_paths && i < ctl.n_paths; i++)
+		if (ctl.paths[i].port < MPGW_MAX_PORTS)
+			usable[ctl.paths[i].port] |= s->usable[i];
+	pthread_mutex_unlock(&ctl.lock);
+}
+
 unsigned int uplink_ctl_snapshot(struct uplink_info *out, unsigned int max, uint32_t *sched_gen)
 {
 	uint64_t now = rte_rdtsc();

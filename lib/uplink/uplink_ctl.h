@@ -64,6 +64,9 @@ struct uplink_info {
 /* How many paths are usable now (a gateway: paths to its VPS whose probes it answers). */
 unsigned int uplink_ctl_usable_paths(void);
 
+/* Per port index: has it a usable path now? */
+void uplink_ctl_ports_usable(bool usable[MPGW_MAX_PORTS]);
+
 /* Copy up to max paths into out; returns how many there are. Also the table's generation. */
 unsigned int uplink_ctl_snapshot(struct uplink_info *out, unsigned int max, uint32_t *sched_gen);
 

@@ -19,6 +19,8 @@
 #   every second at least a fifth of one uplink's rate, and within 3 s of the link's
 #   return the rate is 1.6 times one uplink's again; both mpgw closed the subflows over
 #   the dead path;
+# - isp1 cut: mpgw moves the main table's default route out of twan0 (the initial
+#   subflow's way) behind twan1's, and a connection opened then is relayed and completes;
 # - the VPS's kernel failing its router's ARP entry takes no tunnel path away;
 # - ss-redir's port is not reachable from a WAN, nor from the LAN but by the redirect;
 # - a LAN host's own MPTCP connection is relayed like any other;
@@ -325,6 +327,45 @@ check "the same mid-upload" survived || true
 sleep 2
 cut_round isp1 -R
 check "isp1 cut mid-download (the uplink of the connection's first subflow)" survived || true
+
+# route_metric_within MS PORT METRIC: within MS milliseconds the gateway's kernel has mpgw's
+# default route out of PORT at METRIC (and only there).
+route_metric_within() {
+	local start now got
+	start=$(date +%s%N)
+	while :; do
+		got=$(in_ns gw ip -4 route show default dev "$2" proto 222 |
+			awk '{ for (i = 1; i < NF; i++) if ($i == "metric") print $(i + 1) }' | xargs)
+		now=$(date +%s%N)
+		[ "$got" = "$3" ] && break
+		[ $(((now - start) / 1000000)) -lt "$1" ] || break
+		sleep 0.1
+	done
+	echo "after $(((now - start) / 1000000)) ms: mpgw's default route on $2 at metric ${got:-none}"
+	[ "$got" = "$3" ]
+}
+# relayed_new: a new connection (a 2 s stream) completes and is relayed.
+relayed_new() {
+	local before after rate
+	before=$(json_get "$(gw_ctl --json counters)" relay)
+	rate=$(bond_iperf "$PREFIX" "$S4" 2) || return 1
+	after=$(json_get "$(gw_ctl --json counters)" relay)
+	echo "$rate Mbit/s, relayed packets +$((after - before))"
+	[ $((after - before)) -gt 100 ]
+}
+# isp1 is the first uplink: the main table's default route out of it is the one the
+# initial subflow of a new connection takes. Dead, it must go behind twan1's.
+sleep 2
+both_live() { route_metric_within 5000 twan0 100 && route_metric_within 0 twan1 200; }
+check "mpgw's default routes: twan0 at metric 100, twan1 at 200" both_live || true
+uplink_cut isp1
+check "isp1 cut: its default route goes behind twan1's within 5 s" \
+	route_metric_within 5000 twan0 10100 || true
+check "a connection opened during the cut is relayed and completes (over twan1)" relayed_new ||
+	true
+uplink_restore isp1
+check "isp1 back: its default route at metric 100 again within 5 s" \
+	route_metric_within 5000 twan0 100 || true
 # BOND_CUT_ROUNDS: more rounds, to see how a cut varies.
 for ((round = 2; round <= ${BOND_CUT_ROUNDS:-1}; round++)); do
 	for isp in isp2 isp1; do
