@@ -556,6 +556,8 @@ static int load_all(struct loader *L, struct mpgw_config *cfg)
 			rc = config_load_policy(L, cfg);
 		else if (strcmp(names[i], "relay") == 0)
 			rc = config_load_relay(L, cfg);
+		else if (strcmp(names[i], "inbound") == 0)
+			rc = config_load_inbound(L, cfg);
 		else if (strcmp(names[i], "uplinks") == 0)
 			rc = config_load_uplinks(L, cfg);
 		else if (strcmp(names[i], "flows") == 0)
@@ -619,5 +621,6 @@ void config_free(struct mpgw_config *cfg)
 	free(cfg->neighbours);
 	free(cfg->bypass);
 	free(cfg->gw);
+	free(cfg->inbound);
 	free(cfg);
 }

@@ -84,6 +84,16 @@ struct cfg_bypass {
 	int port;
 };
 
+/* [inbound] allow: traffic from the WAN the edge lets in unasked (a port forward, a server). */
+#define MPGW_MAX_INBOUND 256
+struct cfg_inbound {
+	struct ipprefix prefix; /* masked: the destinations */
+	uint8_t proto;		/* IPPROTO_* */
+	uint16_t port_lo;	/* destination ports, TCP and UDP; 0-65535 when not given */
+	uint16_t port_hi;
+	int line;
+};
+
 /* vps role: a gateway whose tunnels it terminates. */
 struct cfg_gateway {
 	char name[MPGW_NAME_LEN];
@@ -161,6 +171,8 @@ struct mpgw_config {
 	struct cfg_bypass *bypass;
 	unsigned int n_gw;
 	struct cfg_gateway *gw;
+	unsigned int n_inbound;
+	struct cfg_inbound *inbound;
 
 	/* [uplinks]: health probes and scheduling */
 	unsigned int probe_interval_ms; /* 0: no probes, an uplink is alive while its link is */

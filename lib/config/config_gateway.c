@@ -347,6 +347,49 @@ static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 	return 0;
 }
 
+/* Do p and q share an address (one holds the other: prefixes nest or are apart)? */
+static bool prefixes_overlap(const struct ipprefix *p, const struct ipprefix *q)
+{
+	return p->addr.family == q->addr.family &&
+	       (ipprefix_contains(p, &q->addr) || ipprefix_contains(q, &p->addr));
+}
+
+/* The MTUs the data path relies on: a port with an IPv6 address carries IPv6, whose links
+ * have at least 1280 (RFC 8200 5; an ICMPv6 error must quote the headers it is about); a
+ * port that tunnels leaves room for a minimal IPv4 datagram (68) inside the largest
+ * outer header (IPv6, 40). */
+#define MTU_IPV6_MIN   1280
+#define MTU_TUNNEL_MIN (68 + 40)
+
+static bool holds_vps_address(const struct mpgw_config *cfg, const struct cfg_port *p)
+{
+	for (unsigned int i = 0; i < cfg->n_vps; i++)
+		for (unsigned int j = 0; j < p->n_addrs; j++)
+			if (ipaddr_equal(&p->addrs[j].addr, &cfg->vps[i]))
+				return true;
+	return false;
+}
+
+static int check_mtus(struct loader *L, const struct mpgw_config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		const struct cfg_port *p = &cfg->ports[i];
+		char sec[CFG_NAME_LEN];
+		snprintf(sec, sizeof(sec), "port %s", p->name);
+		if (has_family(p->addrs, p->n_addrs, 6) && p->mtu < MTU_IPV6_MIN)
+			return fail(L, sec, "mtu", 0,
+				"%u is below %u, the least a port with an IPv6 address may have",
+				p->mtu, MTU_IPV6_MIN);
+		bool tunnels = cfg->role == CFG_ROLE_GATEWAY ? p->uplink
+							     : holds_vps_address(cfg, p);
+		if (tunnels && p->mtu < MTU_TUNNEL_MIN)
+			return fail(L, sec, "mtu", 0,
+				"%u is below %u, the least a port that carries tunnels may have",
+				p->mtu, MTU_TUNNEL_MIN);
+	}
+	return 0;
+}
+
 static int check_vps_role(struct loader *L, struct mpgw_config *cfg)
 {
 	char buf[64];
@@ -384,11 +427,13 @@ static int check_vps_role(struct loader *L, struct mpgw_config *cfg)
 					ipaddr_str(own, buf, sizeof(buf)));
 			for (unsigned int h = 0; h < g; h++)
 				for (unsigned int k = 0; k < cfg->gw[h].n_lans; k++)
-					if (cfg->gw[h].lans[k].len == p->len &&
-						ipaddr_equal(&cfg->gw[h].lans[k].addr, &p->addr))
+					if (prefixes_overlap(&cfg->gw[h].lans[k], p))
 						return fail(L, sec, "lan", (int)l,
-							"already a LAN prefix of gateway %s",
-							cfg->gw[h].name);
+							"overlaps %s/%u, a LAN prefix of gateway "
+							"%s (one gateway could send as the other)",
+							ipaddr_str(&cfg->gw[h].lans[k].addr, buf,
+								sizeof(buf)),
+							cfg->gw[h].lans[k].len, cfg->gw[h].name);
 		}
 	}
 	/* Not used in this role: every class is routed as it comes. */
@@ -401,7 +446,7 @@ int config_check_role(struct loader *L, struct mpgw_config *cfg)
 {
 	if (cfg->tunnel_ttl == 0)
 		cfg->tunnel_ttl = 64;
-	if (config_check_relay(L, cfg) < 0)
+	if (config_check_relay(L, cfg) < 0 || check_mtus(L, cfg) < 0)
 		return -1;
 	return cfg->role == CFG_ROLE_VPS ? check_vps_role(L, cfg) : check_gateway_role(L, cfg);
 }

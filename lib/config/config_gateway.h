@@ -12,6 +12,8 @@ int config_load_policy(struct loader *L, struct mpgw_config *cfg);
 int config_load_relay(struct loader *L, struct mpgw_config *cfg);
 /* After every section: the relay needs twins; some keys are the gateway's only. */
 int config_check_relay(struct loader *L, struct mpgw_config *cfg);
+/* config_inbound.c: [inbound]. */
+int config_load_inbound(struct loader *L, struct mpgw_config *cfg);
 int config_load_gateway(
 	struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name);
 /* config_uplinks.c: [uplinks], [flows] and the uplink keys of [port]. */
