@@ -79,6 +79,8 @@ struct fib {
 	uint8_t relay_fallback;	       /* relay classes while the relay is unusable */
 	uint16_t tunnel_nh;	       /* gateway: the nexthop of the tunnel to the VPS */
 	uint32_t n_bypass;	       /* bypass prefixes, routes to FIB_NH_BYPASS */
+	uint32_t n_inbound;	       /* the WAN edge's [inbound] allow rules */
+	struct cfg_inbound *inbound;
 	struct tunnels tun;
 	/* The uplink scheduling table of this version: set by the control thread before the
 	 * version is published, then replaced (and the old one freed after an RCU grace

@@ -288,6 +288,59 @@ static int bypass_routes(struct builder *b)
 	return 0;
 }
 
+_Static_assert(MPGW_MAX_PORTS <= 32, "tun.decap_ports has a bit per port");
+
+/* Where tunnels may end: a gateway's uplinks, a vps's ports that hold its tunnel
+ * addresses. A tunnel packet to mpgw's address by any other port (a LAN host sending proto
+ * 41 "from the VPS") is refused. */
+static void decap_ports(struct builder *b)
+{
+	const struct mpgw_config *cfg = b->cfg;
+
+	b->f->tun.decap_ports = 0;
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		const struct cfg_port *p = &cfg->ports[i];
+		bool ends = cfg->role == CFG_ROLE_GATEWAY && p->uplink;
+		for (unsigned int v = 0; cfg->role == CFG_ROLE_VPS && v < cfg->n_vps; v++)
+			for (unsigned int a = 0; a < p->n_addrs; a++)
+				ends |= ipaddr_equal(&p->addrs[a].addr, &cfg->vps[v]);
+		if (ends)
+			b->f->tun.decap_ports |= 1u << i;
+	}
+}
+
+/* gateway: the sources a packet out of the tunnel may not have: the prefixes of the LAN
+ * ports' addresses and every address of mpgw's own (an uplink's too). */
+static int own_sources(struct builder *b)
+{
+	const struct mpgw_config *cfg = b->cfg;
+	struct tunnels *t = &b->f->tun;
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		n += 2 * cfg->ports[i].n_addrs;
+	t->own = rte_zmalloc_socket(
+		"mpgw_tun_own", RTE_MAX(n, 1u) * sizeof(*t->own), RTE_CACHE_LINE_SIZE, b->socket);
+	if (t->own == NULL) {
+		snprintf(b->err, b->errlen, "cannot allocate the tunnel's source checks");
+		return -1;
+	}
+	t->n_own = 0;
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		const struct cfg_port *p = &cfg->ports[i];
+		for (unsigned int a = 0; a < p->n_addrs; a++) {
+			struct ipprefix host = {.addr = p->addrs[a].addr};
+			host.len = host.addr.family == 4 ? 32 : 128;
+			t->own[t->n_own++] = host;
+			if (!p->uplink) {
+				t->own[t->n_own] = p->addrs[a];
+				ipprefix_mask(&t->own[t->n_own++]);
+			}
+		}
+	}
+	return 0;
+}
+
 int fib_build_roles(struct builder *b)
 {
 	const struct mpgw_config *cfg = b->cfg;
@@ -306,6 +359,17 @@ int fib_build_roles(struct builder *b)
 		f->policy[c] = (uint8_t)cfg->policy[c];
 	f->relay_fallback = (uint8_t)cfg->relay.fallback;
 	f->tunnel_nh = FIB_NH_NONE;
+	decap_ports(b);
+	/* A copy: the version may outlive the configuration it was built from (a reload). */
+	f->inbound = rte_zmalloc_socket("mpgw_inbound",
+		RTE_MAX(cfg->n_inbound, 1u) * sizeof(*f->inbound), RTE_CACHE_LINE_SIZE, b->socket);
+	if (f->inbound == NULL) {
+		snprintf(b->err, b->errlen, "cannot allocate the inbound rules");
+		return -1;
+	}
+	if (cfg->n_inbound != 0)
+		memcpy(f->inbound, cfg->inbound, cfg->n_inbound * sizeof(*f->inbound));
+	f->n_inbound = cfg->n_inbound;
 
 	snprintf(name, sizeof(name), "mpgw_peers_%u", f->gen);
 	struct rte_hash_parameters hp = {
@@ -325,7 +389,7 @@ int fib_build_roles(struct builder *b)
 	f->tun.n_groups = n_groups;
 
 	if (f->gateway) {
-		if (bypass_routes(b) < 0 || gateway_paths(b, &ps) < 0)
+		if (bypass_routes(b) < 0 || gateway_paths(b, &ps) < 0 || own_sources(b) < 0)
 			goto out;
 		f->tun.groups[0] =
 			(struct tun_group){.first = 0, .n = (uint16_t)ps.n, .name = "vps"};
@@ -379,6 +443,8 @@ void fib_free_roles(struct fib *f)
 	rte_free(f->tun.paths);
 	rte_free(f->tun.groups);
 	rte_free(f->tun.unusable);
+	rte_free(f->tun.own);
+	rte_free(f->inbound);
 }
 
 bool tun_paths_equal(const struct tunnels *a, const struct tunnels *b)

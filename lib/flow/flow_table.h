@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Per-worker flow table: the 5-tuple of a tunnelled flow -> the tunnel path (uplink) it
- * was given, with its traffic. Only its worker reads and writes it, so it takes no lock;
+ * was given, with its traffic; and the flows the LAN opened natively through the WAN edge
+ * (FLOW_F_NATIVE), whose answers the edge lets in (lib/graph/node_inbound.c). Only its worker reads and writes it, so it takes no lock;
  * telemetry walks it for summaries, tolerating a stale read.
  *
  * Bounded and flat by construction: a fixed array of buckets of FLOW_WAYS entries, sized
@@ -48,6 +49,7 @@ struct flow_key {
 
 #define FLOW_F_CLOSING 0x01 /* TCP FIN or RST seen: the short timeout applies */
 #define FLOW_F_DSCP    0x02 /* placed by a DSCP rule (lowest-latency uplink) */
+#define FLOW_F_NATIVE  0x04 /* sent natively out of the WAN edge: its answers may come in */
 
 /* One cache line. */
 struct flow_entry {

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Tunnel termination: IPv4 or IPv6 packets of protocol 4 (IPv4 inside) or 41 (IPv6
- * inside) addressed to one of mpgw's own addresses. A tunnel must not be an open relay, so
- * the outer source must be a configured peer (gateway: the VPS; vps: an uplink address of
- * a gateway it serves), the inner header must be of the protocol's family, a vps accepts
- * only inner sources inside that gateway's LAN prefixes, and fragmented outer packets are
- * refused (no reassembly). Each refusal is a counted drop.
+ * inside) addressed to one of mpgw's own addresses. A tunnel must not be an open relay nor
+ * a way around the WAN edge, so the packet must come in by a port tunnels end on (a
+ * gateway's uplinks, a vps's port of its tunnel address), its outer source must be a
+ * configured peer (gateway: the VPS; vps: an uplink address of a gateway it serves), the
+ * inner header must be of the protocol's family, the inner source one the peer may send
+ * (a vps: inside that gateway's LAN prefixes; a gateway: not inside its own LAN prefixes
+ * nor one of its addresses), and fragmented outer packets are refused (no reassembly).
+ * Each refusal is a counted drop.
  *
  * ECN follows RFC 6040 4.2 (tun_ecn_decap): the inner ECN field is updated (with the IPv4
  * checksum), and an outer CE on a Not-ECT inner packet is a drop. The outer headers are
@@ -23,6 +26,7 @@
 #include "nodes.h"
 #include "pkt_cksum.h"
 #include "pkt_meta.h"
+#include "port.h"
 
 enum { DECAP_NEXT_IP4_INPUT, DECAP_NEXT_IP6_INPUT, DECAP_NEXT_DROP };
 #define NODE_DROP_BASE DECAP_NEXT_DROP
@@ -48,8 +52,18 @@ static inline int peer_group(const struct fib *f, const uint8_t *outer, bool v4)
 	return (int)(uintptr_t)data;
 }
 
-/* vps: is the inner source inside the gateway's LAN prefixes? */
-static inline bool inner_source_ok(const struct tun_group *g, const uint8_t *inner, bool v4)
+static inline bool in_prefixes(const struct ipprefix *p, uint32_t n, const struct ipaddr *a)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (ipprefix_contains(&p[i], a))
+			return true;
+	return false;
+}
+
+/* May the peer send the inner source? A vps's gateway only from inside its LAN prefixes;
+ * a gateway's VPS never from the gateway's own LAN prefixes or addresses (it would reach
+ * the LAN as one of its own hosts, or as mpgw). */
+static inline bool inner_source_ok(const struct fib *f, int group, const uint8_t *inner, bool v4)
 {
 	struct ipaddr src = {.family = v4 ? 4 : 6};
 
@@ -57,10 +71,11 @@ static inline bool inner_source_ok(const struct tun_group *g, const uint8_t *inn
 		memcpy(&src.v4, inner + offsetof(struct rte_ipv4_hdr, src_addr), 4);
 	else
 		memcpy(src.v6, inner + offsetof(struct rte_ipv6_hdr, src_addr), 16);
-	for (uint32_t i = 0; i < g->n_lans; i++)
-		if (ipprefix_contains(&g->lans[i], &src))
-			return true;
-	return false;
+	if (f->role == CFG_ROLE_VPS) {
+		const struct tun_group *g = &f->tun.groups[group];
+		return in_prefixes(g->lans, g->n_lans, &src);
+	}
+	return !in_prefixes(f->tun.own, f->tun.n_own, &src);
 }
 
 static inline uint8_t ecn_of(const uint8_t *ip, bool v4)
@@ -91,6 +106,8 @@ static inline rte_edge_t decap_one(void *ctx, struct rte_mbuf *m)
 	bool inner_v4 = meta->l4_proto == TUN_PROTO_IP4;
 	const uint8_t *outer = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
 
+	if (unlikely(!((w->fib->tun.decap_ports >> port_index_of[m->port]) & 1)))
+		return node_drop_edge(NODE_DROP_BASE, DROP_decap_wrong_port);
 	if (unlikely(meta->flags & PKT_F_FRAGMENT))
 		return node_drop_edge(NODE_DROP_BASE, DROP_decap_fragment);
 	int group = peer_group(w->fib, outer, outer_v4);
@@ -111,9 +128,7 @@ static inline rte_edge_t decap_one(void *ctx, struct rte_mbuf *m)
 		return node_drop_edge(NODE_DROP_BASE, inner_v4 ? DROP_ip4_trunc : DROP_ip6_trunc);
 	if (unlikely(m->data_len < meta->l4_off + min))
 		return node_drop_edge(NODE_DROP_BASE, DROP_hdr_split);
-	/* A vps relays only what comes from behind the gateway: no spoofed sources. */
-	if (w->fib->role == CFG_ROLE_VPS &&
-		unlikely(!inner_source_ok(&w->fib->tun.groups[group], inner, inner_v4)))
+	if (unlikely(!inner_source_ok(w->fib, group, inner, inner_v4)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_decap_spoofed);
 
 	uint8_t in_ecn = ecn_of(inner, inner_v4);

@@ -65,19 +65,6 @@ struct encap_ctx {
 	uint32_t now;		      /* ms, the flow table's clock */
 };
 
-static inline enum flow_timeout_class flow_class(struct flow_entry *e, const struct pkt_meta *meta)
-{
-	if (meta->l4_proto == IPPROTO_TCP) {
-		if (meta->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))
-			e->flags |= FLOW_F_CLOSING;
-		else if ((meta->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
-			 RTE_TCP_SYN_FLAG)
-			e->flags &= (uint8_t)~FLOW_F_CLOSING; /* the 5-tuple is used again */
-		return e->flags & FLOW_F_CLOSING ? FLOW_TO_TCP_CLOSED : FLOW_TO_TCP;
-	}
-	return meta->l4_proto == IPPROTO_UDP ? FLOW_TO_UDP : FLOW_TO_OTHER;
-}
-
 /*
  * The path of a packet of group gi: its flow's, while that path is usable (sticky); else,
  * and for a new flow, the lowest-RTT path if a DSCP rule says so, or the redirection
@@ -127,7 +114,7 @@ static inline uint16_t encap_path(const struct encap_ctx *c, const struct tun_gr
 			e->flags = (uint8_t)((e->flags & ~FLOW_F_DSCP) | (fast ? FLOW_F_DSCP : 0));
 		}
 	}
-	flow_touch(&w->flows, e, c->now, meta->l3_len, flow_class(e, meta));
+	flow_touch(&w->flows, e, c->now, meta->l3_len, node_flow_class(e, meta));
 	return p;
 }
 
@@ -217,7 +204,7 @@ static uint16_t encap_process(
 	uint32_t hashes[NODE_CHUNK];
 	rte_edge_t nexts[NODE_CHUNK];
 
-	c.now = (uint32_t)(rte_rdtsc() / w->tsc_per_ms);
+	c.now = node_now_ms(w);
 	for (uint16_t base = 0; base < cnt; base += NODE_CHUNK) {
 		uint16_t n = RTE_MIN(cnt - base, NODE_CHUNK);
 		for (uint16_t i = 0; i < n; i++) {

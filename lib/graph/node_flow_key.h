@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The key of a packet in a worker's flow table (lib/flow): mpgw_encap places tunnelled
- * flows by it, and mpgw_policy asks by it whether a LAN TCP connection is a tunnelled one.
+ * flows by it, mpgw_policy asks by it whether a LAN TCP connection is a tunnelled one, and
+ * the WAN edge notes the flows the LAN opens natively and finds the answers to them.
  */
 #ifndef MPGW_NODE_FLOW_KEY_H
 #define MPGW_NODE_FLOW_KEY_H
@@ -10,6 +11,7 @@
 
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "flow_table.h"
 #include "pkt_meta.h"
@@ -41,6 +43,45 @@ static inline void node_flow_key(struct flow_key *k, const struct rte_mbuf *m,
 		(meta->l4_proto == IPPROTO_TCP || meta->l4_proto == IPPROTO_UDP) &&
 		meta->l4_off + 4u <= rte_pktmbuf_data_len(m))
 		memcpy(&k->sport, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), 4);
+}
+
+/* The key of the other direction of k's flow. */
+static inline void node_flow_key_reverse(struct flow_key *r, const struct flow_key *k)
+{
+	*r = *k;
+	memcpy(r->src, k->dst, sizeof(r->src));
+	memcpy(r->dst, k->src, sizeof(r->dst));
+	r->sport = k->dport;
+	r->dport = k->sport;
+}
+
+/* The idle timeout class of a packet of e's flow; a TCP FIN or RST shortens it. */
+static inline enum flow_timeout_class node_flow_class(
+	struct flow_entry *e, const struct pkt_meta *meta)
+{
+	if (meta->l4_proto == IPPROTO_TCP) {
+		if (meta->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))
+			e->flags |= FLOW_F_CLOSING;
+		else if ((meta->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+			 RTE_TCP_SYN_FLAG)
+			e->flags &= (uint8_t)~FLOW_F_CLOSING; /* the 5-tuple is used again */
+		return e->flags & FLOW_F_CLOSING ? FLOW_TO_TCP_CLOSED : FLOW_TO_TCP;
+	}
+	return meta->l4_proto == IPPROTO_UDP ? FLOW_TO_UDP : FLOW_TO_OTHER;
+}
+
+/* Note m, leaving by the WAN edge natively, as a flow whose answers may come back in. */
+static inline void node_flow_note_native(
+	struct flow_table *t, const struct rte_mbuf *m, const struct pkt_meta *meta, uint32_t now)
+{
+	struct flow_key k;
+	bool created;
+
+	node_flow_key(&k, m, meta, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off),
+		meta->l3 == PKT_L3_IP4);
+	struct flow_entry *e = flow_lookup(t, &k, flow_hash(&k), now, &created);
+	e->flags |= FLOW_F_NATIVE;
+	flow_touch(t, e, now, meta->l3_len, node_flow_class(e, meta));
 }
 
 #endif

@@ -6,6 +6,8 @@
  *   what answers the uplink health probes of the far end (a gateway's probes at its vps,
  *   a vps's at its gateways' uplinks) and what an operator's ping sees; the reply's source
  *   is that port's own address, which the leak guard lets out of an uplink.
+ * - An echo request that came out of a tunnel is answered through the tunnel
+ *   (echo_reply_tunnelled).
  * - An echo reply that carries mpgw's probe payload has its arrival time stamped and goes
  *   to the control thread through probe_ring (uplink_ctl.c checks it came from the probed
  *   address by the probed port).
@@ -17,6 +19,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "fib.h"
 #include "mptcp_sf.h"
 #include "nodes.h"
 #include "pkt_meta.h"
@@ -25,7 +28,14 @@
 
 struct rte_ring *probe_ring;
 
-enum { LOCAL_NEXT_TX, LOCAL_NEXT_PUNT, LOCAL_NEXT_DROP };
+enum {
+	LOCAL_NEXT_TX,
+	LOCAL_NEXT_PUNT,
+	LOCAL_NEXT_ENCAP,
+	LOCAL_NEXT_IP4_LOOKUP,
+	LOCAL_NEXT_IP6_LOOKUP,
+	LOCAL_NEXT_DROP
+};
 #define NODE_DROP_BASE LOCAL_NEXT_DROP
 /* Not an edge: the packet went to probe_ring. */
 #define LOCAL_CONSUMED RTE_EDGE_ID_INVALID
@@ -47,20 +57,16 @@ static inline rte_edge_t local_other(
 	return LOCAL_NEXT_PUNT;
 }
 
-/* Turn the echo request in m into its reply, back out of the port it came in by. */
-static rte_edge_t echo_reply(
-	struct worker *w, struct rte_mbuf *m, const struct pkt_meta *meta, uint8_t *icmp, bool v4)
+/* Turn the echo request in m into its reply in place: addresses swapped, a fresh TTL, the
+ * type and its checksum changed. */
+static void echo_turn(struct rte_mbuf *m, const struct pkt_meta *meta, uint8_t *icmp, bool v4)
 {
-	const struct port *p = &ports[port_index_of[m->port]];
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->l3_off);
-	uint16_t old_word, new_word;
+	uint16_t old_word, new_word, ck;
 	uint8_t tmp[16];
 
 	if (v4) {
 		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
-		if (!port_has_addr(p, &h->dst_addr, true))
-			return local_other(w, m, meta);
 		uint32_t a = h->src_addr;
 		h->src_addr = h->dst_addr;
 		h->dst_addr = a;
@@ -69,8 +75,6 @@ static rte_edge_t echo_reply(
 		h->hdr_checksum = rte_ipv4_cksum(h);
 	} else {
 		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
-		if (!port_has_addr(p, h->dst_addr, false))
-			return local_other(w, m, meta);
 		memcpy(tmp, h->src_addr, 16);
 		memcpy(h->src_addr, h->dst_addr, 16);
 		memcpy(h->dst_addr, tmp, 16);
@@ -81,19 +85,60 @@ static rte_edge_t echo_reply(
 	memcpy(&old_word, icmp, 2);
 	icmp[0] = v4 ? ICMP4_ECHO_REPLY : ICMP6_ECHO_REPLY;
 	memcpy(&new_word, icmp, 2);
-	uint16_t ck;
 	memcpy(&ck, icmp + 2, 2);
 	ck = pkt_cksum_update16(ck, old_word, new_word);
 	memcpy(icmp + 2, &ck, 2);
+}
+
+/* The echo request in m, to an address of the port it came in by, answered back out of
+ * that port to the MAC it came from. */
+static rte_edge_t echo_reply(
+	struct worker *w, struct rte_mbuf *m, const struct pkt_meta *meta, uint8_t *icmp, bool v4)
+{
+	const struct port *p = &ports[port_index_of[m->port]];
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
+
+	if (!port_has_addr(p,
+		    v4 ? ip + offsetof(struct rte_ipv4_hdr, dst_addr)
+		       : ip + offsetof(struct rte_ipv6_hdr, dst_addr),
+		    v4))
+		return local_other(w, m, meta);
+	echo_turn(m, meta, icmp, v4);
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = p->mac;
 	w->counters[CNT_echo_replied]++;
 	return LOCAL_NEXT_TX;
 }
 
+/*
+ * The echo request in m came out of a tunnel (to any of mpgw's addresses): its reply goes
+ * back into the tunnel, never out of the port as it stands (the frame still has the
+ * tunnel's outer headers, and its inner source must not leave the WAN natively). A
+ * gateway's into its tunnel to the VPS; a vps's by the routes, which lead the gateway's
+ * LAN into that gateway's tunnel. mpgw_encap (or the lookup) builds the headers anew.
+ */
+static rte_edge_t echo_reply_tunnelled(
+	struct worker *w, struct rte_mbuf *m, struct pkt_meta *meta, uint8_t *icmp, bool v4)
+{
+	const struct fib *f = w->fib;
+
+	if (f->gateway && f->tunnel_nh == FIB_NH_NONE)
+		return node_drop_edge(NODE_DROP_BASE, DROP_local);
+	echo_turn(m, meta, icmp, v4);
+	meta->path = PKT_PATH_LOCAL;
+	meta->tcp_flags = 0;
+	w->counters[CNT_echo_replied]++;
+	if (f->gateway) {
+		meta->nexthop = f->tunnel_nh;
+		return LOCAL_NEXT_ENCAP;
+	}
+	return v4 ? LOCAL_NEXT_IP4_LOOKUP : LOCAL_NEXT_IP6_LOOKUP;
+}
+
 static rte_edge_t local_one(struct worker *w, struct rte_mbuf *m)
 {
-	const struct pkt_meta *meta = pkt_meta(m);
+	struct pkt_meta *meta = pkt_meta(m);
 	bool v4 = meta->l3 == PKT_L3_IP4;
 	uint8_t proto = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 
@@ -104,7 +149,8 @@ static rte_edge_t local_one(struct worker *w, struct rte_mbuf *m)
 	uint8_t type = icmp[0];
 
 	if (type == (v4 ? ICMP4_ECHO_REQUEST : ICMP6_ECHO_REQUEST) && icmp[1] == 0)
-		return echo_reply(w, m, meta, icmp, v4);
+		return (meta->path & PKT_PATH_DECAP) ? echo_reply_tunnelled(w, m, meta, icmp, v4)
+						     : echo_reply(w, m, meta, icmp, v4);
 	if (type != (v4 ? ICMP4_ECHO_REPLY : ICMP6_ECHO_REPLY) ||
 		meta->l4_off + 8u + sizeof(struct probe_payload) > rte_pktmbuf_data_len(m))
 		return local_other(w, m, meta);
@@ -139,6 +185,11 @@ static struct rte_node_register local_node = {
 	.process = local_process,
 	.init = node_init_worker,
 	.nb_edges = NODE_NB_EDGES,
-	.next_nodes = {[LOCAL_NEXT_TX] = NODE_TX, [LOCAL_NEXT_PUNT] = NODE_PUNT, NODE_DROP_EDGES},
+	.next_nodes = {[LOCAL_NEXT_TX] = NODE_TX,
+		[LOCAL_NEXT_PUNT] = NODE_PUNT,
+		[LOCAL_NEXT_ENCAP] = NODE_ENCAP,
+		[LOCAL_NEXT_IP4_LOOKUP] = NODE_IP4_LOOKUP,
+		[LOCAL_NEXT_IP6_LOOKUP] = NODE_IP6_LOOKUP,
+		NODE_DROP_EDGES},
 };
 RTE_NODE_REGISTER(local_node);

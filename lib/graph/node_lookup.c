@@ -5,9 +5,10 @@
  * that the packet is forwarded rather than delivered locally.
  *
  * In the gateway role, what comes in by a LAN port (not an uplink) and would leave by an
- * uplink, or has no route, goes to mpgw_policy. Tunnel packets addressed to mpgw go to
- * mpgw_decap, other packets to mpgw's own addresses to mpgw_local, routes through a tunnel (a vps's routes to its gateways' LANs) to
- * mpgw_encap.
+ * uplink, or has no route, goes to mpgw_policy. What crosses the WAN edge inwards goes to
+ * mpgw_inbound (edge_inwards()). Tunnel packets addressed to mpgw go to mpgw_decap, other
+ * packets to mpgw's own addresses to mpgw_local, routes through a tunnel (a vps's routes
+ * to its gateways' LANs) to mpgw_encap.
  */
 #include <rte_fib.h>
 #include <rte_fib6.h>
@@ -25,6 +26,7 @@ enum {
 	LOOKUP_NEXT_REWRITE,
 	LOOKUP_NEXT_MSS,
 	LOOKUP_NEXT_POLICY,
+	LOOKUP_NEXT_INBOUND,
 	LOOKUP_NEXT_ENCAP,
 	LOOKUP_NEXT_DECAP,
 	LOOKUP_NEXT_LOCAL,
@@ -40,6 +42,23 @@ enum {
 static inline bool from_lan(const struct fib *f, const struct rte_mbuf *m)
 {
 	return f->gateway && !ports[port_index_of[m->port]].uplink;
+}
+
+/* Did m come in by an uplink of a gateway? */
+static inline bool from_wan(const struct fib *f, const struct rte_mbuf *m)
+{
+	return f->gateway && ports[port_index_of[m->port]].uplink;
+}
+
+/* Does forwarded m cross the WAN edge inwards, to be let in or not by mpgw_inbound? A
+ * gateway's from an uplink, a vps's into a tunnel to a gateway's LAN; never what came out
+ * of a tunnel (mpgw_decap checked its peer and inner source) nor mpgw's own packets. */
+static inline bool edge_inwards(const struct fib *f, const struct rte_mbuf *m,
+	const struct pkt_meta *meta, bool to_tunnel)
+{
+	if (meta->path & (PKT_PATH_DECAP | PKT_PATH_LOCAL))
+		return false;
+	return to_tunnel ? f->role == CFG_ROLE_VPS : from_wan(f, m);
 }
 
 /* What may be forwarded at all: not a link-layer broadcast, TTL left. */
@@ -108,6 +127,11 @@ static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
 			return e;
 		if (unlikely(f->gateway) && ports[nh->port].uplink && from_lan(f, m))
 			return LOOKUP_NEXT_POLICY;
+		if (unlikely(edge_inwards(f, m, meta, false)))
+			return LOOKUP_NEXT_INBOUND;
+		/* vps: a gateway's LAN traffic leaving natively, noted for its answers. */
+		if (unlikely(f->role == CFG_ROLE_VPS) && (meta->path & PKT_PATH_DECAP))
+			return LOOKUP_NEXT_INBOUND;
 		/* The only cost of MSS clamping to other packets (tcp_flags is 0 unless TCP). */
 		if (unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG))
 			return LOOKUP_NEXT_MSS;
@@ -118,7 +142,9 @@ static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
 		if (unlikely(meta->path & PKT_PATH_LOCAL))
 			return LOOKUP_NEXT_ENCAP;
 		e = forward_checks(meta, ttl);
-		return e == LOOKUP_NEXT_REWRITE ? LOOKUP_NEXT_ENCAP : e;
+		if (unlikely(e != LOOKUP_NEXT_REWRITE))
+			return e;
+		return edge_inwards(f, m, meta, true) ? LOOKUP_NEXT_INBOUND : LOOKUP_NEXT_ENCAP;
 	case FIB_NH_LOCAL:
 		if (meta->path & PKT_PATH_LOCAL)
 			return node_drop_edge(NODE_DROP_BASE, DROP_local);
@@ -126,11 +152,21 @@ static inline rte_edge_t lookup_verdict(const struct fib *f, struct rte_mbuf *m,
 	case FIB_NH_BLACKHOLE:
 		return node_drop_edge(NODE_DROP_BASE, DROP_blackhole);
 	default:
-		/* Not a decapsulated packet (the frame still has the tunnel's headers), nor
-		 * the gateway's LAN traffic to an uplink (the policy's, never the kernel's). */
-		if (punt && !(meta->path & (PKT_PATH_LOCAL | PKT_PATH_DECAP)) &&
-			!(f->gateway && ports[nh->port].uplink && from_lan(f, m)) &&
-			forward_checks(meta, ttl) == LOOKUP_NEXT_REWRITE)
+		/* No MAC for the next hop yet. The gateway's LAN traffic to an uplink is the
+		 * policy's all the same (tunnelled, relayed or dropped; never the kernel's), and
+		 * what comes in from the WAN is the edge's to let in first. */
+		if (meta->path & PKT_PATH_LOCAL)
+			return node_drop_edge(NODE_DROP_BASE, DROP_no_neighbour);
+		e = forward_checks(meta, ttl);
+		if (unlikely(e != LOOKUP_NEXT_REWRITE))
+			return e;
+		if (f->gateway && ports[nh->port].uplink && from_lan(f, m))
+			return LOOKUP_NEXT_POLICY;
+		if (edge_inwards(f, m, meta, false))
+			return LOOKUP_NEXT_INBOUND;
+		/* To the kernel, which forwards it and resolves the neighbour; not a
+		 * decapsulated packet (the frame still has the tunnel's headers). */
+		if (punt && !(meta->path & PKT_PATH_DECAP))
 			return LOOKUP_NEXT_PUNT;
 		return node_drop_edge(NODE_DROP_BASE, DROP_no_neighbour);
 	}
@@ -205,7 +241,8 @@ static uint16_t ip6_lookup_process(
 /* Both lookups lead to the same nodes. */
 #define LOOKUP_NEXT_NODES                                                                          \
 	[LOOKUP_NEXT_REWRITE] = NODE_REWRITE, [LOOKUP_NEXT_MSS] = NODE_MSS_CLAMP,                  \
-	[LOOKUP_NEXT_POLICY] = NODE_POLICY, [LOOKUP_NEXT_ENCAP] = NODE_ENCAP,                      \
+	[LOOKUP_NEXT_POLICY] = NODE_POLICY, [LOOKUP_NEXT_INBOUND] = NODE_INBOUND,                  \
+	[LOOKUP_NEXT_ENCAP] = NODE_ENCAP,                                                          \
 	[LOOKUP_NEXT_DECAP] = NODE_DECAP, [LOOKUP_NEXT_LOCAL] = NODE_LOCAL,                        \
 	[LOOKUP_NEXT_PUNT] = NODE_PUNT, NODE_DROP_EDGES
 

@@ -11,7 +11,8 @@
  *           tunnel or a counted drop (relay_unavailable), for their whole life;
  *   direct  natively out of the uplink the routes give (no route: no_route);
  *   drop    a counted drop (policy_drop).
- * Packets sent natively are marked PKT_PATH_ALLOWED for the leak guard (mpgw_rewrite).
+ * Packets sent natively are marked PKT_PATH_ALLOWED for the leak guard (mpgw_rewrite), and
+ * their flows noted in the worker's flow table for the WAN edge (mpgw_inbound).
  */
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -39,16 +40,19 @@ static inline enum cfg_class policy_class(const struct pkt_meta *meta)
 	return tcp ? CFG_CLASS_TCP6 : CFG_CLASS_OTHER6;
 }
 
-/* Out natively, through the nexthop the lookup chose. */
-static inline rte_edge_t native(struct pkt_meta *meta)
+/* Out natively, through the nexthop the lookup chose, its flow noted so that the WAN edge
+ * lets its answers in (mpgw_inbound). A next hop without a MAC yet is a drop: the kernel
+ * is already asked to resolve it (lib/netlink/nl_resolve.c), and its twin would not let
+ * the LAN's packet out of an uplink. */
+static inline rte_edge_t native(struct worker *w, const struct fib *f, const struct rte_mbuf *m,
+	struct pkt_meta *meta, enum mpgw_counter counted_as)
 {
+	if (unlikely(f->nexthops[meta->nexthop].type == FIB_NH_UNRESOLVED))
+		return node_drop_edge(NODE_DROP_BASE, DROP_no_neighbour);
+	w->counters[counted_as]++;
+	node_flow_note_native(&w->flows, m, meta, node_now_ms(w));
 	meta->path |= PKT_PATH_ALLOWED;
 	return unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG) ? POLICY_NEXT_MSS : POLICY_NEXT_REWRITE;
-}
-
-static inline uint32_t now_ms(const struct worker *w)
-{
-	return (uint32_t)(rte_rdtsc() / w->tsc_per_ms);
 }
 
 /* A TCP SYN without ACK: the first packet of a connection. */
@@ -70,7 +74,7 @@ static inline bool in_tunnel(
 
 	if (likely(w->relay_tunnelled_until == 0))
 		return false;
-	now = now_ms(w);
+	now = node_now_ms(w);
 	if (!flow_time_before(now, w->relay_tunnelled_until)) {
 		w->relay_tunnelled_until = 0;
 		return false;
@@ -96,7 +100,7 @@ static inline uint8_t relay_action(struct worker *w, const struct fib *f, const 
 			return CFG_ACT_RELAY;
 		w->counters[CNT_relay_fallback]++;
 		if (f->relay_fallback == CFG_ACT_TUNNEL)
-			w->relay_tunnelled_until = now_ms(w) + w->flows.timeout_ms[FLOW_TO_TCP];
+			w->relay_tunnelled_until = node_now_ms(w) + w->flows.timeout_ms[FLOW_TO_TCP];
 		return f->relay_fallback;
 	}
 	if (unlikely(in_tunnel(w, m, meta))) {
@@ -113,8 +117,7 @@ static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 	struct pkt_meta *meta = pkt_meta(m);
 
 	if (meta->nexthop != FIB_NH_NONE && f->nexthops[meta->nexthop].type == FIB_NH_BYPASS) {
-		w->counters[CNT_policy_bypass]++;
-		return native(meta);
+		return native(w, f, m, meta, CNT_policy_bypass);
 	}
 	uint8_t action = f->policy[policy_class(meta)];
 	if (action == CFG_ACT_RELAY) {
@@ -134,8 +137,7 @@ static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 	case CFG_ACT_DIRECT:
 		if (meta->nexthop == FIB_NH_NONE)
 			return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
-		w->counters[CNT_policy_direct]++;
-		return native(meta);
+		return native(w, f, m, meta, CNT_policy_direct);
 	default:
 		return node_drop_edge(NODE_DROP_BASE, f->policy[policy_class(meta)] == CFG_ACT_RELAY
 							      ? DROP_relay_unavailable

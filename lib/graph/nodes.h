@@ -12,6 +12,9 @@
  *   for the kernel (ARP, ND, ...): eth/ip6 input, mpgw_local -> mpgw_punt (kernel twins)
  *   gateway, LAN traffic to an uplink: lookup -> mpgw_policy -> mpgw_encap (tunnel),
  *                                      mpgw_rewrite / mss_clamp (direct), mpgw_punt (relay)
+ *   across the WAN edge inwards (gateway: from an uplink; vps: into a tunnel), not out of
+ *   a tunnel: lookup -> mpgw_inbound (answers, allow rules) -> mpgw_rewrite / mss_clamp,
+ *                                      mpgw_encap (vps), mpgw_punt (no MAC yet)
  *   from the kernel: mpgw_inject -> mpgw_twin_output (leak guard, MSS clamp) -> mpgw_tx
  *
  * and one sink per drop reason, "mpgw_drop_<reason>" (see drop_reasons.h). Every node that
@@ -21,6 +24,7 @@
 #ifndef MPGW_NODES_H
 #define MPGW_NODES_H
 
+#include <rte_cycles.h>
 #include <rte_graph.h>
 #include <rte_graph_worker.h>
 #include <rte_ip.h>
@@ -44,6 +48,7 @@
 #define NODE_REWRITE	 "mpgw_rewrite"
 #define NODE_ICMP_ERROR	 "mpgw_icmp_error"
 #define NODE_POLICY	 "mpgw_policy"
+#define NODE_INBOUND	 "mpgw_inbound"
 #define NODE_ENCAP	 "mpgw_encap"
 #define NODE_DECAP	 "mpgw_decap"
 #define NODE_IP4_FRAG	 "mpgw_ip4_frag"
@@ -75,6 +80,12 @@ int node_init_worker(const struct rte_graph *graph, struct rte_node *node);
 static inline struct worker *node_worker(const struct rte_node *node)
 {
 	return *(struct worker *const *)node->ctx;
+}
+
+/* The flow tables' clock (lib/flow): milliseconds, wrapping every 49 days. */
+static inline uint32_t node_now_ms(const struct worker *w)
+{
+	return (uint32_t)(rte_rdtsc() / w->tsc_per_ms);
 }
 
 /* Packets a node classifies per step: node streams can grow past one burst. */

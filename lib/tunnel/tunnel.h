@@ -83,6 +83,13 @@ struct tunnels {
 	uint32_t n_peers;
 	struct tun_peer_key few_peers[TUN_FEW_PEERS];
 	uint16_t few_groups[TUN_FEW_PEERS];
+	/* Bit per mpgw port index: the ports tunnels may end on (a gateway's uplinks, the
+	 * ports holding a vps's tunnel addresses). */
+	uint32_t decap_ports;
+	/* gateway: inner sources a tunnel from the VPS never carries (the LAN's prefixes and
+	 * mpgw's own addresses): a packet with one is spoofed. */
+	uint32_t n_own;
+	struct ipprefix *own;
 };
 
 /* ECN codepoints (the low two bits of TOS / traffic class). */

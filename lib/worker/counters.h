@@ -33,6 +33,9 @@
 	X(relay_bytes, "gateway: bytes of those packets")                                          \
 	X(relay_fallback, "gateway: LAN TCP packets of a relay class sent by [relay] fallback "    \
 			  "(tunnel or drop): connections opened while the relay was unusable")     \
+	X(inbound_answers, "WAN edge: packets from the WAN let in as answers to a flow the LAN "   \
+			   "opened natively (or ICMP errors about one)")                           \
+	X(inbound_allowed, "WAN edge: packets from the WAN let in by an [inbound] allow rule")     \
 	X(punted, "frames handed to the control thread for the kernel twins")                      \
 	X(twin_sent, "frames from the kernel twins sent out of their port")
 

@@ -58,11 +58,17 @@
 		   "uplink's own addresses, kept off the uplink")                                  \
 	X(leak_v6, "gateway: IPv6 that is not a tunnel packet, not bypassed and not from the "     \
 		   "uplink's own addresses, kept off the uplink")                                  \
+	X(inbound_denied, "WAN edge: from the WAN unasked (no flow the LAN opened, no [inbound] "  \
+			  "rule), and not out of a tunnel")                                        \
 	X(decap_unknown_peer, "tunnel packet (protocol 4 or 41) from a source that is no "         \
 			      "configured peer")                                                   \
 	X(decap_family, "tunnel packet whose inner header is not of the protocol's family")        \
 	X(decap_fragment, "fragmented tunnel packet (no reassembly)")                              \
-	X(decap_spoofed, "vps: inner source outside the sending gateway's LAN prefixes")           \
+	X(decap_spoofed, "tunnel packet whose inner source the peer may not send: on a vps, "      \
+			 "outside the gateway's LAN prefixes; on a gateway, inside its own LAN "   \
+			 "prefixes or one of its addresses")                                       \
+	X(decap_wrong_port, "tunnel packet that came in by a port tunnels do not end on (not an "  \
+			    "uplink of a gateway, not the port of a vps's tunnel address)")        \
 	X(decap_ecn, "tunnel packet with outer CE and a Not-ECT inner packet (RFC 6040)")          \
 	X(encap_headroom, "no room in the mbuf for the tunnel header")                             \
 	X(tx_full, "egress TX queue full")

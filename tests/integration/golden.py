@@ -56,12 +56,13 @@ DROP_REASONS = (
     "ip6_paylen ip6_ext_trunc ip6_ext_chain tcp_trunc tcp_doff udp_trunc udp_len icmp_trunc "
     "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast martian l2_broadcast no_route no_neighbour local "
     "probe_ring_full punt_ring_full blackhole ttl_exceeded mtu_exceeded icmp_rate_limited icmp_no_source frag_failed nombuf "
-    "tunnel_down relay_unavailable policy_drop leak_v4 leak_v6 decap_unknown_peer decap_family "
-    "decap_fragment decap_spoofed decap_ecn encap_headroom tx_full").split()
+    "tunnel_down relay_unavailable policy_drop leak_v4 leak_v6 inbound_denied decap_unknown_peer "
+    "decap_family decap_fragment decap_spoofed decap_wrong_port decap_ecn encap_headroom "
+    "tx_full").split()
 COUNTERS = (
     "mss_clamped mss_inserted mss_not_inserted mss_bad_options icmp4_frag_needed "
     "icmp6_packet_too_big ip4_fragmented ip4_fragments encap decap policy_bypass "
-    "policy_direct flow_moved flowlet_moved flow_low_latency echo_replied probe_replies relay relay_bytes relay_fallback punted twin_sent").split()
+    "policy_direct flow_moved flowlet_moved flow_low_latency echo_replied probe_replies relay relay_bytes relay_fallback inbound_answers inbound_allowed punted twin_sent").split()
 PORT_COUNTERS = (
     "rx_packets rx_bytes tx_packets tx_bytes rx_missed rx_errors rx_nombuf tx_errors "
     "worker_rx_packets worker_tx_packets tx_dropped").split()
@@ -1067,6 +1068,9 @@ def config_error_cases():
                 "[routes] route:"))
     t = edit(base, "mtu = 1500", "mtu = 67", nth=1)
     out.append(("mtu below 68", t, line_of(t, "mtu = 67"), "[port wan0] mtu:"))
+    t = edit(base, "mtu = 1500", "mtu = 1279", nth=1)
+    out.append(("mtu below 1280 on a port with an IPv6 address", t, line_of(t, "mtu = 1279"),
+                "[port wan0] mtu:"))
     t = edit(base, "mtu = 1500", "mtu = 15oo", nth=0)
     out.append(("mtu not a number", t, line_of(t, "mtu = 15oo"), "[port lan0] mtu:"))
     t = edit(base, "neighbour = 10.0.1.254", "neighbour = 10.9.9.9 02:00:00:00:01:fe")

@@ -35,7 +35,7 @@ SERVER4, SERVER6 = "198.51.100.7", "2001:db8:9::7"  # somewhere on the internet
 HOST4, HOST6 = "10.0.1.2", "fd00:1::2"  # a LAN host
 
 
-def gateway_config(vps=(VPS4,), policy="", wan_mtu=1500, ttl=64, neighbours=True):
+def gateway_config(vps=(VPS4,), policy="", wan_mtu=1500, ttl=64, neighbours=True, inbound=""):
     return """\
 [mpgw]
 idle_sleep_us = 100
@@ -68,6 +68,9 @@ ttl = %d
 # No far end answers probes in a pcap: uplinks are alive with their link.
 probe_interval_ms = 0
 
+[inbound]
+%s
+
 [routes]
 # the internet, natively through the uplink (what the leak guard keeps LAN traffic from)
 route = 192.0.2.0/24 via 100.64.0.1
@@ -77,7 +80,7 @@ route = 2001:db8:100::/48 via 2001:db8:a::1
 %s
 neighbour = 10.0.1.2 02:00:00:00:01:02
 neighbour = fd00:1::2 02:00:00:00:01:02
-""" % (wan_mtu, "\n".join("address = " + a for a in vps), ttl, policy,
+""" % (wan_mtu, "\n".join("address = " + a for a in vps), ttl, policy, inbound,
        "neighbour = 100.64.0.1 02:00:00:00:02:02\nneighbour = 2001:db8:a::1 02:00:00:00:02:02"
        if neighbours else "# the uplink's next router is unknown: no tunnel path")
 
@@ -328,20 +331,22 @@ def group_policy_actions():
 
 def group_leak_guard():
     """What is not a tunnel packet, not bypassed and not from the uplink's own address never
-    leaves the uplink."""
+    leaves the uplink: what the WAN edge lets in for the internet (an allow rule) and what
+    came out of the tunnel for the internet."""
     wan_in4 = l2_in(WAN) / IP(src="192.0.2.50", dst="192.0.2.60") / UDP(sport=56000, dport=7)
     wan_in6 = l2_in(WAN) / IPv6(src="2001:db8:100::50", dst="2001:db8:100::60") / UDP(sport=56000, dport=7)
-    leak6 = from_vps(IPv6(src=HOST6, dst="2001:db8:100::61") / UDP(sport=56001, dport=7))
-    leak4 = from_vps(IP(src=HOST4, dst="192.0.2.61") / UDP(sport=56001, dport=7))
+    leak6 = from_vps(IPv6(src=SERVER6, dst="2001:db8:100::61") / UDP(sport=56001, dport=7))
+    leak4 = from_vps(IP(src=SERVER4, dst="192.0.2.61") / UDP(sport=56001, dport=7))
+    inbound = "allow = udp 192.0.2.0/24 7\nallow = udp 2001:db8:100::/48 7"
     return Group("leak_guard", [
-        drop("v4 from the internet routed back out of the uplink: leak_v4", "leak_v4",
-             (WAN, wan_in4)),
-        drop("v6 from the internet routed back out of the uplink: leak_v6", "leak_v6",
-             (WAN, wan_in6)),
-        Case("lan v4 and v6 the vps tunnelled back, for the internet: leak_v4, leak_v6",
+        Case("v4 from the internet let in by a rule, routed back out of the uplink: leak_v4",
+             [(WAN, bytes(wan_in4))], drops={"leak_v4": 1}, counters={"inbound_allowed": 1}),
+        Case("v6 from the internet let in by a rule, routed back out of the uplink: leak_v6",
+             [(WAN, bytes(wan_in6))], drops={"leak_v6": 1}, counters={"inbound_allowed": 1}),
+        Case("internet v4 and v6 the vps tunnelled back, for the internet: leak_v4, leak_v6",
              [(WAN, bytes(leak4)), (WAN, bytes(leak6))], drops={"leak_v4": 1, "leak_v6": 1},
              counters={"decap": 2}),
-    ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL))
+    ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL, inbound=inbound))
 
 
 def group_tunnel_down():
@@ -406,8 +411,8 @@ def group_local():
 def group_decap_errors():
     """The gateway's LAN MTU (1400) is below the tunnel's inner MTU (1480): a packet from
     the VPS too big for the LAN gets its Packet Too Big back through the tunnel, sourced
-    from the LAN port, never natively. And what came out of the tunnel never leaves an
-    uplink, whatever its source."""
+    from the LAN port, never natively. And nothing comes out of the tunnel from the
+    gateway's own addresses."""
     big = IPv6(src=SERVER6, dst=HOST6) / UDP(sport=7, dport=58000) / payload("big", 1450 - 48)
     ptb = IPv6(src="fd00:1::1", dst=SERVER6, hlim=64) / ICMPv6PacketTooBig(mtu=1400) / Raw(bytes(big)[:1232])
     spoof = IPv6(src=UP6, dst="2001:db8:100::70") / UDP(sport=58001, dport=7)
@@ -417,8 +422,133 @@ def group_decap_errors():
         Case("6in4 too big for the lan: packet too big 1400 back through the tunnel",
              [(WAN, bytes(from_vps(big)))], [(WAN, bytes(encapsulated(ptb)), True)],
              counters={"decap": 1, "icmp6_packet_too_big": 1, "encap": 1}),
-        Case("decapsulated, from the uplink's own address, for the internet: leak_v6",
-             [(WAN, bytes(from_vps(spoof)))], drops={"leak_v6": 1}, counters={"decap": 1}),
+        drop("out of the tunnel, from the uplink's own address: decap_spoofed", "decap_spoofed",
+             (WAN, from_vps(spoof))),
+    ], cfg=cfg)
+
+
+# ---------------------------------------------------------------------------- the WAN edge
+
+def group_wan_edge():
+    """Default deny from the WAN (node_inbound.c): nothing from an uplink reaches the LAN
+    unasked, but what an [inbound] allow rule lets in."""
+    inbound = ("allow = tcp 10.0.1.2/32 22\nallow = udp fd00:1::/64 5000-5010\n"
+               "allow = icmpv6 fd00:1::2/128")
+    w4 = lambda p: l2_in(WAN) / IP(src=SERVER4, dst=HOST4, ttl=50) / p
+    w6 = lambda p: l2_in(WAN) / IPv6(src=SERVER6, dst=HOST6, hlim=50) / p
+    ssh = lambda ttl: IP(src=SERVER4, dst=HOST4, ttl=ttl) / TCP(sport=40000, dport=22, flags="A")
+    u6 = lambda h: IPv6(src=SERVER6, dst=HOST6, hlim=h) / UDP(sport=7, dport=5005) / payload("u6")
+    ping6 = lambda h: IPv6(src=SERVER6, dst=HOST6, hlim=h) / ICMPv6EchoRequest(id=9, seq=1)
+    to_lan = lambda mk: bytes(l2_out(LAN, LAN_HOST_MAC) / mk(49))
+    return Group("wan_edge", [
+        drop("native v4 udp, tcp syn, ping from the internet to a lan host: inbound_denied",
+             "inbound_denied", (WAN, w4(UDP(sport=7, dport=50000))),
+             (WAN, w4(TCP(sport=40001, dport=80, flags="S"))), (WAN, w4(ICMP(type=8)))),
+        drop("native v6 udp, tcp syn, ping to another lan host: inbound_denied",
+             "inbound_denied", (WAN, w6(UDP(sport=7, dport=50000))),
+             (WAN, w6(TCP(sport=40001, dport=80, flags="S"))),
+             (WAN, l2_in(WAN) / IPv6(src=SERVER6, dst="fd00:1::3") / ICMPv6EchoRequest())),
+        Case("allow tcp 10.0.1.2/32 22: let in", [(WAN, bytes(l2_in(WAN) / ssh(50)))],
+             [(LAN, to_lan(ssh), True)], counters={"inbound_allowed": 1}),
+        drop("the same host, port 23, and udp to port 22: inbound_denied", "inbound_denied",
+             (WAN, w4(TCP(sport=40000, dport=23, flags="S"))),
+             (WAN, w4(UDP(sport=40000, dport=22)))),
+        Case("allow udp fd00:1::/64 5000-5010: 5005 let in", [(WAN, bytes(l2_in(WAN) / u6(50)))],
+             [(LAN, to_lan(u6), True)], counters={"inbound_allowed": 1}),
+        drop("udp to 4999 and 5011: inbound_denied", "inbound_denied",
+             (WAN, w6(UDP(sport=7, dport=4999))), (WAN, w6(UDP(sport=7, dport=5011)))),
+        Case("allow icmpv6 fd00:1::2/128: a ping let in", [(WAN, bytes(l2_in(WAN) / ping6(50)))],
+             [(LAN, to_lan(ping6), True)], counters={"inbound_allowed": 1}),
+        drop("proto 41 from the lan, outer source the vps: decap_wrong_port", "decap_wrong_port",
+             (LAN, l2_in(LAN) / IP(src=VPS4, dst="10.0.1.1", proto=41) /
+              IPv6(src=SERVER6, dst=HOST6) / UDP(sport=7, dport=1)),
+             (LAN, l2_in(LAN) / IP(src=VPS4, dst=UP4, proto=4) /
+              IP(src=SERVER4, dst=HOST4) / UDP(sport=7, dport=1))),
+    ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL, inbound=inbound))
+
+
+def group_wan_edge_answers():
+    """Answers to the flows the LAN opened natively (direct) are let in, and ICMP errors
+    about them to the host that opened them; nothing else. The LAN's frames are read before
+    the WAN's (port 0 is polled first), so each flow is open when its answer comes."""
+    policy = "other4 = direct\nother6 = direct"
+    out4 = IP(src=HOST4, dst="192.0.2.5", ttl=64) / UDP(sport=40000, dport=4000) / payload("q4")
+    out6 = IPv6(src=HOST6, dst="2001:db8:100::5", hlim=64) / UDP(sport=40000, dport=4000) / payload("q6")
+    ans4 = lambda ttl: IP(src="192.0.2.5", dst=HOST4, ttl=ttl) / UDP(sport=4000, dport=40000) / payload("a4")
+    ans6 = lambda h: IPv6(src="2001:db8:100::5", dst=HOST6, hlim=h) / UDP(sport=4000, dport=40000) / payload("a6")
+    out_err = IP(src=HOST4, dst="192.0.2.6", ttl=64) / UDP(sport=40001, dport=9) / payload("q")
+    unreach = lambda ttl, dst=HOST4: IP(src="100.64.0.1", dst=dst, ttl=ttl) / ICMP(type=3, code=3) / \
+        IP(bytes(dec(out_err)))
+    to_wan = lambda p: bytes(l2_out(WAN, ISP_MAC) / dec(p))
+    to_lan = lambda mk: bytes(l2_out(LAN, LAN_HOST_MAC) / mk(49))
+    return Group("wan_edge_answers", [
+        Case("a lan host's direct udp (v4, v6) out, and the answers in",
+             [(LAN, bytes(l2_in(LAN) / out4)), (LAN, bytes(l2_in(LAN) / out6)),
+              (WAN, bytes(l2_in(WAN) / ans4(50))), (WAN, bytes(l2_in(WAN) / ans6(50)))],
+             [(WAN, to_wan(out4), True), (WAN, to_wan(out6), True), (LAN, to_lan(ans4), True),
+              (LAN, to_lan(ans6), True)],
+             counters={"policy_direct": 2, "inbound_answers": 2}),
+        drop("from the answering server, to another port of the host: inbound_denied",
+             "inbound_denied",
+             (WAN, l2_in(WAN) / IP(src="192.0.2.5", dst=HOST4) / UDP(sport=4000, dport=40009))),
+        Case("a port unreachable about a direct flow, to its host: let in; to another host: "
+             "inbound_denied",
+             [(LAN, bytes(l2_in(LAN) / out_err)), (WAN, bytes(l2_in(WAN) / unreach(50))),
+              (WAN, bytes(l2_in(WAN) / unreach(50, dst="10.0.1.3")))],
+             [(WAN, to_wan(out_err), True), (LAN, to_lan(unreach), False)],
+             drops={"inbound_denied": 1}, counters={"policy_direct": 1, "inbound_answers": 1}),
+    ], cfg=gateway_config(vps=(VPS4,), policy=policy))
+
+
+def group_tunnel_end():
+    """The gateway's tunnel end: what comes out of the tunnel may not claim the LAN's or
+    mpgw's own addresses, and an echo request out of the tunnel is answered through it."""
+    def ping4(dst):
+        return IP(src=SERVER4, dst=dst, ttl=50, id=7) / ICMP(type=8, id=0x77, seq=1) / payload("t4", 16)
+
+    def ping6(dst):
+        return IPv6(src=SERVER6, dst=dst, hlim=50) / ICMPv6EchoRequest(id=0x77, seq=2) / payload("t6", 16)
+
+    def reply(req):
+        ip = req.copy()
+        if isinstance(ip, IP):
+            ip.src, ip.dst, ip.ttl = req.dst, req.src, 64
+            ip[ICMP].type = 0
+            del ip.chksum, ip[ICMP].chksum
+            return IP(bytes(ip))
+        ip.src, ip.dst, ip.hlim = req.dst, req.src, 64
+        return IPv6(bytes(IPv6(src=req.dst, dst=req.src, hlim=64) /
+                          ICMPv6EchoReply(id=0x77, seq=2) / payload("t6", 16)))
+
+    spoofed = [IPv6(src="fd00:1::1", dst=HOST6), IPv6(src="fd00:1::99", dst=HOST6),
+               IP(src="10.0.1.1", dst=HOST4), IP(src="10.0.1.77", dst=HOST4),
+               IP(src=UP4, dst=HOST4), IPv6(src=UP6, dst=HOST6)]
+    return Group("tunnel_end", [
+        drop("out of the tunnel, from a lan address, the lan's prefix or the uplink's own "
+             "(v4, v6): decap_spoofed", "decap_spoofed",
+             *[(WAN, from_vps(p / UDP(sport=7, dport=50000))) for p in spoofed]),
+        Case("4in4 echo request to the uplink's address: the reply goes back in 4in4",
+             [(WAN, bytes(from_vps(ping4(UP4))))],
+             [(WAN, bytes(encapsulated(reply(ping4(UP4)))), True)],
+             counters={"decap": 1, "echo_replied": 1, "encap": 1}),
+        Case("6in4 echo request to the lan port's address: the reply goes back in 6in4",
+             [(WAN, bytes(from_vps(ping6("fd00:1::1"))))],
+             [(WAN, bytes(encapsulated(reply(ping6("fd00:1::1")))), True)],
+             counters={"decap": 1, "echo_replied": 1, "encap": 1}),
+    ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL))
+
+
+def group_unresolved_policy():
+    """A LAN packet routed via a next hop with no MAC yet is the policy's all the same:
+    tunnelled when its class says tunnel, a no_neighbour drop when it says direct."""
+    policy = "other4 = tunnel\nother6 = direct"
+    cfg = gateway_config(vps=(VPS4,), policy=policy).replace(
+        "[routes]\n", "[routes]\nroute = 198.51.100.0/24 via 100.64.0.77\n"
+        "route = 2001:db8:9::/48 via 2001:db8:a::77\n", 1)
+    return Group("unresolved_policy", [
+        encap_case("other4 = tunnel, next hop unresolved: tunnelled", lan4(sport=59000)),
+        drop("other6 = direct, next hop unresolved: no_neighbour", "no_neighbour",
+             l2_in(LAN) / lan6(sport=59001)),
     ], cfg=cfg)
 
 
@@ -453,6 +583,12 @@ address = 2001:db8:f::10
 
 [uplinks]
 probe_interval_ms = 0
+
+[inbound]
+# the servers' side may reach gw2's LAN and gw1's IPv4 LAN by UDP; the rest only answers
+allow = udp 10.9.2.0/24
+allow = udp 10.9.1.0/24
+allow = udp fd00:9:1::/64
 
 [gateway gw1]
 uplink = 100.64.0.2
@@ -511,6 +647,8 @@ def group_vps():
     c2_in = IPv6(src="fd00:9:1::5", dst=SERVER6) / UDP(sport=60001, dport=7) / payload("g1v6")
     back4 = IP(src=SERVER4, dst="10.9.1.5") / UDP(sport=7, dport=60000) / payload("b1")
     back6 = IPv6(src=SERVER6, dst="fd00:9:1::5") / UDP(sport=7, dport=60001) / payload("b1v6")
+    ping_vps = IP(src="10.9.1.7", dst=VPS4, ttl=64, id=9) / ICMP(type=8, id=5, seq=1) / payload("pv", 16)
+    pong_vps = IP(src=VPS4, dst="10.9.1.7", ttl=64, id=9) / ICMP(type=0, id=5, seq=1) / payload("pv", 16)
     cases = [
         Case("4in4 from gw1's uplink: routed to the server side", [(WAN, bytes(up(c1_in)))],
              [(LAN, out_lan(c1_in), True)], counters={"decap": 1}),
@@ -522,14 +660,23 @@ def group_vps():
              "decap_spoofed",
              (WAN, up(IP(src="10.9.2.5", dst=SERVER4) / UDP(sport=60003, dport=7))),
              (WAN, up(IPv6(src="2001:db8:9::66", dst=SERVER6) / UDP(sport=60003, dport=7)))),
-        Case("return traffic to gw1's lan (v4): 4in4 to its uplink",
+        Case("udp to gw1's lan (v4), an inbound rule: 4in4 to its uplink",
              [(LAN, bytes(l2_in(LAN, src=SRV_MAC) / back4))],
              [(WAN, bytes(encapsulated(dec(back4), src=VPS4, dst=GW1_UP)), True)],
-             counters={"encap": 1}),
-        Case("return traffic to gw1's lan (v6): 6in4 to its uplink",
+             counters={"encap": 1, "inbound_allowed": 1}),
+        Case("udp to gw1's lan (v6), an inbound rule: 6in4 to its uplink",
              [(LAN, bytes(l2_in(LAN, src=SRV_MAC) / back6))],
              [(WAN, bytes(encapsulated(dec(back6), src=VPS4, dst=GW1_UP)), True)],
-             counters={"encap": 1}),
+             counters={"encap": 1, "inbound_allowed": 1}),
+        drop("tcp to gw1's lan, no rule and no flow: inbound_denied", "inbound_denied",
+             (LAN, l2_in(LAN, src=SRV_MAC) / IP(src=SERVER4, dst="10.9.1.5") /
+              TCP(sport=80, dport=33000, flags="S"))),
+        Case("4in4 echo request from gw1's lan host to the vps: answered through gw1's tunnel",
+             [(WAN, bytes(up(ping_vps)))],
+             [(WAN, bytes(encapsulated(IP(bytes(pong_vps)), src=VPS4, dst=GW1_UP)), True)],
+             counters={"decap": 1, "echo_replied": 1, "encap": 1}),
+        drop("4in4 from gw1's uplink in by the servers' side: decap_wrong_port",
+             "decap_wrong_port", (LAN, l2_in(LAN, src=SRV_MAC) / IP(src=GW1_UP, dst=VPS4) / c1_in)),
     ]
     # A packet from gw1's LAN too big for the server side (MTU 1400): the Packet Too Big goes
     # back to the LAN host through gw1's tunnel.
@@ -547,13 +694,34 @@ def group_vps():
         cases.append(Case("return to gw2's lan, flow %d: over uplink %s" % (i, dst),
                           [(LAN, bytes(l2_in(LAN, src=SRV_MAC) / b))],
                           [(WAN, bytes(encapsulated(dec(b), src=VPS4, dst=dst)), True)],
-                          counters={"encap": 1}))
+                          counters={"encap": 1, "inbound_allowed": 1}))
     return Group("vps", cases, cfg=vps_config())
+
+
+def group_vps_answers():
+    """The vps's edge lets in answers to what a gateway's LAN sent out natively. The host is
+    behind the default route (wan0), so that the opening packet and its answer are read in
+    order from one port, one per burst (the answer must not overtake it in the graph)."""
+    up = lambda inner: l2_in(WAN) / IP(src=GW1_UP, dst=VPS4, ttl=50) / inner
+    open_tcp = IP(src="10.9.1.6", dst="192.0.2.80", ttl=64) / TCP(sport=33001, dport=443, flags="A")
+    answer = lambda ttl, dport=33001: IP(src="192.0.2.80", dst="10.9.1.6", ttl=ttl) / TCP(
+        sport=443, dport=dport, flags="A")
+    cfg = vps_config().replace("idle_sleep_us = 100", "idle_sleep_us = 100\nburst = 1", 1)
+    return Group("vps_answers", [
+        Case("gw1's lan host's tcp out by the internet side, and the answer in (4in4); "
+             "the same server to another port: inbound_denied",
+             [(WAN, bytes(up(open_tcp))), (WAN, bytes(l2_in(WAN) / answer(50))),
+              (WAN, bytes(l2_in(WAN) / answer(50, dport=33002)))],
+             [(WAN, bytes(l2_out(WAN, ISP_MAC) / dec(open_tcp)), True),
+              (WAN, bytes(encapsulated(answer(49), src=VPS4, dst=GW1_UP)), True)],
+             drops={"inbound_denied": 1}, counters={"decap": 1, "encap": 1, "inbound_answers": 1}),
+    ], cfg=cfg)
 
 
 GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_decap_errors,
           group_policy_vps4, group_policy_vps6, group_policy_vps_both, group_policy_actions,
-          group_leak_guard, group_tunnel_down, group_vps, group_local]
+          group_leak_guard, group_tunnel_down, group_vps, group_local, group_wan_edge,
+          group_wan_edge_answers, group_tunnel_end, group_unresolved_policy, group_vps_answers]
 
 
 def config_error_cases():
@@ -634,6 +802,35 @@ def config_error_cases():
             "address = 203.0.113.99\n")
     out.append(("vps: its tunnel address is none of its ports'", t, L_(t, "address = 203.0.113.99"),
                 "[vps] address:"))
+    # Nested LAN prefixes of two gateways: gw2 could send as gw1's hosts.
+    t = sub(vps, "lan = 10.9.2.0/24", "lan = 10.9.1.128/25")
+    out.append(("vps: a lan prefix inside another gateway's", t, L_(t, "lan = 10.9.1.128/25"),
+                "[gateway gw2] lan:"))
+    t = sub(vps, "lan = 10.9.2.0/24", "lan = 10.9.0.0/16")
+    out.append(("vps: a lan prefix holding another gateway's", t, L_(t, "lan = 10.9.0.0/16"),
+                "[gateway gw2] lan:"))
+    # The WAN edge's rules (config_inbound.c).
+    for bad, why in (("sctp 10.0.1.0/24", "an unknown protocol"),
+                     ("icmp fd00:1::/64", "icmp to an ipv6 prefix"),
+                     ("udp 10.0.1.0/24 70000", "a port over 65535"),
+                     ("tcp 10.0.1.0/24 30-20", "a port range backwards"),
+                     ("icmp 10.0.1.0/24 22", "a port for icmp"),
+                     ("tcp 10.0.1.0/33", "a prefix over /32"),
+                     ("tcp", "no prefix")):
+        t = sub(gw, "[inbound]\n", "[inbound]\nallow = %s\n" % bad)
+        out.append(("[inbound] allow: %s" % why, t, L_(t, "allow = " + bad), "[inbound] allow:"))
+    # MTUs: IPv6 needs 1280; a port that tunnels room for 68 bytes inside 40.
+    t = sub(gw, "mtu = 1500", "mtu = 1279")
+    out.append(("an uplink with an ipv6 address and mtu 1279", t, L_(t, "mtu = 1279"),
+                "[port wan0] mtu:"))
+    v4_only = gw
+    for line in ("address = 2001:db8:a::2/64\n", "gateway = 2001:db8:a::1\n",
+                 "route = 2001:db8:100::/48 via 2001:db8:a::1\n",
+                 "neighbour = 2001:db8:a::1 02:00:00:00:02:02\n"):
+        v4_only = sub(v4_only, line, "")
+    t = sub(v4_only, "mtu = 1500", "mtu = 107")
+    out.append(("an ipv4-only uplink with mtu 107 (tunnels need 108)", t, L_(t, "mtu = 107"),
+                "[port wan0] mtu:"))
     return out
 
 

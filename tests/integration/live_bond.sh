@@ -23,6 +23,8 @@
 #   subflow's way) behind twan1's, and a connection opened then is relayed and completes;
 # - the VPS's kernel failing its router's ARP entry takes no tunnel path away;
 # - ss-redir's port is not reachable from a WAN, nor from the LAN but by the redirect;
+# - a host on isp1's segment scanning the LAN host (ICMP, TCP, UDP, IPv4 and IPv6) gets
+#   nothing through the WAN edge;
 # - a LAN host's own MPTCP connection is relayed like any other;
 # - the proxy stopped: within 1 s mpgwctl relay says so and new connections take the
 #   tunnel (counted); started again: relayed again, while a connection that began in the
@@ -149,6 +151,55 @@ check "ss-redir is not reachable from a WAN (isp1 -> the uplink's address)" refu
 	true
 check "nor directly from the LAN (client -> the gateway's LAN address)" refused client 10.0.1.1 ||
 	true
+
+# wan_scan: a host on isp1's segment scans the LAN host, IPv4 and IPv6 (ICMP echo, TCP SYNs,
+# UDP, to a few ports), its frames straight to the uplink's MAC: the WAN edge denies every
+# one (inbound_denied), and none reaches the client (its capture sees nothing from them).
+wan_scan() {
+	local mac before after seen sent
+	in_ns isp1 ping -c 1 -W 2 100.64.1.2 >/dev/null
+	mac=$(in_ns isp1 ip neigh show 100.64.1.2 dev eth0 | awk '{print $3}')
+	before=$(json_get "$(gw_ctl --json drops --all)" inbound_denied)
+	in_ns client timeout 15 tcpdump -i eth0 -n -U -w "$tmp/scan.pcap" \
+		"host 100.64.1.1 or net 2001:db8:66::/48" 2>/dev/null &
+	local cap=$! i
+	# tcpdump writes the file's header once it captures
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$tmp/scan.pcap" ] && break
+		sleep 0.1
+	done
+	sent=$(in_ns isp1 "$PY" - "$mac" "$NETNS_TUN_CLIENT4" "$NETNS_TUN_CLIENT6" <<'PYEOF'
+import sys
+from scapy.all import ICMP, IP, TCP, UDP, Ether, ICMPv6EchoRequest, IPv6, sendp
+mac, c4, c6 = sys.argv[1:4]
+l4 = [ICMP(), TCP(sport=41000, dport=22, flags="S"), TCP(sport=41000, dport=80, flags="S"),
+      TCP(sport=41000, dport=443, flags="S"), UDP(sport=41000, dport=53),
+      UDP(sport=41000, dport=5000)]
+frames = [Ether(dst=mac) / IP(src="100.64.1.1", dst=c4) / p for p in l4]
+frames += [Ether(dst=mac) / IPv6(src="2001:db8:66::7", dst=c6) /
+           (ICMPv6EchoRequest() if isinstance(p, ICMP) else p) for p in l4]
+# and a transit packet, for the internet behind the gateway's other uplink
+frames += [Ether(dst=mac) / IP(src="100.64.1.1", dst="100.64.2.1") / UDP(sport=41000, dport=7),
+           Ether(dst=mac) / IP(src="100.64.1.1", dst="10.0.1.77") / TCP(sport=41000, dport=22, flags="S")]
+sendp(frames, iface="eth0", verbose=False)
+print(len(frames))
+PYEOF
+)
+	for ((i = 0; i < 50; i++)); do
+		after=$(json_get "$(gw_ctl --json drops --all)" inbound_denied)
+		[ "$after" -ge $((before + sent)) ] && break
+		sleep 0.1
+	done
+	# what mpgw let through would be at the client well within this
+	sleep 0.5
+	kill "$cap" 2>/dev/null || true
+	wait "$cap" 2>/dev/null || true
+	after=$(json_get "$(gw_ctl --json drops --all)" inbound_denied)
+	seen=$(tcpdump -n -r "$tmp/scan.pcap" 2>/dev/null | wc -l)
+	echo "$sent frames from isp1's segment: inbound_denied +$((after - before)); the client saw $seen"
+	[ $((after - before)) -eq "$sent" ] && [ "$seen" -eq 0 ]
+}
+check "a scan from isp1's segment reaches no LAN host (the WAN edge)" wan_scan || true
 
 # --- one uplink, then two ------------------------------------------------------------------
 if phase rates; then
@@ -523,15 +574,20 @@ check "both uplinks saturated both ways for $sat s: no uplink down, no endpoint 
 	not_flapped || true
 fi
 
-# no_drops CTL: mpgw dropped nothing (the cut was at the ISP; the fallback tunnelled).
+# no_drops CTL [REASON=N ...]: mpgw dropped nothing but what is listed, exactly (the cut
+# was at the ISP; the fallback tunnelled).
 no_drops() {
-	"$1" --json drops | "$PY" -c '
+	local ctl=$1
+	shift
+	"$ctl" --json drops | "$PY" -c '
 import json, sys
 d = {k: v for k, v in json.load(sys.stdin).items() if v}
-print("drops:", d or "none")
-sys.exit(1 if d else 0)'
+want = {k: int(v) for k, v in (a.split("=") for a in sys.argv[1:])}
+print("drops:", d or "none", "expected:", want or "none")
+sys.exit(0 if d == want else 1)' "$@"
 }
-check "the gateway dropped nothing (punt_ring_full among the rest)" no_drops gw_ctl || true
+check "the gateway dropped nothing but the scan (punt_ring_full among the rest)" \
+	no_drops gw_ctl inbound_denied=14 || true
 check "the vps dropped nothing" no_drops vps_ctl || true
 # BOND_HOLD: seconds to keep everything up before stopping, for work by hand.
 [ -z "${BOND_HOLD:-}" ] || sleep "$BOND_HOLD"
