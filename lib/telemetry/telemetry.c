@@ -220,6 +220,7 @@ static int cmd_info_locked(const char *cmd, const char *params, struct rte_tel_d
 			rte_tel_data_add_dict_string(d, config_class_name(c),
 				config_action_name((enum cfg_action)f->policy[c]));
 		rte_tel_data_add_dict_u64(d, "bypass_prefixes", f->n_bypass);
+		rte_tel_data_add_dict_u64(d, "inbound_rules", f->n_inbound);
 		rte_tel_data_add_dict_u64(d, "tunnel_paths", f->tun.n_paths);
 	}
 	fib_ctl_unlock();
