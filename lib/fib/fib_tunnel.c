@@ -311,6 +311,17 @@ static void decap_ports(struct builder *b)
 
 /* gateway: the sources a packet out of the tunnel may not have: the prefixes of the LAN
  * ports' addresses and every address of mpgw's own (an uplink's too). */
+static void own_source(struct tunnels *t, const struct ipprefix *p)
+{
+	if (p->addr.family == 4) {
+		uint32_t mask = p->len == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - p->len));
+		t->own4[t->n_own4++] = (struct tun_own4){.net = p->addr.v4 & mask, .mask = mask};
+	} else {
+		t->own6[t->n_own6] = *p;
+		ipprefix_mask(&t->own6[t->n_own6++]);
+	}
+}
+
 static int own_sources(struct builder *b)
 {
 	const struct mpgw_config *cfg = b->cfg;
@@ -319,23 +330,22 @@ static int own_sources(struct builder *b)
 
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		n += 2 * cfg->ports[i].n_addrs;
-	t->own = rte_zmalloc_socket(
-		"mpgw_tun_own", RTE_MAX(n, 1u) * sizeof(*t->own), RTE_CACHE_LINE_SIZE, b->socket);
-	if (t->own == NULL) {
+	n = RTE_MAX(n, 1u);
+	t->own4 = rte_zmalloc_socket("mpgw_tun_own4", n * sizeof(*t->own4), 0, b->socket);
+	t->own6 = rte_zmalloc_socket("mpgw_tun_own6", n * sizeof(*t->own6), 0, b->socket);
+	if (t->own4 == NULL || t->own6 == NULL) {
 		snprintf(b->err, b->errlen, "cannot allocate the tunnel's source checks");
 		return -1;
 	}
-	t->n_own = 0;
+	t->n_own4 = t->n_own6 = 0;
 	for (unsigned int i = 0; i < cfg->n_ports; i++) {
 		const struct cfg_port *p = &cfg->ports[i];
 		for (unsigned int a = 0; a < p->n_addrs; a++) {
 			struct ipprefix host = {.addr = p->addrs[a].addr};
 			host.len = host.addr.family == 4 ? 32 : 128;
-			t->own[t->n_own++] = host;
-			if (!p->uplink) {
-				t->own[t->n_own] = p->addrs[a];
-				ipprefix_mask(&t->own[t->n_own++]);
-			}
+			own_source(t, &host);
+			if (!p->uplink)
+				own_source(t, &p->addrs[a]);
 		}
 	}
 	return 0;
@@ -443,7 +453,8 @@ void fib_free_roles(struct fib *f)
 	rte_free(f->tun.paths);
 	rte_free(f->tun.groups);
 	rte_free(f->tun.unusable);
-	rte_free(f->tun.own);
+	rte_free(f->tun.own4);
+	rte_free(f->tun.own6);
 	rte_free(f->inbound);
 }
 

@@ -75,7 +75,13 @@ static inline bool inner_source_ok(const struct fib *f, int group, const uint8_t
 		const struct tun_group *g = &f->tun.groups[group];
 		return in_prefixes(g->lans, g->n_lans, &src);
 	}
-	return !in_prefixes(f->tun.own, f->tun.n_own, &src);
+	if (v4) {
+		for (uint32_t i = 0; i < f->tun.n_own4; i++)
+			if ((src.v4 & f->tun.own4[i].mask) == f->tun.own4[i].net)
+				return false;
+		return true;
+	}
+	return !in_prefixes(f->tun.own6, f->tun.n_own6, &src);
 }
 
 static inline uint8_t ecn_of(const uint8_t *ip, bool v4)

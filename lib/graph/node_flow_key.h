@@ -70,7 +70,16 @@ static inline enum flow_timeout_class node_flow_class(
 	return meta->l4_proto == IPPROTO_UDP ? FLOW_TO_UDP : FLOW_TO_OTHER;
 }
 
-/* Note m, leaving by the WAN edge natively, as a flow whose answers may come back in. */
+/* A TCP or UDP key without ports (a fragment's, first ones included): it would stand for
+ * every port of the address pair. */
+static inline bool node_flow_key_portless(const struct flow_key *k)
+{
+	return (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) && k->sport == 0 &&
+	       k->dport == 0;
+}
+
+/* Note m, leaving by the WAN edge natively, as a flow whose answers may come back in. A
+ * fragment is not noted: its key has no ports (its datagram's unfragmented packets are). */
 static inline void node_flow_note_native(
 	struct flow_table *t, const struct rte_mbuf *m, const struct pkt_meta *meta, uint32_t now)
 {
@@ -79,6 +88,8 @@ static inline void node_flow_note_native(
 
 	node_flow_key(&k, m, meta, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off),
 		meta->l3 == PKT_L3_IP4);
+	if (unlikely(node_flow_key_portless(&k)))
+		return;
 	struct flow_entry *e = flow_lookup(t, &k, flow_hash(&k), now, &created);
 	e->flags |= FLOW_F_NATIVE;
 	flow_touch(t, e, now, meta->l3_len, node_flow_class(e, meta));

@@ -4,7 +4,8 @@
  * let in only as
  *   - an answer to a flow the LAN opened natively (the policy's direct and bypass actions
  *     note those flows in the worker's flow table, FLOW_F_NATIVE): the packet's reversed
- *     key is such a flow (inbound_answers);
+ *     key is such a flow (inbound_answers); for ICMP only an echo reply, and never a
+ *     fragment (its key has no ports, and would stand for every port);
  *   - an ICMP error (IPv4 unreachable, time exceeded, parameter problem; ICMPv6 1-4) that
  *     quotes such a flow and is addressed to the LAN host that sent it (inbound_answers);
  *   - a packet an [inbound] allow rule lets in: protocol, destination prefix and, for TCP
@@ -14,12 +15,13 @@
  * itself (mpgw_local, the kernel twin's own firewall).
  *
  * The lookup sends here, in the gateway role, what came in by an uplink and is forwarded;
- * in the vps role, what is routed into a tunnel to a gateway's LAN and did not come out of
- * one. A vps also sends here what came out of a tunnel and leaves natively, to note it as
- * the LAN's own flow (the gateway's policy does that on a gateway).
+ * in the vps role, what is routed into a tunnel to a gateway's LAN, from the vps's other
+ * side or from another gateway's tunnel (gateways do not trust one another). A vps also
+ * sends here what came out of a tunnel and leaves natively, to note it as the LAN's own
+ * flow (the gateway's policy does that on a gateway).
  *
- * The flow table is the worker's: with several workers, answers must reach the worker of
- * their flow (symmetric RSS), or they are denied.
+ * A flow is noted in the table of the worker that saw it leave; its answers are looked up
+ * there first, then in the other workers' tables (find_native).
  */
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -44,20 +46,69 @@ enum {
 #define ICMP4_TIME_EXCEEDED 11
 #define ICMP4_PARAM_PROBLEM 12
 #define ICMP6_ERROR_LAST    4 /* types 1-4: unreachable, too big, time exceeded, parameter */
+#define ICMP4_ECHO_REPLY    0
+#define ICMP6_ECHO_REPLY    129
 
-/* Is m an answer to a flow the LAN opened natively? Its flow's idle timer is pushed out. */
+/*
+ * The live native flow of key k at time now: in the worker's own table, else, with several
+ * workers, in another's (read only, tolerating a stale read: RSS need not bring a flow's
+ * answers to the worker that saw it leave; on a vps it cannot, as the outgoing packets came
+ * inside a tunnel). *own tells which.
+ */
+static inline const struct flow_entry *find_native(
+	struct worker *w, const struct flow_key *k, uint32_t now, bool *own)
+{
+	uint32_t h = flow_hash(k);
+	struct flow_entry *e = flow_find(&w->flows, k, h, now);
+
+	*own = true;
+	if (e != NULL && (e->flags & FLOW_F_NATIVE))
+		return e;
+	*own = false;
+	for (unsigned int i = 0; unlikely(n_workers > 1) && i < n_workers; i++) {
+		if (&workers[i] == w)
+			continue;
+		e = flow_find(&workers[i].flows, k, h, now);
+		if (e != NULL && (e->flags & FLOW_F_NATIVE))
+			return e;
+	}
+	return NULL;
+}
+
+/* ICMP that answers a flow: an echo reply (errors are error_about_native's). Other types
+ * (echo or timestamp requests, redirects) are no answer, whoever was pinged. */
+static inline bool icmp_answer(const struct rte_mbuf *m, const struct pkt_meta *meta)
+{
+	bool v4 = meta->l3 == PKT_L3_IP4;
+
+	if (meta->l4_proto != (v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6))
+		return true;
+	if ((meta->flags & (PKT_F_L4 | PKT_F_FRAGMENT)) != PKT_F_L4 ||
+		meta->l4_off + 1u > rte_pktmbuf_data_len(m))
+		return false;
+	return *rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off) ==
+	       (v4 ? ICMP4_ECHO_REPLY : ICMP6_ECHO_REPLY);
+}
+
+/* Is m an answer to a flow the LAN opened natively? Its flow's idle timer is pushed out
+ * (in the worker's own table only). A fragment is none: its key has no ports. */
 static inline bool answers_native(
 	struct worker *w, const struct rte_mbuf *m, const struct pkt_meta *meta, uint32_t now)
 {
 	struct flow_key k, r;
+	bool own;
 
 	node_flow_key(&k, m, meta, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off),
 		meta->l3 == PKT_L3_IP4);
-	node_flow_key_reverse(&r, &k);
-	struct flow_entry *e = flow_find(&w->flows, &r, flow_hash(&r), now);
-	if (e == NULL || !(e->flags & FLOW_F_NATIVE))
+	if (node_flow_key_portless(&k) || !icmp_answer(m, meta))
 		return false;
-	flow_touch(&w->flows, e, now, meta->l3_len, node_flow_class(e, meta));
+	node_flow_key_reverse(&r, &k);
+	const struct flow_entry *e = find_native(w, &r, now, &own);
+	if (e == NULL)
+		return false;
+	if (own)
+		flow_touch(&w->flows, (struct flow_entry *)e, now, meta->l3_len,
+			node_flow_class((struct flow_entry *)e, meta));
 	return true;
 }
 
@@ -134,8 +185,8 @@ static inline bool error_about_native(
 		       : ip + offsetof(struct rte_ipv6_hdr, dst_addr),
 		    v4 ? 4 : 16) != 0)
 		return false;
-	const struct flow_entry *e = flow_find(&w->flows, &k, flow_hash(&k), now);
-	return e != NULL && (e->flags & FLOW_F_NATIVE);
+	bool own;
+	return !node_flow_key_portless(&k) && find_native(w, &k, now, &own) != NULL;
 }
 
 /* Does an [inbound] allow rule let m in? */
@@ -192,32 +243,55 @@ static inline rte_edge_t pass_on(
 	}
 }
 
+struct inbound_ctx {
+	struct worker *w;
+	uint32_t now; /* ms, the flow tables' clock: once per node call */
+};
+
+/* Is m let in: an answer, an error about a native flow, or by a rule? Counted. */
+static inline bool let_in(struct worker *w, const struct fib *f, const struct rte_mbuf *m,
+	const struct pkt_meta *meta, uint32_t now)
+{
+	if (answers_native(w, m, meta, now) || error_about_native(w, m, meta, now)) {
+		w->counters[CNT_inbound_answers]++;
+		return true;
+	}
+	if (rule_allows(f, m, meta)) {
+		w->counters[CNT_inbound_allowed]++;
+		return true;
+	}
+	return false;
+}
+
 static inline rte_edge_t inbound_one(void *ctx, struct rte_mbuf *m)
 {
-	struct worker *w = ctx;
+	const struct inbound_ctx *c = ctx;
+	struct worker *w = c->w;
 	const struct fib *f = w->fib;
 	const struct pkt_meta *meta = pkt_meta(m);
-	uint32_t now = node_now_ms(w);
+	bool to_tunnel = f->nexthops[meta->nexthop].type == FIB_NH_TUNNEL;
 
-	if (meta->path & PKT_PATH_DECAP) {
-		/* vps: a gateway's LAN traffic leaving natively; its answers may come back. */
-		node_flow_note_native(&w->flows, m, meta, now);
+	/* vps: out of a gateway's tunnel and out natively: noted, its answers may come back. */
+	if ((meta->path & PKT_PATH_DECAP) && !to_tunnel) {
+		node_flow_note_native(&w->flows, m, meta, c->now);
 		return pass_on(w, f, meta);
 	}
-	if (answers_native(w, m, meta, now) || error_about_native(w, m, meta, now))
-		w->counters[CNT_inbound_answers]++;
-	else if (rule_allows(f, m, meta))
-		w->counters[CNT_inbound_allowed]++;
-	else
+	if (!let_in(w, f, m, meta, c->now))
 		return node_drop_edge(NODE_DROP_BASE, DROP_inbound_denied);
+	/* vps: from one gateway's LAN to another's, let in by the other's edge: noted for the
+	 * answers. */
+	if (meta->path & PKT_PATH_DECAP)
+		node_flow_note_native(&w->flows, m, meta, c->now);
 	return pass_on(w, f, meta);
 }
 
 static uint16_t inbound_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	return node_process_each(
-		graph, node, objs, cnt, INBOUND_NEXT_REWRITE, inbound_one, node_worker(node));
+	struct inbound_ctx c = {.w = node_worker(node)};
+
+	c.now = node_now_ms(c.w);
+	return node_process_each(graph, node, objs, cnt, INBOUND_NEXT_REWRITE, inbound_one, &c);
 }
 
 static struct rte_node_register inbound_node = {

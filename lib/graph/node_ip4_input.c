@@ -50,6 +50,18 @@ static inline bool dhcp_to_client(const struct rte_mbuf *m, const struct pkt_met
 	       memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), ports, 4) == 0;
 }
 
+/* May dst be the address of the DHCP client of port p: p's own, or any while p has no
+ * IPv4 address (its first lease being offered)? */
+static inline bool dhcp_client_address(const struct port *p, const void *dst)
+{
+	const struct port_addrs *s = port_addrs(p);
+
+	for (unsigned int i = 0; i < s->n; i++)
+		if (s->a[i].family == 4)
+			return port_has_addr(p, dst, true);
+	return true;
+}
+
 /* The full parse, for what pkt_fast_ip4 leaves: fills meta or returns a drop edge. */
 static __rte_noinline rte_edge_t ip4_input_parse(struct rte_mbuf *m, struct pkt_meta *meta)
 {
@@ -98,9 +110,12 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 	}
 	/* A DHCP server's answer to a client that has no address yet goes to the address it
 	 * offers (RFC 2131 4.1, without the broadcast flag): on an uplink with a twin, the
-	 * kernel's DHCP client's, whatever the address. */
+	 * kernel's DHCP client's while the uplink has no IPv4 address, or to one of its
+	 * addresses. Not to any address: the kernel would forward one for a LAN host into the
+	 * LAN, around the WAN edge. */
 	if (unlikely(w->punt != NULL) && meta->l4_proto == IPPROTO_UDP &&
-		ports[port_index_of[m->port]].uplink && dhcp_to_client(m, meta))
+		ports[port_index_of[m->port]].uplink && dhcp_to_client(m, meta) &&
+		dhcp_client_address(&ports[port_index_of[m->port]], &ip->dst_addr))
 		return IP4_IN_NEXT_PUNT;
 	if (unlikely(ip4_martian(rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_32(ip->dst_addr))))
 		return node_drop_edge(NODE_DROP_BASE, DROP_martian);

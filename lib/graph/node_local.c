@@ -111,8 +111,21 @@ static rte_edge_t echo_reply(
 	return LOCAL_NEXT_TX;
 }
 
+/* Is m addressed to one of the addresses of a port that is no uplink? */
+static bool to_lan_address(const struct rte_mbuf *m, const struct pkt_meta *meta, bool v4)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
+	const uint8_t *dst = v4 ? ip + offsetof(struct rte_ipv4_hdr, dst_addr)
+				: ip + offsetof(struct rte_ipv6_hdr, dst_addr);
+
+	for (unsigned int i = 0; i < n_ports; i++)
+		if (!ports[i].uplink && port_has_addr(&ports[i], dst, v4))
+			return true;
+	return false;
+}
+
 /*
- * The echo request in m came out of a tunnel (to any of mpgw's addresses): its reply goes
+ * The echo request in m came out of a tunnel (to one of mpgw's addresses): its reply goes
  * back into the tunnel, never out of the port as it stands (the frame still has the
  * tunnel's outer headers, and its inner source must not leave the WAN natively). A
  * gateway's into its tunnel to the VPS; a vps's by the routes, which lead the gateway's
@@ -123,7 +136,10 @@ static rte_edge_t echo_reply_tunnelled(
 {
 	const struct fib *f = w->fib;
 
-	if (f->gateway && f->tunnel_nh == FIB_NH_NONE)
+	/* A gateway's reply would come out of the VPS's end from its source: one of the
+	 * LAN's addresses may (the VPS routes the LAN through the tunnel), an uplink's may
+	 * not (the VPS drops it as spoofed), so a request to that is not answered. */
+	if (f->gateway && (f->tunnel_nh == FIB_NH_NONE || !to_lan_address(m, meta, v4)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_local);
 	echo_turn(m, meta, icmp, v4);
 	meta->path = PKT_PATH_LOCAL;

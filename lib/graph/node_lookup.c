@@ -51,14 +51,17 @@ static inline bool from_wan(const struct fib *f, const struct rte_mbuf *m)
 }
 
 /* Does forwarded m cross the WAN edge inwards, to be let in or not by mpgw_inbound? A
- * gateway's from an uplink, a vps's into a tunnel to a gateway's LAN; never what came out
- * of a tunnel (mpgw_decap checked its peer and inner source) nor mpgw's own packets. */
+ * gateway's from an uplink, not out of the tunnel (mpgw_decap checked its peer and inner
+ * source); a vps's into a tunnel to a gateway's LAN, whether from the vps's other side or
+ * out of another gateway's tunnel. Never mpgw's own packets. */
 static inline bool edge_inwards(const struct fib *f, const struct rte_mbuf *m,
 	const struct pkt_meta *meta, bool to_tunnel)
 {
-	if (meta->path & (PKT_PATH_DECAP | PKT_PATH_LOCAL))
+	if (meta->path & PKT_PATH_LOCAL)
 		return false;
-	return to_tunnel ? f->role == CFG_ROLE_VPS : from_wan(f, m);
+	if (to_tunnel)
+		return f->role == CFG_ROLE_VPS;
+	return !(meta->path & PKT_PATH_DECAP) && from_wan(f, m);
 }
 
 /* What may be forwarded at all: not a link-layer broadcast, TTL left. */

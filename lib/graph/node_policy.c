@@ -45,12 +45,12 @@ static inline enum cfg_class policy_class(const struct pkt_meta *meta)
  * is already asked to resolve it (lib/netlink/nl_resolve.c), and its twin would not let
  * the LAN's packet out of an uplink. */
 static inline rte_edge_t native(struct worker *w, const struct fib *f, const struct rte_mbuf *m,
-	struct pkt_meta *meta, enum mpgw_counter counted_as)
+	struct pkt_meta *meta, enum mpgw_counter counted_as, uint32_t now)
 {
 	if (unlikely(f->nexthops[meta->nexthop].type == FIB_NH_UNRESOLVED))
 		return node_drop_edge(NODE_DROP_BASE, DROP_no_neighbour);
 	w->counters[counted_as]++;
-	node_flow_note_native(&w->flows, m, meta, node_now_ms(w));
+	node_flow_note_native(&w->flows, m, meta, now);
 	meta->path |= PKT_PATH_ALLOWED;
 	return unlikely(meta->tcp_flags & RTE_TCP_SYN_FLAG) ? POLICY_NEXT_MSS : POLICY_NEXT_REWRITE;
 }
@@ -81,7 +81,9 @@ static inline bool in_tunnel(
 	}
 	node_flow_key(&k, m, meta, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off),
 		meta->l3 == PKT_L3_IP4);
-	return flow_find(&w->flows, &k, flow_hash(&k), now) != NULL;
+	const struct flow_entry *e = flow_find(&w->flows, &k, flow_hash(&k), now);
+	/* A flow the LAN sent natively before a reload made its class relay is not one. */
+	return e != NULL && !(e->flags & FLOW_F_NATIVE);
 }
 
 /*
@@ -110,14 +112,20 @@ static inline uint8_t relay_action(struct worker *w, const struct fib *f, const 
 	return CFG_ACT_RELAY;
 }
 
+struct policy_ctx {
+	struct worker *w;
+	uint32_t now; /* ms, the flow tables' clock: once per node call */
+};
+
 static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 {
-	struct worker *w = ctx;
+	const struct policy_ctx *c = ctx;
+	struct worker *w = c->w;
 	const struct fib *f = w->fib;
 	struct pkt_meta *meta = pkt_meta(m);
 
 	if (meta->nexthop != FIB_NH_NONE && f->nexthops[meta->nexthop].type == FIB_NH_BYPASS) {
-		return native(w, f, m, meta, CNT_policy_bypass);
+		return native(w, f, m, meta, CNT_policy_bypass, c->now);
 	}
 	uint8_t action = f->policy[policy_class(meta)];
 	if (action == CFG_ACT_RELAY) {
@@ -137,7 +145,7 @@ static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 	case CFG_ACT_DIRECT:
 		if (meta->nexthop == FIB_NH_NONE)
 			return node_drop_edge(NODE_DROP_BASE, DROP_no_route);
-		return native(w, f, m, meta, CNT_policy_direct);
+		return native(w, f, m, meta, CNT_policy_direct, c->now);
 	default:
 		return node_drop_edge(NODE_DROP_BASE, f->policy[policy_class(meta)] == CFG_ACT_RELAY
 							      ? DROP_relay_unavailable
@@ -148,8 +156,10 @@ static inline rte_edge_t policy_one(void *ctx, struct rte_mbuf *m)
 static uint16_t policy_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t cnt)
 {
-	return node_process_each(
-		graph, node, objs, cnt, POLICY_NEXT_ENCAP, policy_one, node_worker(node));
+	struct policy_ctx c = {.w = node_worker(node)};
+
+	c.now = node_now_ms(c.w);
+	return node_process_each(graph, node, objs, cnt, POLICY_NEXT_ENCAP, policy_one, &c);
 }
 
 static struct rte_node_register policy_node = {

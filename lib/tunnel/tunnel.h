@@ -87,9 +87,14 @@ struct tunnels {
 	 * ports holding a vps's tunnel addresses). */
 	uint32_t decap_ports;
 	/* gateway: inner sources a tunnel from the VPS never carries (the LAN's prefixes and
-	 * mpgw's own addresses): a packet with one is spoofed. */
-	uint32_t n_own;
-	struct ipprefix *own;
+	 * mpgw's own addresses): a packet with one is spoofed. IPv4 as network and mask, for
+	 * a test of a few instructions each on the path of every packet out of the tunnel. */
+	uint32_t n_own4;
+	struct tun_own4 {
+		uint32_t net, mask; /* network byte order */
+	} *own4;
+	uint32_t n_own6;
+	struct ipprefix *own6;
 };
 
 /* ECN codepoints (the low two bits of TOS / traffic class). */

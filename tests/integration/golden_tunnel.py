@@ -481,7 +481,25 @@ def group_wan_edge_answers():
         IP(bytes(dec(out_err)))
     to_wan = lambda p: bytes(l2_out(WAN, ISP_MAC) / dec(p))
     to_lan = lambda mk: bytes(l2_out(LAN, LAN_HOST_MAC) / mk(49))
+    ping = IP(src=HOST4, dst="192.0.2.7", ttl=64, id=3) / ICMP(type=8, id=11, seq=1)
+    pong = lambda ttl: IP(src="192.0.2.7", dst=HOST4, ttl=ttl, id=4) / ICMP(type=0, id=11, seq=1)
+    # A datagram the LAN sends in fragments (keyed without ports) opens nothing: a fragment
+    # back would otherwise stand for every UDP port of the host.
+    frags = fragment(IP(src=HOST4, dst="192.0.2.8", ttl=64, id=0x99) / UDP(sport=40002, dport=9) /
+                     payload("fr", 100), fragsize=64)
+    back_frag = IP(src="192.0.2.8", dst=HOST4, id=0x55, frag=4, proto=17) / Raw(bytes(32))
     return Group("wan_edge_answers", [
+        Case("a lan host's direct ping out, the echo reply in; an echo request back: "
+             "inbound_denied",
+             [(LAN, bytes(l2_in(LAN) / ping)), (WAN, bytes(l2_in(WAN) / pong(50))),
+              (WAN, bytes(l2_in(WAN) / IP(src="192.0.2.7", dst=HOST4) / ICMP(type=8, id=11)))],
+             [(WAN, to_wan(ping), True), (LAN, to_lan(pong), True)],
+             drops={"inbound_denied": 1}, counters={"policy_direct": 1, "inbound_answers": 1}),
+        Case("a lan host's fragmented udp out; a fragment back: inbound_denied",
+             [(LAN, bytes(l2_in(LAN) / f)) for f in frags] +
+             [(WAN, bytes(l2_in(WAN) / back_frag))],
+             [(WAN, to_wan(f), False) for f in frags],
+             drops={"inbound_denied": 1}, counters={"policy_direct": len(frags)}),
         Case("a lan host's direct udp (v4, v6) out, and the answers in",
              [(LAN, bytes(l2_in(LAN) / out4)), (LAN, bytes(l2_in(LAN) / out6)),
               (WAN, bytes(l2_in(WAN) / ans4(50))), (WAN, bytes(l2_in(WAN) / ans6(50)))],
@@ -527,10 +545,13 @@ def group_tunnel_end():
         drop("out of the tunnel, from a lan address, the lan's prefix or the uplink's own "
              "(v4, v6): decap_spoofed", "decap_spoofed",
              *[(WAN, from_vps(p / UDP(sport=7, dport=50000))) for p in spoofed]),
-        Case("4in4 echo request to the uplink's address: the reply goes back in 4in4",
-             [(WAN, bytes(from_vps(ping4(UP4))))],
-             [(WAN, bytes(encapsulated(reply(ping4(UP4)))), True)],
+        Case("4in4 echo request to the lan port's address: the reply goes back in 4in4",
+             [(WAN, bytes(from_vps(ping4("10.0.1.1"))))],
+             [(WAN, bytes(encapsulated(reply(ping4("10.0.1.1")))), True)],
              counters={"decap": 1, "echo_replied": 1, "encap": 1}),
+        Case("4in4 echo request to the uplink's address: local (its reply's source would be "
+             "spoofed at the vps), never answered out of the uplink as it came",
+             [(WAN, bytes(from_vps(ping4(UP4))))], drops={"local": 1}, counters={"decap": 1}),
         Case("6in4 echo request to the lan port's address: the reply goes back in 6in4",
              [(WAN, bytes(from_vps(ping6("fd00:1::1"))))],
              [(WAN, bytes(encapsulated(reply(ping6("fd00:1::1")))), True)],
@@ -671,6 +692,10 @@ def group_vps():
         drop("tcp to gw1's lan, no rule and no flow: inbound_denied", "inbound_denied",
              (LAN, l2_in(LAN, src=SRV_MAC) / IP(src=SERVER4, dst="10.9.1.5") /
               TCP(sport=80, dport=33000, flags="S"))),
+        Case("tcp from gw2's lan to gw1's, no rule and no flow: decapsulated, inbound_denied",
+             [(WAN, bytes(up(IP(src="10.9.2.5", dst="10.9.1.5") / TCP(sport=80, dport=33000, flags="S"),
+                             src=GW2_UP[0])))],
+             drops={"inbound_denied": 1}, counters={"decap": 1}),
         Case("4in4 echo request from gw1's lan host to the vps: answered through gw1's tunnel",
              [(WAN, bytes(up(ping_vps)))],
              [(WAN, bytes(encapsulated(IP(bytes(pong_vps)), src=VPS4, dst=GW1_UP)), True)],
