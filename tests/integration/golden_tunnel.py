@@ -380,9 +380,10 @@ def group_local():
             payload("ping6", 24)
         return Ether(src=WAN_MAC, dst=WAN_GW_MAC) / IPv6(bytes(ip))
 
-    # A probe answer's shape (uplink_probe.h), from an address mpgw never probed.
+    # A probe answer's shape (uplink_probe.h: magic, path, gen, seq, pad, nonce, two TSCs),
+    # from an address mpgw never probed.
     probe_answer = IP(src="192.0.2.99", dst=UP4) / ICMP(type=0, id=0x6d70, seq=0) / \
-        Raw(bytes.fromhex("6d706762") + bytes(28))
+        Raw(bytes.fromhex("6d706762") + bytes(36))
     cfg = gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL)
     return Group("local", [
         Case("echo request to the uplink's ipv4 address: answered out of the uplink",
