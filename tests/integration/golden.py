@@ -207,14 +207,16 @@ def checksum_problems(raw, l4=True):
 
 class Case:
     """frames: [(port, frame)]; out: [(port, expected frame, check_l4)]; drops: {reason: n};
-    counters: {counter: n} (/mpgw/counters: MSS clamps, ICMP errors, fragmentation)."""
+    counters: {counter: n} (/mpgw/counters: MSS clamps, ICMP errors, fragmentation);
+    twin: [(port, frame)], frames the kernel writes to the port's twin (mpgw --twin-pcap)."""
 
-    def __init__(self, name, frames=(), out=(), drops=None, counters=None):
+    def __init__(self, name, frames=(), out=(), drops=None, counters=None, twin=()):
         self.name = name
         self.frames = list(frames)
         self.out = list(out)
         self.drops = dict(drops or {})
         self.counters = dict(counters or {})
+        self.twin = list(twin)
 
 
 def fwd(name, mk, dst_port, nh_mac, in_port=LAN, ttl=64, wrap_in=None, l4=True, pad=b"",
@@ -904,10 +906,13 @@ def run_group(rep, g):
         if not cases:
             return
     inputs = [[], []]
+    twin_inputs = {}
     for c in cases:
         for port, fr in c.frames:
             inputs[DEV[port]].append(fr)
-    res = mpgw_run.run(g.config, inputs, timeout=60)
+        for port, fr in c.twin:
+            twin_inputs.setdefault(port, []).append(fr)
+    res = mpgw_run.run(g.config, inputs, timeout=60, twin_inputs=twin_inputs)
     prefix = g.name + ": "
     failed_before = rep.failed
 

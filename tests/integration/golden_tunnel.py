@@ -25,7 +25,7 @@ import mpgw_run  # noqa: E402
 from golden import (  # noqa: E402
     LAN, LAN_HOST_MAC, WAN, WAN_GW_MAC, WAN_MAC, Case, Group, drop, l2_in, l2_out, payload)
 from scapy.all import (  # noqa: E402
-    ICMPv6EchoReply, ICMPv6EchoRequest,
+    ARP, BOOTP, DHCP, ICMPv6EchoReply, ICMPv6EchoRequest,
     ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrHopByHop, Raw, fragment)
 
 VPS4, VPS6 = "203.0.113.10", "2001:db8:f::10"
@@ -344,6 +344,53 @@ def group_leak_guard():
     ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL))
 
 
+def from_twin(port, l3):
+    """A frame the kernel writes to port's twin: from the port's MAC, to its next router."""
+    if port == LAN:
+        return Ether(src=golden.LAN_MAC, dst=LAN_HOST_MAC) / l3
+    return Ether(src=WAN_MAC, dst=ISP_MAC) / l3
+
+
+def twin_case(name, frame, port=WAN, sent=True, drops=None):
+    """frame, written by the kernel to port's twin: sent out of the port unchanged, or
+    dropped as drops says."""
+    raw = bytes(frame)
+    if sent:
+        return Case(name, twin=[(port, raw)], out=[(port, raw, True)],
+                    counters={"twin_sent": 1})
+    return Case(name, twin=[(port, raw)], drops=drops)
+
+
+def group_twin_output():
+    """What the kernel writes to a twin leaves by the port through the output stage
+    (node_twin_output.c; mpgw --twin-pcap stands in for the kernel): out of an uplink only
+    from the uplink's own addresses (leak guard), SYNs clamped to the port's mss_clamp."""
+    syn = lambda mss: from_twin(WAN, IP(src=UP4, dst=VPS4, id=3, flags="DF") / TCP(
+        sport=40010, dport=65101, flags="S", options=[("MSS", mss), ("SAckOK", b"")]))
+    dhcp = Ether(src=WAN_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(
+        src="0.0.0.0", dst="255.255.255.255", id=4) / UDP(sport=68, dport=67) / BOOTP(
+        chaddr=bytes.fromhex("020000000201"), xid=7) / DHCP(options=[("message-type", "discover"), "end"])
+    return Group("twin_output", [
+        twin_case("arp from the uplink's twin: sent",
+                  from_twin(WAN, ARP(op=1, hwsrc=WAN_MAC, psrc=UP4, pdst="100.64.0.1"))),
+        twin_case("ipv4 from the uplink's own address: sent", from_twin(WAN, IP(
+            src=UP4, dst=SERVER4, id=5) / UDP(sport=40011, dport=9) / payload("own4"))),
+        twin_case("dhcp discover from 0.0.0.0:68: sent", dhcp),
+        Case("syn from the uplink's own address: mss 1460 clamped to 1360 (mtu 1400)",
+             twin=[(WAN, bytes(syn(1460)))], out=[(WAN, bytes(syn(1360)), True)],
+             counters={"twin_sent": 1, "mss_clamped": 1}),
+        twin_case("ipv4 from a lan host (the kernel forwarded it): leak_v4",
+                  from_twin(WAN, IP(src=HOST4, dst=SERVER4) / UDP(sport=40012, dport=53)),
+                  sent=False, drops={"leak_v4": 1}),
+        twin_case("ipv6 from a lan host (the kernel forwarded it): leak_v6",
+                  from_twin(WAN, IPv6(src=HOST6, dst=SERVER6) / UDP(sport=40012, dport=53)),
+                  sent=False, drops={"leak_v6": 1}),
+        twin_case("ipv4 from another host's address to a lan host, by the lan port's twin: sent",
+                  from_twin(LAN, IP(src=SERVER4, dst=HOST4, id=6) / UDP(sport=53, dport=40013)),
+                  port=LAN),
+    ], cfg=gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL, wan_mtu=1400))
+
+
 def group_tunnel_down():
     """The uplink's next router is unknown: no tunnel path. Tunnelled traffic is dropped,
     never sent natively (fail closed)."""
@@ -554,7 +601,7 @@ def group_vps():
 
 GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_decap_errors,
           group_policy_vps4, group_policy_vps6, group_policy_vps_both, group_policy_actions,
-          group_leak_guard, group_tunnel_down, group_vps, group_local]
+          group_leak_guard, group_twin_output, group_tunnel_down, group_vps, group_local]
 
 
 def config_error_cases():
