@@ -2,16 +2,20 @@
 /*
  * Frames the kernel wrote to a port's twin (lib/exception/twin.h), on their way out of
  * that port: the output stage the data path's own packets get.
- * - Leak guard: out of a gateway's uplink, IPv4 and IPv6 only from the port's own
- *   addresses, link-local IPv6 (neighbour discovery), :: (duplicate address detection) or
- *   0.0.0.0 to 255.255.255.255 (DHCP);
- *   anything else is leak_v4 / leak_v6, whatever the kernel's routes say. Non-IP frames
- *   (ARP) go out.
+ * - Leak guard: out of a gateway's uplink, only untagged ARP, IPv4 and IPv6; every other
+ *   frame is leak_ethertype (a VLAN tag, PPPoE, MPLS: what they carry would leave without
+ *   being looked at, and nothing of mpgw's needs them on an uplink). IPv4 and IPv6 only
+ *   from the port's own addresses, link-local IPv6 (neighbour discovery), :: (duplicate
+ *   address detection) or 0.0.0.0 to 255.255.255.255 (DHCP);
+ *   anything else is leak_v4 / leak_v6, whatever the kernel's routes say.
  * - MSS clamp: SYNs to the port's clamp (`mss_clamp`).
  * - TCP of the kernel's MPTCP subflows is counted per subflow (mptcp_sf.h): out of an
  *   uplink in the gateway role, out of any port in the vps role.
  * A frame the parser rejects is dropped with the parser's reason.
  */
+#include <string.h>
+
+#include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -47,16 +51,33 @@ static bool twin_source_allowed(const struct port *p, const struct rte_mbuf *m,
 	       memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), dhcp + 4, 4) == 0;
 }
 
+/* The frame's own ethertype (the first, before any VLAN tag), network order. */
+static inline rte_be16_t outer_ethertype(const struct rte_mbuf *m)
+{
+	rte_be16_t et = 0;
+
+	if (likely(rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN))
+		memcpy(&et, rte_pktmbuf_mtod_offset(m, const uint8_t *, 12), 2);
+	return et;
+}
+
 static inline rte_edge_t twin_output_one(void *ctx, struct rte_mbuf *m)
 {
 	struct worker *w = ctx;
 	const struct port *p = &ports[port_index_of[m->port]];
 	struct pkt_meta *meta = pkt_meta(m);
 	struct pkt_info pi;
-	enum pkt_status st = pkt_parse(m, &pi);
 
+	if (p->uplink) {
+		rte_be16_t et = outer_ethertype(m);
+		if (et == RTE_BE16(RTE_ETHER_TYPE_ARP))
+			goto out;
+		if (et != RTE_BE16(RTE_ETHER_TYPE_IPV4) && et != RTE_BE16(RTE_ETHER_TYPE_IPV6))
+			return node_drop_edge(NODE_DROP_BASE, DROP_leak_ethertype);
+	}
+	enum pkt_status st = pkt_parse(m, &pi);
 	if (st == PKT_OK && pi.l3 != PKT_L3_IP4 && pi.l3 != PKT_L3_IP6)
-		goto out; /* not IP: ARP and the like */
+		goto out; /* not IP, not out of an uplink: ARP, LLDP and the like */
 	if (unlikely(st != PKT_OK))
 		return node_drop_edge(NODE_DROP_BASE, (enum mpgw_drop)st);
 	if (unlikely(m->data_len < pi.l3_off + (pi.l3 == PKT_L3_IP4 ? 20 : 40)))

@@ -58,6 +58,8 @@
 		   "uplink's own addresses, kept off the uplink")                                  \
 	X(leak_v6, "gateway: IPv6 that is not a tunnel packet, not bypassed and not from the "     \
 		   "uplink's own addresses, kept off the uplink")                                  \
+	X(leak_ethertype, "gateway: a frame from an uplink's twin that is not untagged ARP, "    \
+			  "IPv4 or IPv6 (VLAN, PPPoE, MPLS, ...), kept off the uplink")            \
 	X(decap_unknown_peer, "tunnel packet (protocol 4 or 41) from a source that is no "         \
 			      "configured peer")                                                   \
 	X(decap_family, "tunnel packet whose inner header is not of the protocol's family")        \

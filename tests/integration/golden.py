@@ -56,7 +56,7 @@ DROP_REASONS = (
     "ip6_paylen ip6_ext_trunc ip6_ext_chain tcp_trunc tcp_doff udp_trunc udp_len icmp_trunc "
     "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast martian l2_broadcast no_route no_neighbour local "
     "probe_ring_full punt_ring_full blackhole ttl_exceeded mtu_exceeded icmp_rate_limited icmp_no_source frag_failed nombuf "
-    "tunnel_down relay_unavailable policy_drop leak_v4 leak_v6 decap_unknown_peer decap_family "
+    "tunnel_down relay_unavailable policy_drop leak_v4 leak_v6 leak_ethertype decap_unknown_peer decap_family "
     "decap_fragment decap_spoofed decap_ecn encap_headroom tx_full").split()
 COUNTERS = (
     "mss_clamped mss_inserted mss_not_inserted mss_bad_options icmp4_frag_needed "

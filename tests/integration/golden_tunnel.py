@@ -25,8 +25,10 @@ import mpgw_run  # noqa: E402
 from golden import (  # noqa: E402
     LAN, LAN_HOST_MAC, WAN, WAN_GW_MAC, WAN_MAC, Case, Group, drop, l2_in, l2_out, payload)
 from scapy.all import (  # noqa: E402
-    ARP, BOOTP, DHCP, ICMPv6EchoReply, ICMPv6EchoRequest,
+    ARP, BOOTP, DHCP, LLC, PPP, ICMPv6EchoReply, ICMPv6EchoRequest, Dot1AD, Dot1Q, Dot3,
+    PPPoE, PPPoED,
     ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrHopByHop, Raw, fragment)
+from scapy.contrib.mpls import MPLS  # noqa: E402
 
 VPS4, VPS6 = "203.0.113.10", "2001:db8:f::10"
 UP4, UP6 = "100.64.0.2", "2001:db8:a::2"  # the gateway's uplink addresses
@@ -391,6 +393,51 @@ def group_twin_output():
     ], cfg=gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL, wan_mtu=1400))
 
 
+def group_twin_ethertypes():
+    """What the kernel sends out of an uplink's twin: only untagged ARP, IPv4 and IPv6 leave;
+    a VLAN tag, PPPoE or MPLS would carry IP past the leak guard unlooked at, and nothing of
+    mpgw's needs them on an uplink: leak_ethertype. The LAN port's twin is no uplink: no leak
+    guard there."""
+    own6 = IPv6(src=UP6, dst=VPS6) / UDP(sport=40000, dport=9) / payload("t6")
+    own4 = IP(src=UP4, dst=VPS4, id=1) / UDP(sport=40000, dport=9) / payload("t4")
+    eth = Ether(src=WAN_MAC, dst=ISP_MAC)
+    arp = ARP(op=1, hwsrc=WAN_MAC, psrc=UP4, pdst="100.64.0.1")
+    leak = lambda name, f: twin_case(name, f, sent=False, drops={"leak_ethertype": 1})
+    return Group("twin_ethertypes", [
+        twin_case("arp request: sent", eth / arp),
+        twin_case("arp reply: sent", eth / ARP(op=2, hwsrc=WAN_MAC, psrc=UP4, hwdst=ISP_MAC,
+                                               pdst="100.64.0.1")),
+        twin_case("ipv4 from the uplink's own address: sent", eth / own4),
+        twin_case("ipv6 from the uplink's own address to the vps: sent", eth / own6),
+        leak("802.1q-tagged ipv6 from the uplink's own address: leak_ethertype",
+             eth / Dot1Q(vlan=7) / own6),
+        leak("802.1q-tagged ipv4 from the uplink's own address: leak_ethertype",
+             eth / Dot1Q(vlan=7) / own4),
+        leak("qinq (802.1ad + 802.1q) ipv6: leak_ethertype",
+             eth / Dot1AD(vlan=10) / Dot1Q(vlan=7) / own6),
+        leak("802.1q-tagged arp: leak_ethertype", eth / Dot1Q(vlan=7) / arp),
+        leak("pppoe session carrying ipv6: leak_ethertype",
+             eth / PPPoE(sessionid=0x11) / PPP(proto=0x0057) / IPv6(
+                 src="2001:db8:77::1", dst=SERVER6) / UDP(sport=40001, dport=9)),
+        leak("pppoe discovery (padi): leak_ethertype",
+             Ether(src=WAN_MAC, dst="ff:ff:ff:ff:ff:ff") / PPPoED(code=0x09)),
+        leak("mpls unicast carrying ipv4: leak_ethertype",
+             eth / MPLS(label=100, s=1, ttl=64) / IP(src=HOST4, dst=SERVER4) / UDP(
+                 sport=40002, dport=9)),
+        leak("mpls multicast (0x8848): leak_ethertype",
+             Ether(src=WAN_MAC, dst=ISP_MAC, type=0x8848) / MPLS(label=100, s=1, ttl=64) /
+             IP(src=HOST4, dst=SERVER4) / UDP(sport=40003, dport=9)),
+        leak("lldp: leak_ethertype",
+             Ether(src=WAN_MAC, dst="01:80:c2:00:00:0e", type=0x88cc) / Raw(bytes(32))),
+        leak("802.3 length frame (stp bpdu): leak_ethertype",
+             Dot3(src=WAN_MAC, dst="01:80:c2:00:00:00") / LLC(dsap=0x42, ssap=0x42, ctrl=3) /
+             Raw(bytes(35))),
+        twin_case("802.1q-tagged ipv4 by the lan port's twin: sent",
+                  from_twin(LAN, Dot1Q(vlan=7) / IP(src="10.0.1.1", dst=HOST4, id=2) / UDP(
+                      sport=40004, dport=9)), port=LAN),
+    ], cfg=gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL))
+
+
 def group_tunnel_down():
     """The uplink's next router is unknown: no tunnel path. Tunnelled traffic is dropped,
     never sent natively (fail closed)."""
@@ -601,7 +648,8 @@ def group_vps():
 
 GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_decap_errors,
           group_policy_vps4, group_policy_vps6, group_policy_vps_both, group_policy_actions,
-          group_leak_guard, group_twin_output, group_tunnel_down, group_vps, group_local]
+          group_leak_guard, group_twin_output, group_twin_ethertypes,
+          group_tunnel_down, group_vps, group_local]
 
 
 def config_error_cases():
