@@ -15,6 +15,7 @@ The VPS's tunnel addresses are 203.0.113.10 and 2001:db8:f::10.
 Run as root with Debian's /usr/bin/python3, $MPGW the mpgw binary. Options: -v, -k PATTERN.
 """
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,10 @@ from golden import (  # noqa: E402
 from scapy.all import (  # noqa: E402
     ARP, BOOTP, DHCP, LLC, PPP, ICMPv6EchoReply, ICMPv6EchoRequest, Dot1AD, Dot1Q, Dot3,
     PPPoE, PPPoED,
-    ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrHopByHop, Raw, fragment)
+    ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrHopByHop, Raw, fragment,
+    DHCP6_Solicit, DHCP6OptClientId, DUID_LL, ICMPv6DestUnreach, ICMPv6MLDMultAddrRec,
+    ICMPv6MLReport2, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_Redirect, ICMPv6ND_RS,
+    ICMPv6NDOptSrcLLAddr, IPv6ExtHdrFragment, RouterAlert, fragment6, in6_getnsmac, inet_pton)
 from scapy.contrib.mpls import MPLS  # noqa: E402
 
 VPS4, VPS6 = "203.0.113.10", "2001:db8:f::10"
@@ -438,6 +442,80 @@ def group_twin_ethertypes():
     ], cfg=gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL))
 
 
+def group_twin_ipv6():
+    """IPv6 the kernel sends out of an uplink's twin: only what a gateway's kernel needs on
+    the uplink (node_twin_output.c). From link-local or :: its neighbour discovery, MLD
+    reports and DHCPv6 client; from the uplink's own address what goes to the VPS (the
+    relay's subflows), to a bypass prefix, and neighbour discovery, ICMPv6 errors and echo
+    replies. Anything else, the kernel's own IPv6 to the internet included (it cannot be
+    told from a LAN connection the kernel forwarded and masqueraded), is leak_v6."""
+    LL, NET6 = "fe80::2", "2001:db8:100::53"  # the twin's link-local; a host on the internet
+    BYPASS6 = "2001:db8:200::53"
+    mc = lambda dst, l3: Ether(src=WAN_MAC, dst=in6_getnsmac(inet_pton(socket.AF_INET6, dst))) / l3
+    sent = twin_case
+    leak = lambda name, *fs: Case(name, twin=[(WAN, bytes(f)) for f in fs],
+                                  drops={"leak_v6": len(fs)})
+    quote = IPv6(src=NET6, dst=UP6, hlim=50) / UDP(sport=40020, dport=33434) / payload("q")
+    big = IPv6(src=UP6, dst=NET6) / IPv6ExtHdrFragment(id=9) / UDP(sport=40021, dport=9) / \
+        payload("frag6", 1400)
+    return Group("twin_ipv6", [
+        sent("neighbour solicitation from link-local: sent",
+             mc("ff02::1:ff00:1", IPv6(src=LL, dst="ff02::1:ff00:1", hlim=255) /
+                ICMPv6ND_NS(tgt="2001:db8:a::1") / ICMPv6NDOptSrcLLAddr(lladdr=WAN_MAC))),
+        sent("duplicate address detection from :: : sent",
+             mc("ff02::1:ff00:2", IPv6(src="::", dst="ff02::1:ff00:2", hlim=255) /
+                ICMPv6ND_NS(tgt=UP6))),
+        sent("router solicitation from link-local: sent",
+             mc("ff02::2", IPv6(src=LL, dst="ff02::2", hlim=255) / ICMPv6ND_RS())),
+        sent("mldv2 report from link-local (hop-by-hop router alert): sent",
+             mc("ff02::16", IPv6(src=LL, dst="ff02::16", hlim=1) /
+                IPv6ExtHdrHopByHop(options=[RouterAlert()]) /
+                ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::1:ff00:2")]))),
+        sent("mldv2 report from :: : sent",
+             mc("ff02::16", IPv6(src="::", dst="ff02::16", hlim=1) /
+                IPv6ExtHdrHopByHop(options=[RouterAlert()]) /
+                ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::1:ff00:3")]))),
+        sent("dhcpv6 solicit from link-local 546 -> 547: sent",
+             mc("ff02::1:2", IPv6(src=LL, dst="ff02::1:2", hlim=1) / UDP(sport=546, dport=547) /
+                DHCP6_Solicit(trid=7) / DHCP6OptClientId(duid=DUID_LL(lladdr=WAN_MAC)))),
+        sent("neighbour advertisement from the uplink's address: sent",
+             from_twin(WAN, IPv6(src=UP6, dst="2001:db8:a::1", hlim=255) /
+                       ICMPv6ND_NA(tgt=UP6, R=0, S=1, O=1))),
+        sent("tcp from the uplink's address to the vps (a relay subflow): sent",
+             from_twin(WAN, IPv6(src=UP6, dst=VPS6) / TCP(sport=40022, dport=65101, flags="A",
+                                                         seq=1, ack=1) / payload("mptcp"))),
+        sent("udp from the uplink's address to a bypass prefix: sent",
+             from_twin(WAN, IPv6(src=UP6, dst=BYPASS6) / UDP(sport=40023, dport=9) /
+                       payload("bypass"))),
+        sent("port unreachable from the uplink's address: sent",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / ICMPv6DestUnreach(code=4) / quote)),
+        sent("echo reply from the uplink's address: sent",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / ICMPv6EchoReply(id=5, seq=1) /
+                       payload("pong"))),
+        leak("udp from the uplink's address to the internet: leak_v6",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / UDP(sport=40024, dport=53))),
+        leak("tcp syn from the uplink's address to the internet: leak_v6",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / TCP(sport=40025, dport=443, flags="S"))),
+        leak("echo request from the uplink's address to the internet: leak_v6",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / ICMPv6EchoRequest(id=6, seq=1))),
+        leak("fragments from the uplink's address to the internet: leak_v6",
+             *[from_twin(WAN, f) for f in fragment6(big, 1280)]),
+        leak("mdns from link-local: leak_v6",
+             mc("ff02::fb", IPv6(src=LL, dst="ff02::fb") / UDP(sport=5353, dport=5353))),
+        leak("router advertisement from link-local: leak_v6",
+             mc("ff02::1", IPv6(src=LL, dst="ff02::1", hlim=255) / ICMPv6ND_RA())),
+        leak("redirect from link-local: leak_v6",
+             from_twin(WAN, IPv6(src=LL, dst="fe80::99", hlim=255) /
+                       ICMPv6ND_Redirect(tgt="fe80::1", dst=NET6))),
+        leak("udp from :: : leak_v6",
+             mc("ff02::1", IPv6(src="::", dst="ff02::1") / UDP(sport=40026, dport=9))),
+        leak("neighbour solicitation from a lan host's address: leak_v6",
+             mc("ff02::1:ff00:1", IPv6(src=HOST6, dst="ff02::1:ff00:1", hlim=255) /
+                ICMPv6ND_NS(tgt="2001:db8:a::1"))),
+    ], cfg=gateway_config(vps=(VPS4, VPS6),
+                          policy=ALL_TUNNEL + "\nbypass = 2001:db8:200::/48 port wan0"))
+
+
 def group_tunnel_down():
     """The uplink's next router is unknown: no tunnel path. Tunnelled traffic is dropped,
     never sent natively (fail closed)."""
@@ -648,7 +726,7 @@ def group_vps():
 
 GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_decap_errors,
           group_policy_vps4, group_policy_vps6, group_policy_vps_both, group_policy_actions,
-          group_leak_guard, group_twin_output, group_twin_ethertypes,
+          group_leak_guard, group_twin_output, group_twin_ethertypes, group_twin_ipv6,
           group_tunnel_down, group_vps, group_local]
 
 
