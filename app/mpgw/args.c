@@ -22,6 +22,12 @@ void args_usage(FILE *f, const char *prog)
 		"  -s, --stats FILE    on exit, write port, drop and data-path counters to FILE as "
 		"JSON\n"
 		"                      (the same names as /mpgw/ports and /mpgw/drops).\n"
+		"  --twin-pcap PORT=FILE\n"
+		"                      offline tests: send the frames of FILE (pcap) out of PORT "
+		"as if\n"
+		"                      the kernel had written them to its twin (leak guard, MSS "
+		"clamp);\n"
+		"                      with or without [mpgw] twins; once per port.\n"
 		"  -h, --help          this text.\n"
 		"\n"
 		"EAL options: the DPDK ones (\"%s --help\" lists them). The main lcore runs the\n"
@@ -59,12 +65,32 @@ static int parse_ms(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* PORT=FILE of --twin-pcap; the port's name is checked against the config later. */
+static int twin_pcap_arg(const char *s, struct mpgw_args *a)
+{
+	const char *eq = strchr(s, '=');
+
+	if (eq == NULL || eq == s || eq[1] == '\0' || (size_t)(eq - s) >= MPGW_NAME_LEN) {
+		fprintf(stderr, "mpgw: --twin-pcap: '%s' is not PORT=FILE\n", s);
+		return -1;
+	}
+	if (a->n_twin_pcaps == MPGW_MAX_PORTS) {
+		fprintf(stderr, "mpgw: --twin-pcap: more than %d\n", MPGW_MAX_PORTS);
+		return -1;
+	}
+	memcpy(a->twin_pcaps[a->n_twin_pcaps].port, s, (size_t)(eq - s));
+	a->twin_pcaps[a->n_twin_pcaps].port[eq - s] = '\0';
+	a->twin_pcaps[a->n_twin_pcaps++].path = eq + 1;
+	return 0;
+}
+
 int args_parse(int argc, char **argv, struct mpgw_args *a)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"exit-idle", required_argument, NULL, 'i'},
 		{"stats", required_argument, NULL, 's'},
+		{"twin-pcap", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -89,6 +115,10 @@ int args_parse(int argc, char **argv, struct mpgw_args *a)
 			break;
 		case 's':
 			a->stats_path = optarg;
+			break;
+		case 't':
+			if (twin_pcap_arg(optarg, a) < 0)
+				return -1;
 			break;
 		case ':':
 			fprintf(stderr, "mpgw: option %s needs a value\n", argv[optind - 1]);

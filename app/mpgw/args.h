@@ -7,10 +7,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mpgw_limits.h"
+
 struct mpgw_args {
 	const char *config;	/* --config FILE */
 	uint64_t exit_idle_ms;	/* --exit-idle MS; 0 = run until a signal */
 	const char *stats_path; /* --stats FILE: counters as JSON on exit */
+	/* --twin-pcap PORT=FILE (tests): frames as if the kernel wrote them to PORT's twin */
+	unsigned int n_twin_pcaps;
+	struct {
+		char port[MPGW_NAME_LEN];
+		const char *path;
+	} twin_pcaps[MPGW_MAX_PORTS];
 };
 
 /* True when the application part of argv asks for --help / -h. */

@@ -139,7 +139,7 @@ static void control_loop(const struct mpgw_args *args, struct mpgw_config **cfg)
 		}
 		/* Signed: another core's TSC may be a little ahead of this one's. */
 		int64_t idle = (int64_t)(rte_rdtsc() - workers_last_rx_tsc());
-		if (idle_cycles != 0 && idle > (int64_t)idle_cycles) {
+		if (idle_cycles != 0 && idle > (int64_t)idle_cycles && !twins_replaying()) {
 			printf("mpgw: no packet for %" PRIu64 " ms, exiting\n", args->exit_idle_ms);
 			break;
 		}
@@ -241,6 +241,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mpgw: %s\n", err);
 		goto out;
 	}
+	for (unsigned int i = 0; i < args.n_twin_pcaps; i++)
+		if (twins_replay_add(pool, args.twin_pcaps[i].port, args.twin_pcaps[i].path, err,
+			    sizeof(err)) < 0) {
+			fprintf(stderr, "mpgw: %s\n", err);
+			goto out;
+		}
 	if (telemetry_register() != 0)
 		fprintf(stderr, "mpgw: warning: telemetry commands not registered\n");
 	/* Needs multi-process support: not available with --in-memory. */

@@ -483,6 +483,7 @@ static const struct column uplink_columns[] = {
 	{"probes_sent", "PROBES", true},
 	{"probes_lost", "LOST", true},
 	{"probes_late", "LATE", true},
+	{"probes_forged", "FORGED", true},
 };
 
 static const struct column flow_columns[] = {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -36,6 +37,12 @@ struct twin {
 
 static struct twin twins[MPGW_MAX_PORTS];
 static bool enabled;
+/* --twin-pcap files being handed over, by port index (NULL: none or done). */
+static struct {
+	FILE *f;
+	bool swapped; /* written on a host of the other byte order */
+} replays[MPGW_MAX_PORTS];
+static unsigned int n_replays;
 static struct rte_mempool *twin_pool;
 static uint64_t next_link_check;
 static uint8_t frame[TWIN_FRAME_MAX + 1]; /* one more: a longer frame is seen, and dropped */
@@ -224,10 +231,108 @@ static void twin_read(unsigned int i)
 	}
 }
 
+static uint32_t pcap32(uint32_t v, bool swapped)
+{
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
+int twins_replay_add(
+	struct rte_mempool *pool, const char *port, const char *path, char *err, size_t errlen)
+{
+	uint32_t hdr[6]; /* magic, version, zone, sigfigs, snaplen, link type */
+	int p = -1;
+
+	for (unsigned int i = 0; i < n_ports && p < 0; i++)
+		if (strcmp(ports[i].name, port) == 0)
+			p = (int)i;
+	if (p < 0 || replays[p].f != NULL || n_workers == 0) {
+		snprintf(err, errlen, "--twin-pcap %s: %s", port,
+			p < 0		 ? "no such port"
+			: n_workers == 0 ? "no worker"
+					 : "given twice");
+		return -1;
+	}
+	FILE *f = fopen(path, "rb");
+	if (f == NULL || fread(hdr, sizeof(hdr), 1, f) != 1 ||
+		(hdr[0] != 0xa1b2c3d4 && hdr[0] != 0xd4c3b2a1 && hdr[0] != 0xa1b23c4d &&
+			hdr[0] != 0x4d3cb2a1) ||
+		(pcap32(hdr[5], hdr[0] == 0xd4c3b2a1 || hdr[0] == 0x4d3cb2a1) & 0x0fffffff) != 1) {
+		snprintf(err, errlen, "--twin-pcap %s=%s: %s", port, path,
+			f == NULL ? strerror(errno) : "not an Ethernet pcap file");
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	/* Without twins worker 0 has no twin ring: this one becomes its, released with it. */
+	if (workers[0].twin_out == NULL) {
+		workers[0].twin_out = rte_ring_create("mpgw_twin_replay", WORKER_INJECT_RING,
+			(int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (workers[0].twin_out == NULL) {
+			snprintf(err, errlen, "--twin-pcap %s: cannot create a ring: %s", port,
+				rte_strerror(rte_errno));
+			fclose(f);
+			return -1;
+		}
+	}
+	twin_pool = pool;
+	replays[p].f = f;
+	replays[p].swapped = hdr[0] == 0xd4c3b2a1 || hdr[0] == 0x4d3cb2a1;
+	n_replays++;
+	return 0;
+}
+
+bool twins_replaying(void)
+{
+	return n_replays != 0;
+}
+
+static void replay_done(unsigned int i)
+{
+	fclose(replays[i].f);
+	replays[i].f = NULL;
+	n_replays--;
+}
+
+/* Up to a burst of port i's --twin-pcap frames to worker 0's twin ring, as twin_read()
+ * hands over the kernel's; never more than the ring takes, so none is lost to it. */
+static void replay_read(unsigned int i)
+{
+	struct rte_ring *r = workers[0].twin_out;
+	struct twin *t = &twins[i];
+
+	for (unsigned int k = 0; k < TWIN_POLL_BURST && rte_ring_free_count(r) != 0; k++) {
+		uint32_t rec[4]; /* seconds, fraction, captured length, length */
+		if (fread(rec, sizeof(rec), 1, replays[i].f) != 1) {
+			replay_done(i);
+			return;
+		}
+		uint32_t len = pcap32(rec[2], replays[i].swapped);
+		if (len > TWIN_FRAME_MAX || fread(frame, len, 1, replays[i].f) != 1) {
+			replay_done(i); /* a frame no twin can carry, or a truncated file */
+			return;
+		}
+		t->stats.from_kernel++;
+		struct rte_mbuf *m =
+			len >= RTE_ETHER_HDR_LEN ? frame_to_mbuf(&ports[i], frame, len) : NULL;
+		if (m == NULL) {
+			t->stats.from_kernel_drops++;
+			continue;
+		}
+		m->port = ports[i].port_id;
+		if (rte_ring_sp_enqueue(r, m) != 0) {
+			rte_pktmbuf_free(m);
+			t->stats.from_kernel_drops++;
+		}
+	}
+}
+
 void twins_poll(void)
 {
 	struct rte_mbuf *ms[TWIN_POLL_BURST];
 
+	for (unsigned int i = 0; n_replays != 0 && i < n_ports; i++)
+		if (replays[i].f != NULL)
+			replay_read(i);
 	if (!enabled)
 		return;
 	for (unsigned int w = 0; w < n_workers; w++) {
@@ -251,6 +356,9 @@ void twins_poll(void)
 void twins_stop(void)
 {
 	enabled = false;
+	for (unsigned int i = 0; i < MPGW_MAX_PORTS; i++)
+		if (replays[i].f != NULL)
+			replay_done(i);
 	for (unsigned int i = 0; i < MPGW_MAX_PORTS; i++) {
 		if (twins[i].fd >= 0)
 			close(twins[i].fd); /* not persistent: the interface goes with it */

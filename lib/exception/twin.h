@@ -47,6 +47,18 @@ void twins_poll(void);
 /* Close the TAPs (the kernel removes the interfaces) and free what is still queued. */
 void twins_stop(void);
 
+/*
+ * Offline tests (mpgw --twin-pcap PORT=FILE): the frames of the pcap file at path are handed
+ * to the data path once, in mbufs from pool, by twins_poll(), as if the kernel had written
+ * them to the twin of the port named port; no TAP is involved, and twins need not be on. After workers_init()
+ * (it gives worker 0 a twin ring if twins are off), before the workers run. 0, or -1 with
+ * err (no such port, not an Ethernet pcap file).
+ */
+int twins_replay_add(
+	struct rte_mempool *pool, const char *port, const char *path, char *err, size_t errlen);
+/* Are frames of a --twin-pcap file still to be handed over? */
+bool twins_replaying(void);
+
 /* For telemetry: the twin of port index p, false if there is none. */
 bool twin_info(unsigned int p, char *ifname, size_t len, int *ifindex, struct twin_stats *s);
 /* The mpgw port index whose twin has this interface index, or -1. */

@@ -34,22 +34,10 @@ enum { DECAP_NEXT_IP4_INPUT, DECAP_NEXT_IP6_INPUT, DECAP_NEXT_DROP };
 /* The tunnel group of the packet's outer source, or -1 when it is no peer. */
 static inline int peer_group(const struct fib *f, const uint8_t *outer, bool v4)
 {
-	struct tun_peer_key key = {.family = v4 ? 4 : 6};
-	void *data;
-
-	if (v4)
-		memcpy(key.addr, outer + offsetof(struct rte_ipv4_hdr, src_addr), 4);
-	else
-		memcpy(key.addr, outer + offsetof(struct rte_ipv6_hdr, src_addr), 16);
-	if (f->tun.n_peers <= TUN_FEW_PEERS) {
-		for (uint32_t i = 0; i < f->tun.n_peers; i++)
-			if (memcmp(&f->tun.few_peers[i], &key, sizeof(key)) == 0)
-				return f->tun.few_groups[i];
-		return -1;
-	}
-	if (rte_hash_lookup_data(f->tun.peers, &key, &data) < 0)
-		return -1;
-	return (int)(uintptr_t)data;
+	return tun_peer_group(&f->tun,
+		outer + (v4 ? offsetof(struct rte_ipv4_hdr, src_addr)
+			    : offsetof(struct rte_ipv6_hdr, src_addr)),
+		v4);
 }
 
 static inline bool in_prefixes(const struct ipprefix *p, uint32_t n, const struct ipaddr *a)

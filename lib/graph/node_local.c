@@ -10,7 +10,7 @@
  *   (echo_reply_tunnelled).
  * - An echo reply that carries mpgw's probe payload has its arrival time stamped and goes
  *   to the control thread through probe_ring (uplink_ctl.c checks it came from the probed
- *   address by the probed port).
+ *   address by the probed port, with the nonce of its probe).
  * Everything else goes to the kernel twin of the port (mpgw_punt) where there are twins,
  * and is a `local` drop where there are none.
  */

@@ -70,6 +70,7 @@ static int uplink_row(struct rte_tel_data *d, const struct uplink_info *u, uint3
 	rte_tel_data_add_dict_u64(r, "probes_answered", u->probes_answered);
 	rte_tel_data_add_dict_u64(r, "probes_lost", u->probes_lost);
 	rte_tel_data_add_dict_u64(r, "probes_late", u->probes_late);
+	rte_tel_data_add_dict_u64(r, "probes_forged", u->probes_forged);
 	rte_tel_data_add_dict_u64(r, "state_changes", u->state_changes);
 	add_ms(r, "since_change_s", u->since_change_s);
 	rte_tel_data_add_dict_u64(r, "flows", flows);

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -96,6 +97,25 @@ struct tunnels {
 	uint32_t n_own6;
 	struct ipprefix *own6;
 };
+
+/* The tunnel group whose peer addr (4 or 16 bytes, network order) is, or -1 when it is
+ * none: a gateway's peers are the VPS's addresses, a vps's its gateways' uplinks. */
+static inline int tun_peer_group(const struct tunnels *t, const uint8_t *addr, bool v4)
+{
+	struct tun_peer_key key = {.family = v4 ? 4 : 6};
+	void *data;
+
+	memcpy(key.addr, addr, v4 ? 4 : 16);
+	if (t->n_peers <= TUN_FEW_PEERS) {
+		for (uint32_t i = 0; i < t->n_peers; i++)
+			if (memcmp(&t->few_peers[i], &key, sizeof(key)) == 0)
+				return t->few_groups[i];
+		return -1;
+	}
+	if (rte_hash_lookup_data(t->peers, &key, &data) < 0)
+		return -1;
+	return (int)(uintptr_t)data;
+}
 
 /* ECN codepoints (the low two bits of TOS / traffic class). */
 #define ECN_NOT_ECT 0

@@ -9,6 +9,7 @@
  * about 2 x 50 ms + 15 ms after its first lost probe was sent, and a link that is
  * merely slow is not declared dead.
  */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,24 +27,17 @@
 #include "pkt_meta.h"
 #include "port.h"
 #include "uplink_ctl.h"
+#include "uplink_nonce.h"
 #include "uplink_probe.h"
 #include "uplink_table.h"
 #include "worker.h"
 
-#define PROBE_SLOTS	    16 /* probes awaiting an answer, per path */
 #define PROBE_TIMEOUT_INIT  1000.0
 #define PROBE_TIMEOUT_MIN   10.0
 #define PROBE_TIMEOUT_SLACK 5.0
 /* DSCP rules keep their path until another is this much faster (ms, and fraction). */
 #define FAST_SWITCH_MS	 1.0
 #define FAST_SWITCH_FRAC 0.1
-
-struct probe_slot {
-	uint32_t seq;
-	bool open;
-	bool lost; /* counted lost, no answer yet: a late one is still an RTT sample */
-	uint64_t tx_tsc;
-};
 
 struct path_state {
 	/* Identity, from the FIB version. */
@@ -63,7 +57,7 @@ struct path_state {
 	uint32_t next_seq;
 	uint64_t next_tx_tsc;
 	struct probe_slot slots[PROBE_SLOTS];
-	uint64_t sent, answered, lost, late;
+	uint64_t sent, answered, lost, late, forged;
 	uint64_t history; /* 1 bit per probe outcome, newest lowest; 1 = lost */
 	unsigned int n_history;
 	bool have_rtt;
@@ -83,6 +77,7 @@ static struct {
 	uint64_t low_latency_dscp;
 	uint32_t sched_gen;
 	uint16_t fast[MPGW_MAX_GATEWAYS]; /* per group: the path DSCP rules use */
+	struct probe_nonce_gen nonces;
 } ctl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static enum uplink_mode mode_of(uint8_t cfg_mode)
@@ -288,6 +283,11 @@ static void sched_publish(void)
 
 int uplink_ctl_start(struct rte_mempool *pool, char *err, size_t errlen)
 {
+	if (probe_nonce_seed(&ctl.nonces) < 0) {
+		snprintf(err, errlen, "cannot seed the probes' nonces: getrandom: %s",
+			strerror(errno));
+		return -1;
+	}
 	ctl.pool = pool;
 	probe_ring = rte_ring_create(
 		"mpgw_probes", PROBE_RING_SIZE, (int)rte_socket_id(), RING_F_SC_DEQ);
@@ -318,7 +318,8 @@ void uplink_ctl_stop(void)
 
 /* An echo request from the path's local address to its far end, its frame from the path's
  * template. */
-static struct rte_mbuf *probe_build(uint32_t pi, struct path_state *st, uint64_t now)
+static struct rte_mbuf *probe_build(
+	uint32_t pi, const struct path_state *st, uint64_t nonce, uint64_t now)
 {
 	const struct tun_path *t = &ctl.fib->tun.paths[pi];
 	const uint16_t icmp_len = 8 + sizeof(struct probe_payload);
@@ -340,6 +341,7 @@ static struct rte_mbuf *probe_build(uint32_t pi, struct path_state *st, uint64_t
 		.path = (uint16_t)pi,
 		.gen = (uint16_t)ctl.fib->path_gen,
 		.seq = st->next_seq,
+		.nonce = nonce,
 		.tx_tsc = now,
 	};
 	uint16_t id = PROBE_ICMP_ID, seq = rte_cpu_to_be_16((uint16_t)st->next_seq), ck = 0;
@@ -392,7 +394,8 @@ static bool probe_outcome(struct path_state *st, bool answered, uint64_t now)
 
 static void probe_send(uint32_t pi, struct path_state *st, uint64_t now)
 {
-	struct rte_mbuf *m = probe_build(pi, st, now);
+	uint64_t nonce = probe_nonce_next(&ctl.nonces);
+	struct rte_mbuf *m = probe_build(pi, st, nonce, now);
 	struct probe_slot *slot = &st->slots[st->next_seq % PROBE_SLOTS];
 	const struct port *p = &ports[st->port];
 	bool sent = false;
@@ -409,7 +412,8 @@ static void probe_send(uint32_t pi, struct path_state *st, uint64_t now)
 			rte_pktmbuf_free(m);
 	}
 	/* Unsent (no mbuf, queue full) counts as lost when it times out, as it should. */
-	*slot = (struct probe_slot){.seq = st->next_seq, .open = true, .tx_tsc = now};
+	*slot = (struct probe_slot){
+		.seq = st->next_seq, .nonce = nonce, .open = true, .tx_tsc = now};
 	st->next_seq++;
 	st->sent++;
 }
@@ -423,21 +427,29 @@ static bool probe_answer(struct rte_mbuf *m)
 
 	memcpy(&pl, icmp + 8, sizeof(pl));
 	if (ctl.fib == NULL || pl.gen != (uint16_t)ctl.fib->path_gen || pl.path >= ctl.n_paths)
-		return false;
+		return false; /* a probe of an earlier version of the paths */
 	struct path_state *st = &ctl.paths[pl.path];
-	/* Only the probed far end, by the probed port, answers for a path. */
+	/* Only the nonce of the probe of its sequence number proves that the probed far end
+	 * saw it (uplink_nonce.h): another one is someone guessing. */
+	enum probe_verdict v = probe_slot_check(st->slots, pl.seq, pl.nonce);
+	if (v == PROBE_FORGED) {
+		st->forged++;
+		return false;
+	}
+	/* And only the probed far end, by the probed port, answers for a path. */
 	bool v4 = meta->l3 == PKT_L3_IP4;
 	const void *src = ip + (v4 ? offsetof(struct rte_ipv4_hdr, src_addr)
 				   : offsetof(struct rte_ipv6_hdr, src_addr));
 	if (m->port != st->port_id || st->remote.family != (v4 ? 4 : 6) ||
 		memcmp(src, v4 ? (const void *)&st->remote.v4 : st->remote.v6, v4 ? 4 : 16) != 0)
 		return false;
-	struct probe_slot *slot = &st->slots[pl.seq % PROBE_SLOTS];
-	if (slot->seq != pl.seq || !(slot->open || slot->lost)) {
+	if (v == PROBE_STALE) {
 		st->late++;
 		return false;
 	}
+	const struct probe_slot *slot = &st->slots[pl.seq % PROBE_SLOTS];
 	double rtt = pl.rx_tsc > slot->tx_tsc ? tsc_ms(pl.rx_tsc - slot->tx_tsc) : 0;
+	probe_slot_close(st->slots, pl.seq);
 	st->last_rtt = rtt;
 	if (!st->have_rtt) {
 		st->srtt = rtt;
@@ -447,14 +459,12 @@ static bool probe_answer(struct rte_mbuf *m)
 		st->rttvar = 0.75 * st->rttvar + 0.25 * fabs(st->srtt - rtt);
 		st->srtt = 0.875 * st->srtt + 0.125 * rtt;
 	}
-	if (!slot->open) {
+	if (v == PROBE_LATE) {
 		/* Counted lost already: late, not answered, but its RTT counts, or a link whose
 		 * delay rose above the timeout would lose every probe, and stay down, for ever. */
-		slot->lost = false;
 		st->late++;
 		return false;
 	}
-	slot->open = false;
 	return probe_outcome(st, true, rte_rdtsc());
 }
 
@@ -594,6 +604,7 @@ unsigned int uplink_ctl_snapshot(struct uplink_info *out, unsigned int max, uint
 		u->probes_answered = st->answered;
 		u->probes_lost = st->lost;
 		u->probes_late = st->late;
+		u->probes_forged = st->forged;
 		u->state_changes = st->state_changes;
 		u->since_change_s = tsc_ms(now - st->changed_tsc) / 1000.0;
 		workers_path_stats(i, &ps);

@@ -56,6 +56,7 @@ struct uplink_info {
 	double rtt_ms, jitter_ms, last_rtt_ms; /* < 0: no answer yet */
 	double loss_pct;		       /* over the last 64 probes */
 	uint64_t probes_sent, probes_answered, probes_lost, probes_late;
+	uint64_t probes_forged; /* answers with their probe's sequence number, not its nonce */
 	uint32_t state_changes;
 	double since_change_s;	       /* since alive last changed */
 	uint64_t tx_packets, tx_bytes; /* tunnel packets sent by the workers on this path */

@@ -4,7 +4,8 @@
  * to the tunnel's far end, so any far end answers them (a vps running mpgw answers echo
  * requests to its own addresses in the data path, node_local.c; a Linux host does too).
  * The control thread sends them on each port's control TX queue; a worker that receives
- * an answer stamps its arrival time and hands it over through probe_ring.
+ * an answer stamps its arrival time and hands it over through probe_ring. Each probe carries
+ * a nonce its answer must echo (uplink_nonce.h).
  */
 #ifndef MPGW_UPLINK_PROBE_H
 #define MPGW_UPLINK_PROBE_H
@@ -25,6 +26,7 @@ struct probe_payload {
 	uint16_t gen;
 	uint32_t seq;
 	uint32_t pad;
+	uint64_t nonce;	 /* unpredictable, kept with the probe: the answer must echo it */
 	uint64_t tx_tsc; /* when the control thread sent it */
 	uint64_t rx_tsc; /* when a worker received the answer */
 } __attribute__((packed));

@@ -57,7 +57,10 @@
 	X(leak_v4, "gateway: IPv4 that is not a tunnel packet, not bypassed and not from the "     \
 		   "uplink's own addresses, kept off the uplink")                                  \
 	X(leak_v6, "gateway: IPv6 that is not a tunnel packet, not bypassed and not from the "     \
-		   "uplink's own addresses, kept off the uplink")                                  \
+		   "uplink's own addresses (of the kernel's, only what goes to the VPS and "       \
+		   "neighbour discovery, ICMPv6 errors, echo replies), kept off the uplink")       \
+	X(leak_ethertype, "gateway: a frame from an uplink's twin that is not untagged ARP, "      \
+			  "IPv4 or IPv6 (VLAN, PPPoE, MPLS, ...), kept off the uplink")            \
 	X(inbound_denied, "WAN edge: from the WAN unasked (no flow the LAN opened, no [inbound] "  \
 			  "rule), and not out of a tunnel")                                        \
 	X(decap_unknown_peer, "tunnel packet (protocol 4 or 41) from a source that is no "         \

@@ -56,9 +56,9 @@ DROP_REASONS = (
     "ip6_paylen ip6_ext_trunc ip6_ext_chain tcp_trunc tcp_doff udp_trunc udp_len icmp_trunc "
     "icmp6_trunc not_ip not_for_us ip4_cksum hdr_split multicast martian l2_broadcast no_route no_neighbour local "
     "probe_ring_full punt_ring_full blackhole ttl_exceeded mtu_exceeded icmp_rate_limited icmp_no_source frag_failed nombuf "
-    "tunnel_down relay_unavailable policy_drop leak_v4 leak_v6 inbound_denied decap_unknown_peer "
-    "decap_family decap_fragment decap_spoofed decap_wrong_port decap_ecn encap_headroom "
-    "tx_full").split()
+    "tunnel_down relay_unavailable policy_drop leak_v4 leak_v6 leak_ethertype inbound_denied "
+    "decap_unknown_peer decap_family decap_fragment decap_spoofed decap_wrong_port decap_ecn "
+    "encap_headroom tx_full").split()
 COUNTERS = (
     "mss_clamped mss_inserted mss_not_inserted mss_bad_options icmp4_frag_needed "
     "icmp6_packet_too_big ip4_fragmented ip4_fragments encap decap policy_bypass "
@@ -208,14 +208,16 @@ def checksum_problems(raw, l4=True):
 
 class Case:
     """frames: [(port, frame)]; out: [(port, expected frame, check_l4)]; drops: {reason: n};
-    counters: {counter: n} (/mpgw/counters: MSS clamps, ICMP errors, fragmentation)."""
+    counters: {counter: n} (/mpgw/counters: MSS clamps, ICMP errors, fragmentation);
+    twin: [(port, frame)], frames the kernel writes to the port's twin (mpgw --twin-pcap)."""
 
-    def __init__(self, name, frames=(), out=(), drops=None, counters=None):
+    def __init__(self, name, frames=(), out=(), drops=None, counters=None, twin=()):
         self.name = name
         self.frames = list(frames)
         self.out = list(out)
         self.drops = dict(drops or {})
         self.counters = dict(counters or {})
+        self.twin = list(twin)
 
 
 def fwd(name, mk, dst_port, nh_mac, in_port=LAN, ttl=64, wrap_in=None, l4=True, pad=b"",
@@ -905,10 +907,13 @@ def run_group(rep, g):
         if not cases:
             return
     inputs = [[], []]
+    twin_inputs = {}
     for c in cases:
         for port, fr in c.frames:
             inputs[DEV[port]].append(fr)
-    res = mpgw_run.run(g.config, inputs, timeout=60)
+        for port, fr in c.twin:
+            twin_inputs.setdefault(port, []).append(fr)
+    res = mpgw_run.run(g.config, inputs, timeout=60, twin_inputs=twin_inputs)
     prefix = g.name + ": "
     failed_before = rep.failed
 

@@ -15,6 +15,7 @@ The VPS's tunnel addresses are 203.0.113.10 and 2001:db8:f::10.
 Run as root with Debian's /usr/bin/python3, $MPGW the mpgw binary. Options: -v, -k PATTERN.
 """
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,8 +26,13 @@ import mpgw_run  # noqa: E402
 from golden import (  # noqa: E402
     LAN, LAN_HOST_MAC, WAN, WAN_GW_MAC, WAN_MAC, Case, Group, drop, l2_in, l2_out, payload)
 from scapy.all import (  # noqa: E402
-    ICMPv6EchoReply, ICMPv6EchoRequest,
-    ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrHopByHop, Raw, fragment)
+    ARP, BOOTP, DHCP, LLC, PPP, ICMPv6EchoReply, ICMPv6EchoRequest, Dot1AD, Dot1Q, Dot3,
+    PPPoE, PPPoED,
+    ICMP, IP, TCP, UDP, Ether, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrHopByHop, Raw, fragment,
+    DHCP6_Solicit, DHCP6OptClientId, DUID_LL, ICMPv6DestUnreach, ICMPv6MLDMultAddrRec,
+    ICMPv6MLReport2, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_Redirect, ICMPv6ND_RS,
+    ICMPv6NDOptSrcLLAddr, IPv6ExtHdrFragment, RouterAlert, fragment6, in6_getnsmac, inet_pton)
+from scapy.contrib.mpls import MPLS  # noqa: E402
 
 VPS4, VPS6 = "203.0.113.10", "2001:db8:f::10"
 UP4, UP6 = "100.64.0.2", "2001:db8:a::2"  # the gateway's uplink addresses
@@ -349,6 +355,172 @@ def group_leak_guard():
     ], cfg=gateway_config(vps=(VPS4,), policy=ALL_TUNNEL, inbound=inbound))
 
 
+def from_twin(port, l3):
+    """A frame the kernel writes to port's twin: from the port's MAC, to its next router."""
+    if port == LAN:
+        return Ether(src=golden.LAN_MAC, dst=LAN_HOST_MAC) / l3
+    return Ether(src=WAN_MAC, dst=ISP_MAC) / l3
+
+
+def twin_case(name, frame, port=WAN, sent=True, drops=None):
+    """frame, written by the kernel to port's twin: sent out of the port unchanged, or
+    dropped as drops says."""
+    raw = bytes(frame)
+    if sent:
+        return Case(name, twin=[(port, raw)], out=[(port, raw, True)],
+                    counters={"twin_sent": 1})
+    return Case(name, twin=[(port, raw)], drops=drops)
+
+
+def group_twin_output():
+    """What the kernel writes to a twin leaves by the port through the output stage
+    (node_twin_output.c; mpgw --twin-pcap stands in for the kernel): out of an uplink only
+    from the uplink's own addresses (leak guard), SYNs clamped to the port's mss_clamp."""
+    syn = lambda mss: from_twin(WAN, IP(src=UP4, dst=VPS4, id=3, flags="DF") / TCP(
+        sport=40010, dport=65101, flags="S", options=[("MSS", mss), ("SAckOK", b"")]))
+    dhcp = Ether(src=WAN_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(
+        src="0.0.0.0", dst="255.255.255.255", id=4) / UDP(sport=68, dport=67) / BOOTP(
+        chaddr=bytes.fromhex("020000000201"), xid=7) / DHCP(options=[("message-type", "discover"), "end"])
+    return Group("twin_output", [
+        twin_case("arp from the uplink's twin: sent",
+                  from_twin(WAN, ARP(op=1, hwsrc=WAN_MAC, psrc=UP4, pdst="100.64.0.1"))),
+        twin_case("ipv4 from the uplink's own address: sent", from_twin(WAN, IP(
+            src=UP4, dst=SERVER4, id=5) / UDP(sport=40011, dport=9) / payload("own4"))),
+        twin_case("dhcp discover from 0.0.0.0:68: sent", dhcp),
+        Case("syn from the uplink's own address: mss 1460 clamped to 1360 (mtu 1400)",
+             twin=[(WAN, bytes(syn(1460)))], out=[(WAN, bytes(syn(1360)), True)],
+             counters={"twin_sent": 1, "mss_clamped": 1}),
+        twin_case("ipv4 from a lan host (the kernel forwarded it): leak_v4",
+                  from_twin(WAN, IP(src=HOST4, dst=SERVER4) / UDP(sport=40012, dport=53)),
+                  sent=False, drops={"leak_v4": 1}),
+        twin_case("ipv6 from a lan host (the kernel forwarded it): leak_v6",
+                  from_twin(WAN, IPv6(src=HOST6, dst=SERVER6) / UDP(sport=40012, dport=53)),
+                  sent=False, drops={"leak_v6": 1}),
+        twin_case("ipv4 from another host's address to a lan host, by the lan port's twin: sent",
+                  from_twin(LAN, IP(src=SERVER4, dst=HOST4, id=6) / UDP(sport=53, dport=40013)),
+                  port=LAN),
+    ], cfg=gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL, wan_mtu=1400))
+
+
+def group_twin_ethertypes():
+    """What the kernel sends out of an uplink's twin: only untagged ARP, IPv4 and IPv6 leave;
+    a VLAN tag, PPPoE or MPLS would carry IP past the leak guard unlooked at, and nothing of
+    mpgw's needs them on an uplink: leak_ethertype. The LAN port's twin is no uplink: no leak
+    guard there."""
+    own6 = IPv6(src=UP6, dst=VPS6) / UDP(sport=40000, dport=9) / payload("t6")
+    own4 = IP(src=UP4, dst=VPS4, id=1) / UDP(sport=40000, dport=9) / payload("t4")
+    eth = Ether(src=WAN_MAC, dst=ISP_MAC)
+    arp = ARP(op=1, hwsrc=WAN_MAC, psrc=UP4, pdst="100.64.0.1")
+    leak = lambda name, f: twin_case(name, f, sent=False, drops={"leak_ethertype": 1})
+    return Group("twin_ethertypes", [
+        twin_case("arp request: sent", eth / arp),
+        twin_case("arp reply: sent", eth / ARP(op=2, hwsrc=WAN_MAC, psrc=UP4, hwdst=ISP_MAC,
+                                               pdst="100.64.0.1")),
+        twin_case("ipv4 from the uplink's own address: sent", eth / own4),
+        twin_case("ipv6 from the uplink's own address to the vps: sent", eth / own6),
+        leak("802.1q-tagged ipv6 from the uplink's own address: leak_ethertype",
+             eth / Dot1Q(vlan=7) / own6),
+        leak("802.1q-tagged ipv4 from the uplink's own address: leak_ethertype",
+             eth / Dot1Q(vlan=7) / own4),
+        leak("qinq (802.1ad + 802.1q) ipv6: leak_ethertype",
+             eth / Dot1AD(vlan=10) / Dot1Q(vlan=7) / own6),
+        leak("802.1q-tagged arp: leak_ethertype", eth / Dot1Q(vlan=7) / arp),
+        leak("pppoe session carrying ipv6: leak_ethertype",
+             eth / PPPoE(sessionid=0x11) / PPP(proto=0x0057) / IPv6(
+                 src="2001:db8:77::1", dst=SERVER6) / UDP(sport=40001, dport=9)),
+        leak("pppoe discovery (padi): leak_ethertype",
+             Ether(src=WAN_MAC, dst="ff:ff:ff:ff:ff:ff") / PPPoED(code=0x09)),
+        leak("mpls unicast carrying ipv4: leak_ethertype",
+             eth / MPLS(label=100, s=1, ttl=64) / IP(src=HOST4, dst=SERVER4) / UDP(
+                 sport=40002, dport=9)),
+        leak("mpls multicast (0x8848): leak_ethertype",
+             Ether(src=WAN_MAC, dst=ISP_MAC, type=0x8848) / MPLS(label=100, s=1, ttl=64) /
+             IP(src=HOST4, dst=SERVER4) / UDP(sport=40003, dport=9)),
+        leak("lldp: leak_ethertype",
+             Ether(src=WAN_MAC, dst="01:80:c2:00:00:0e", type=0x88cc) / Raw(bytes(32))),
+        leak("802.3 length frame (stp bpdu): leak_ethertype",
+             Dot3(src=WAN_MAC, dst="01:80:c2:00:00:00") / LLC(dsap=0x42, ssap=0x42, ctrl=3) /
+             Raw(bytes(35))),
+        twin_case("802.1q-tagged ipv4 by the lan port's twin: sent",
+                  from_twin(LAN, Dot1Q(vlan=7) / IP(src="10.0.1.1", dst=HOST4, id=2) / UDP(
+                      sport=40004, dport=9)), port=LAN),
+    ], cfg=gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL))
+
+
+def group_twin_ipv6():
+    """IPv6 the kernel sends out of an uplink's twin: only what a gateway's kernel needs on
+    the uplink (node_twin_output.c). From link-local or :: its neighbour discovery, MLD
+    reports and DHCPv6 client; from the uplink's own address what goes to the VPS (the
+    relay's subflows), to a bypass prefix, and neighbour discovery, ICMPv6 errors and echo
+    replies. Anything else, the kernel's own IPv6 to the internet included (it cannot be
+    told from a LAN connection the kernel forwarded and masqueraded), is leak_v6."""
+    LL, NET6 = "fe80::2", "2001:db8:100::53"  # the twin's link-local; a host on the internet
+    BYPASS6 = "2001:db8:200::53"
+    mc = lambda dst, l3: Ether(src=WAN_MAC, dst=in6_getnsmac(inet_pton(socket.AF_INET6, dst))) / l3
+    sent = twin_case
+    leak = lambda name, *fs: Case(name, twin=[(WAN, bytes(f)) for f in fs],
+                                  drops={"leak_v6": len(fs)})
+    quote = IPv6(src=NET6, dst=UP6, hlim=50) / UDP(sport=40020, dport=33434) / payload("q")
+    big = IPv6(src=UP6, dst=NET6) / IPv6ExtHdrFragment(id=9) / UDP(sport=40021, dport=9) / \
+        payload("frag6", 1400)
+    return Group("twin_ipv6", [
+        sent("neighbour solicitation from link-local: sent",
+             mc("ff02::1:ff00:1", IPv6(src=LL, dst="ff02::1:ff00:1", hlim=255) /
+                ICMPv6ND_NS(tgt="2001:db8:a::1") / ICMPv6NDOptSrcLLAddr(lladdr=WAN_MAC))),
+        sent("duplicate address detection from :: : sent",
+             mc("ff02::1:ff00:2", IPv6(src="::", dst="ff02::1:ff00:2", hlim=255) /
+                ICMPv6ND_NS(tgt=UP6))),
+        sent("router solicitation from link-local: sent",
+             mc("ff02::2", IPv6(src=LL, dst="ff02::2", hlim=255) / ICMPv6ND_RS())),
+        sent("mldv2 report from link-local (hop-by-hop router alert): sent",
+             mc("ff02::16", IPv6(src=LL, dst="ff02::16", hlim=1) /
+                IPv6ExtHdrHopByHop(options=[RouterAlert()]) /
+                ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::1:ff00:2")]))),
+        sent("mldv2 report from :: : sent",
+             mc("ff02::16", IPv6(src="::", dst="ff02::16", hlim=1) /
+                IPv6ExtHdrHopByHop(options=[RouterAlert()]) /
+                ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::1:ff00:3")]))),
+        sent("dhcpv6 solicit from link-local 546 -> 547: sent",
+             mc("ff02::1:2", IPv6(src=LL, dst="ff02::1:2", hlim=1) / UDP(sport=546, dport=547) /
+                DHCP6_Solicit(trid=7) / DHCP6OptClientId(duid=DUID_LL(lladdr=WAN_MAC)))),
+        sent("neighbour advertisement from the uplink's address: sent",
+             from_twin(WAN, IPv6(src=UP6, dst="2001:db8:a::1", hlim=255) /
+                       ICMPv6ND_NA(tgt=UP6, R=0, S=1, O=1))),
+        sent("tcp from the uplink's address to the vps (a relay subflow): sent",
+             from_twin(WAN, IPv6(src=UP6, dst=VPS6) / TCP(sport=40022, dport=65101, flags="A",
+                                                         seq=1, ack=1) / payload("mptcp"))),
+        sent("udp from the uplink's address to a bypass prefix: sent",
+             from_twin(WAN, IPv6(src=UP6, dst=BYPASS6) / UDP(sport=40023, dport=9) /
+                       payload("bypass"))),
+        sent("port unreachable from the uplink's address: sent",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / ICMPv6DestUnreach(code=4) / quote)),
+        sent("echo reply from the uplink's address: sent",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / ICMPv6EchoReply(id=5, seq=1) /
+                       payload("pong"))),
+        leak("udp from the uplink's address to the internet: leak_v6",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / UDP(sport=40024, dport=53))),
+        leak("tcp syn from the uplink's address to the internet: leak_v6",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / TCP(sport=40025, dport=443, flags="S"))),
+        leak("echo request from the uplink's address to the internet: leak_v6",
+             from_twin(WAN, IPv6(src=UP6, dst=NET6) / ICMPv6EchoRequest(id=6, seq=1))),
+        leak("fragments from the uplink's address to the internet: leak_v6",
+             *[from_twin(WAN, f) for f in fragment6(big, 1280)]),
+        leak("mdns from link-local: leak_v6",
+             mc("ff02::fb", IPv6(src=LL, dst="ff02::fb") / UDP(sport=5353, dport=5353))),
+        leak("router advertisement from link-local: leak_v6",
+             mc("ff02::1", IPv6(src=LL, dst="ff02::1", hlim=255) / ICMPv6ND_RA())),
+        leak("redirect from link-local: leak_v6",
+             from_twin(WAN, IPv6(src=LL, dst="fe80::99", hlim=255) /
+                       ICMPv6ND_Redirect(tgt="fe80::1", dst=NET6))),
+        leak("udp from :: : leak_v6",
+             mc("ff02::1", IPv6(src="::", dst="ff02::1") / UDP(sport=40026, dport=9))),
+        leak("neighbour solicitation from a lan host's address: leak_v6",
+             mc("ff02::1:ff00:1", IPv6(src=HOST6, dst="ff02::1:ff00:1", hlim=255) /
+                ICMPv6ND_NS(tgt="2001:db8:a::1"))),
+    ], cfg=gateway_config(vps=(VPS4, VPS6),
+                          policy=ALL_TUNNEL + "\nbypass = 2001:db8:200::/48 port wan0"))
+
+
 def group_tunnel_down():
     """The uplink's next router is unknown: no tunnel path. Tunnelled traffic is dropped,
     never sent natively (fail closed)."""
@@ -385,9 +557,10 @@ def group_local():
             payload("ping6", 24)
         return Ether(src=WAN_MAC, dst=WAN_GW_MAC) / IPv6(bytes(ip))
 
-    # A probe answer's shape (uplink_probe.h), from an address mpgw never probed.
+    # A probe answer's shape (uplink_probe.h: magic, path, gen, seq, pad, nonce, two TSCs),
+    # from an address mpgw never probed.
     probe_answer = IP(src="192.0.2.99", dst=UP4) / ICMP(type=0, id=0x6d70, seq=0) / \
-        Raw(bytes.fromhex("6d706762") + bytes(28))
+        Raw(bytes.fromhex("6d706762") + bytes(36))
     cfg = gateway_config(vps=(VPS4, VPS6), policy=ALL_TUNNEL)
     return Group("local", [
         Case("echo request to the uplink's ipv4 address: answered out of the uplink",
@@ -745,8 +918,9 @@ def group_vps_answers():
 
 GROUPS = [group_encap_v4_outer, group_encap_v6_outer, group_decap, group_decap_errors,
           group_policy_vps4, group_policy_vps6, group_policy_vps_both, group_policy_actions,
-          group_leak_guard, group_tunnel_down, group_vps, group_local, group_wan_edge,
-          group_wan_edge_answers, group_tunnel_end, group_unresolved_policy, group_vps_answers]
+          group_leak_guard, group_twin_output, group_twin_ethertypes, group_twin_ipv6,
+          group_tunnel_down, group_vps, group_local, group_wan_edge, group_wan_edge_answers,
+          group_tunnel_end, group_unresolved_policy, group_vps_answers]
 
 
 def config_error_cases():

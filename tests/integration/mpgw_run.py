@@ -145,7 +145,7 @@ class Result:
 
 def run(config, inputs=(), n_devices=None, exit_idle_ms=300, timeout=60, stats=True,
         eal_args=None, app_args=None, vdevs=None, config_name="mpgw.ini", keep=False,
-        binary=None):
+        binary=None, twin_inputs=None):
     """Run mpgw once.
 
     config: config text (written to config_name in the run's directory), or None for no
@@ -156,6 +156,9 @@ def run(config, inputs=(), n_devices=None, exit_idle_ms=300, timeout=60, stats=T
         is the run's directory).
     app_args: replaces the application arguments after "--" entirely ("{dir}" and
         "{config}" are substituted); by default --config, --exit-idle, --stats.
+    twin_inputs: {port name: frames}: frames as if the kernel wrote them to that port's twin
+        (twin_PORT.pcap, mpgw --twin-pcap), sent out of the port through the twin output
+        stage (leak guard, MSS clamp). Ignored with app_args.
     exit_idle_ms: 0 or None runs without --exit-idle, until timeout.
     timeout: seconds; then mpgw gets SIGTERM (and SIGKILL 5 s later) and res.timed_out is set.
     """
@@ -194,6 +197,10 @@ def run(config, inputs=(), n_devices=None, exit_idle_ms=300, timeout=60, stats=T
                 cmd += ["--exit-idle", str(exit_idle_ms)]
             if stats:
                 cmd += ["--stats", stats_path]
+            for port, frames in sorted((twin_inputs or {}).items()):
+                path = os.path.join(workdir, "twin_%s.pcap" % port)
+                write_pcap(path, frames)
+                cmd += ["--twin-pcap", "%s=%s" % (port, path)]
         else:
             cmd += [subst(a) for a in app_args]
         res.cmd = cmd

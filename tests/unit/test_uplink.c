@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Uplink scheduling logic (lib/uplink): weighted shares, minimal movement, backups,
- * probe hysteresis. */
+ * probe hysteresis; the probes' nonces and the check of their answers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "uplink_nonce.h"
 #include "uplink_sched.h"
 
 /* A well-mixed 64-bit hash of a flow number (splitmix64's finaliser). */
@@ -163,6 +164,81 @@ static void test_hysteresis(void **state)
 	assert_true(uplink_health_probe(&h, &p, true));
 }
 
+/* The reference vectors of SipHash-2-4 (key 00..0f; the paper's appendix for 15 bytes). */
+static void test_siphash_vectors(void **state)
+{
+	uint8_t key[16], msg[15];
+
+	(void)state;
+	for (unsigned int i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (unsigned int i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	assert_true(probe_siphash24(key, msg, 0) == 0x726fdb47dd0e0e31ull);
+	assert_true(probe_siphash24(key, msg, 8) == 0x93f5f5799a932462ull);
+	assert_true(probe_siphash24(key, msg, 15) == 0xa129ca6149be45e5ull);
+}
+
+static void test_nonces(void **state)
+{
+	struct probe_nonce_gen a, b;
+	uint64_t seen[64];
+
+	(void)state;
+	assert_int_equal(probe_nonce_seed(&a), 0);
+	assert_int_equal(probe_nonce_seed(&b), 0);
+	/* Two keys from getrandom(): two streams (equal with probability 2^-128). */
+	assert_memory_not_equal(a.key, b.key, sizeof(a.key));
+	assert_true(probe_nonce_next(&a) != probe_nonce_next(&b));
+	/* No repeat, and not a counter: each is the PRF of the next counter value. */
+	for (unsigned int i = 0; i < 64; i++) {
+		uint8_t ctr[8] = {(uint8_t)a.next};
+		seen[i] = probe_nonce_next(&a);
+		assert_true(seen[i] == probe_siphash24(a.key, ctr, 8));
+		for (unsigned int j = 0; j < i; j++)
+			assert_true(seen[j] != seen[i]);
+	}
+	assert_true(seen[1] - seen[0] != seen[2] - seen[1]);
+}
+
+/* An answer with the right sequence number and the wrong nonce is no answer; the probe still
+ * awaits the right one, which is. */
+static void test_probe_wrong_nonce(void **state)
+{
+	struct probe_slot slots[PROBE_SLOTS];
+	const uint64_t nonce = 0x0123456789abcdefull;
+
+	(void)state;
+	memset(slots, 0, sizeof(slots));
+	slots[21 % PROBE_SLOTS] = (struct probe_slot){.seq = 21, .nonce = nonce, .open = true};
+	assert_int_equal(probe_slot_check(slots, 21, nonce ^ 1), PROBE_FORGED);
+	assert_int_equal(probe_slot_check(slots, 21, 0), PROBE_FORGED);
+	assert_int_equal(probe_slot_check(slots, 21, nonce + 1), PROBE_FORGED);
+	assert_true(slots[21 % PROBE_SLOTS].open);
+	assert_int_equal(probe_slot_check(slots, 21, nonce), PROBE_ANSWERED);
+	probe_slot_close(slots, 21);
+	/* Once answered: a copy is stale, a forgery still a forgery. */
+	assert_int_equal(probe_slot_check(slots, 21, nonce), PROBE_STALE);
+	assert_int_equal(probe_slot_check(slots, 21, ~nonce), PROBE_FORGED);
+	/* Another probe's number in the same slot (5, 37): nothing to check it by. */
+	assert_int_equal(probe_slot_check(slots, 5, nonce), PROBE_STALE);
+	assert_int_equal(probe_slot_check(slots, 37, nonce), PROBE_STALE);
+}
+
+/* A probe counted lost: its late answer is an RTT sample with the right nonce only. */
+static void test_probe_late(void **state)
+{
+	struct probe_slot slots[PROBE_SLOTS];
+
+	(void)state;
+	memset(slots, 0, sizeof(slots));
+	slots[3] = (struct probe_slot){.seq = 3, .nonce = 77, .lost = true};
+	assert_int_equal(probe_slot_check(slots, 3, 78), PROBE_FORGED);
+	assert_int_equal(probe_slot_check(slots, 3, 77), PROBE_LATE);
+	probe_slot_close(slots, 3);
+	assert_int_equal(probe_slot_check(slots, 3, 77), PROBE_STALE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +248,10 @@ int main(void)
 		cmocka_unit_test(test_none_usable),
 		cmocka_unit_test(test_backup_only_without_active),
 		cmocka_unit_test(test_hysteresis),
+		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_nonces),
+		cmocka_unit_test(test_probe_wrong_nonce),
+		cmocka_unit_test(test_probe_late),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
