@@ -143,8 +143,8 @@ library code aborts the run like an assertion in a harness.
 | `fuzz_config` | the configuration loader (`lib/config`) on arbitrary INI text | an error names the file, an accepted configuration is consistent; no leak |
 | `fuzz_json` | mpgwctl's JSON parser on arbitrary telemetry replies | malformed text is refused with a message; accepted text round-trips through `json_write` |
 
-Any other `tests/fuzz/fuzz_*.c` added to `tests/fuzz/meson.build` is picked up by the script
-from the build directory.
+Any other target that `tests/fuzz/meson.build` builds (named `fuzz_*`) is run by the script
+too: it finds them in the build directory. Describe it in this table, in `scripts/fuzz.sh`.
 
 ## How to run
 
