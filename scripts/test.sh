@@ -4,7 +4,9 @@
 #                again under ASan + UBSan
 #   integration  pcap golden runs of the daemon, live netns test with real kernel peers
 #   bench smoke  scripts/bench.sh --smoke: testpmd, l3fwd, mpgw and the kernel, briefly
-#   fuzz         libFuzzer on the parser and on the whole graph, under ASan + UBSan
+#   fuzz         libFuzzer under ASan + UBSan: the parser, the whole graph, the MSS clamp,
+#                the configuration loader, mpgwctl's JSON parser, each from its seed corpus
+#                (tests/fuzz/corpus; scripts/fuzz.sh runs a long campaign)
 # and ends with one "N passed, M failed" line. Needs root (namespaces, raw sockets).
 # FUZZ_SECONDS (default 30 per target) shortens or lengthens the fuzz runs.
 set -uo pipefail
@@ -83,11 +85,16 @@ meson_suite build integration
 # A few seconds per traffic mix of scripts/bench.sh, no thresholds: it must keep working.
 step "bench smoke" scripts/bench.sh --smoke
 
+# A target from a copy of its seed corpus, so that the run leaves the repository alone.
 fuzz() {
 	local target=$1 corpus
 	corpus=$(mktemp -d)
+	if [ -d "tests/fuzz/corpus/$target" ]; then
+		cp -r "tests/fuzz/corpus/$target/." "$corpus/"
+	fi
 	"build-fuzz/tests/fuzz/$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=4096 \
-		-print_final_stats=1 "$corpus" >"build-fuzz/$target.log" 2>&1
+		-print_final_stats=1 -artifact_prefix="build-fuzz/$target-" "$corpus" \
+		>"build-fuzz/$target.log" 2>&1
 	local rc=$?
 	rm -rf "$corpus"
 	grep -E "^(stat::number_of_executed_units|Done)" "build-fuzz/$target.log"
@@ -99,6 +106,9 @@ echo "=== build fuzz targets (clang, ASan + UBSan)"
 if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false; then
 	step "fuzz_parse ${fuzz_seconds}s" fuzz fuzz_parse
 	step "fuzz_graph ${fuzz_seconds}s" fuzz fuzz_graph
+	step "fuzz_mss ${fuzz_seconds}s" fuzz fuzz_mss
+	step "fuzz_config ${fuzz_seconds}s" fuzz fuzz_config
+	step "fuzz_json ${fuzz_seconds}s" fuzz fuzz_json
 else
 	failed=$((failed + 1))
 	failures+=("fuzz build")

@@ -40,6 +40,13 @@ static inline bool ip4_martian(uint32_t src, uint32_t dst)
 	       (d >= 240 && dst != UINT32_MAX);
 }
 
+/* 224.0.0.0/4. DPDK's RTE_IS_IPV4_MCAST compares with RTE_IPV4(224, 0, 0, 0), which
+ * shifts an int into its sign bit: undefined behaviour. */
+static inline bool ip4_multicast(uint32_t addr)
+{
+	return addr >> 28 == 0xe;
+}
+
 /* UDP from port 67 to port 68 (a DHCP server to a client)? */
 static inline bool dhcp_to_client(const struct rte_mbuf *m, const struct pkt_meta *meta)
 {
@@ -95,7 +102,7 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l3_off);
 	if (unlikely(!ip4_cksum_ok(m, ip)))
 		return node_drop_edge(NODE_DROP_BASE, DROP_ip4_cksum);
-	if (unlikely(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) ||
+	if (unlikely(ip4_multicast(rte_be_to_cpu_32(ip->dst_addr)) ||
 		     ip->dst_addr == RTE_BE32(0xffffffff))) {
 		/* The kernel's, where it has a twin (DHCP, VRRP, IGMP...): mpgw routes no
 		 * multicast. From an uplink only broadcast and link-local multicast

@@ -7,11 +7,22 @@
  * (bit 0) and where the frame is cut into two segments (the other bits); the rest is the
  * frame. After the walk every mbuf must be back in the pool: forwarded packets are taken
  * off the TX rings and freed here, dropped ones must have been freed by a drop node.
+ *
+ * A pool mbuf has room after its data, where a read past the packet would go unnoticed.
+ * Here each segment's data starts cache-line aligned, as a NIC puts it, and ends where the
+ * mbuf says its buffer does (buf_len: no tailroom); everything after it is poisoned for
+ * ASan, so a read or write past a segment's data is reported like one past a heap block.
+ * The pool's data rooms are REDZONE bytes longer than the mbufs say, poisoned for good, so
+ * that there is always something poisoned after the data. After the walk the segments get
+ * their buffers back whole. (No tailroom means no MSS option is inserted here; fuzz_mss
+ * covers that.)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sanitizer/asan_interface.h>
 
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -69,7 +80,13 @@ static const char config_text[] = "[mpgw]\n"
 				  "neighbour = 10.0.2.2 02:00:00:00:02:02\n"
 				  "neighbour = fd00:2::2 02:00:00:00:02:02\n";
 
+/* Bytes at the end of every data room that no mbuf owns (a multiple of ASan's 8). */
+#define REDZONE 64
+
 static struct rte_mempool *pool;
+static uint16_t buf_len; /* what each mbuf of the pool says its buffer holds */
+static struct rte_mbuf *segs[2]; /* this input's, to give their buffers back */
+static unsigned int n_segs;
 static struct rte_ring *rx_ring[2], *tx_ring[2];
 static struct worker worker;
 
@@ -77,6 +94,18 @@ static void die(const char *what, const char *detail)
 {
 	fprintf(stderr, "fuzz_graph: %s: %s\n", what, detail);
 	abort();
+}
+
+/* rte_mempool_obj_iter callback: the end of each data room cut off and poisoned. */
+static void set_redzone(struct rte_mempool *mp, void *opaque, void *obj, unsigned int idx)
+{
+	struct rte_mbuf *m = obj;
+
+	(void)mp;
+	(void)opaque;
+	(void)idx;
+	m->buf_len = buf_len;
+	ASAN_POISON_MEMORY_REGION((char *)m->buf_addr + buf_len, REDZONE);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -124,9 +153,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fib_publish(f, NULL);
 	if (pkt_meta_register() < 0)
 		die("pkt_meta", "register");
-	pool = rte_pktmbuf_pool_create("fuzz_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	pool = rte_pktmbuf_pool_create(
+		"fuzz_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE + REDZONE, 0);
 	if (pool == NULL)
 		die("pool", "create");
+	buf_len = RTE_MBUF_DEFAULT_BUF_SIZE;
+	rte_mempool_obj_iter(pool, set_redzone, NULL);
 	if (ports_start(cfg, pool, 1, err, sizeof(err)) < 0)
 		die("ports", err);
 	if (worker_setup(&worker, 0, rte_lcore_id(), cfg, err, sizeof(err)) < 0)
@@ -135,24 +167,47 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* A segment holding data[0..len) at the end of its buffer, the rest of the room poisoned
+ * (len <= the data room less the headroom, where the tunnel header is written). */
+static struct rte_mbuf *make_segment(const uint8_t *data, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	if (m == NULL)
+		die("mbuf", "pool empty");
+	m->data_off = (uint16_t)RTE_ALIGN_FLOOR(buf_len - len, RTE_CACHE_LINE_SIZE);
+	m->buf_len = (uint16_t)(m->data_off + len);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	ASAN_POISON_MEMORY_REGION((char *)m->buf_addr + m->buf_len, buf_len - m->buf_len);
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), data, len);
+	segs[n_segs++] = m;
+	return m;
+}
+
+/* The segments' buffers whole again, for whoever allocates them next (all are free now:
+ * the pool hands out the least recently freed mbuf, so none was taken again meanwhile). */
+static void restore_segments(void)
+{
+	for (unsigned int i = 0; i < n_segs; i++) {
+		struct rte_mbuf *m = segs[i];
+
+		ASAN_UNPOISON_MEMORY_REGION((char *)m->buf_addr + m->buf_len, buf_len - m->buf_len);
+		m->buf_len = buf_len;
+	}
+	n_segs = 0;
+}
+
 /* The frame in one or two segments. */
 static struct rte_mbuf *make_packet(const uint8_t *frame, size_t len, size_t cut)
 {
-	struct rte_mbuf *head = rte_pktmbuf_alloc(pool), *tail = NULL;
+	struct rte_mbuf *head;
 
-	if (head == NULL)
-		die("mbuf", "pool empty");
 	if (cut == 0 || cut >= len)
 		cut = len;
-	memcpy(rte_pktmbuf_append(head, cut), frame, cut);
-	if (cut < len) {
-		tail = rte_pktmbuf_alloc(pool);
-		if (tail == NULL)
-			die("mbuf", "pool empty");
-		memcpy(rte_pktmbuf_append(tail, len - cut), frame + cut, len - cut);
-		if (rte_pktmbuf_chain(head, tail) != 0)
-			die("mbuf", "chain");
-	}
+	head = make_segment(frame, cut);
+	if (cut < len && rte_pktmbuf_chain(head, make_segment(frame + cut, len - cut)) != 0)
+		die("mbuf", "chain");
 	return head;
 }
 
@@ -177,6 +232,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while ((n = rte_ring_dequeue_burst(tx_ring[i], out, RTE_DIM(out), NULL)) != 0)
 			rte_pktmbuf_free_bulk((struct rte_mbuf **)out, n);
 	}
+	restore_segments();
 	if (rte_mempool_avail_count(pool) != before)
 		die("leak", "an mbuf was neither sent nor freed");
 	return 0;
