@@ -118,20 +118,69 @@ static void mark_dirty(void)
 	nl.dirty = true;
 }
 
-static bool to_ipaddr(struct ipaddr *a, int family, const void *data, size_t len)
+/* --- what the kernel says, checked ---------------------------------------------------- */
+
+/*
+ * The mirror reads no more of a message than its sizes allow: a family header longer than
+ * the message's payload, an attribute the mirror reads whose payload is not of its type's
+ * size, a prefix longer than its address, a multipath next hop past its attribute, each
+ * make the message refused whole and counted (`malformed`). Attributes the mirror does not
+ * read are not looked at: a newer kernel's are skipped.
+ */
+
+static bool ip_family(int family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+/* The size of an address of family (AF_INET or AF_INET6), and its longest prefix. */
+static uint16_t addr_size(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static unsigned int max_prefix(int family)
+{
+	return 8u * addr_size(family);
+}
+
+/* Does nlh's payload hold its family header of len bytes? Counted if not. */
+static bool header_fits(const struct nlmsghdr *nlh, size_t len)
+{
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(len))
+		return true;
+	nl.stats.malformed++;
+	return false;
+}
+
+/* An attribute the mirror reads, and the size of its payload. */
+struct attr_size {
+	uint16_t type;
+	uint16_t len;
+};
+
+/* Are the attributes of tb named in sizes (those present) of their size exactly? Counted
+ * if not. */
+static bool attrs_sized(
+	const struct nlattr *const *tb, const struct attr_size *sizes, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const struct nlattr *a = tb[sizes[i].type];
+		if (a != NULL && mnl_attr_validate2(a, MNL_TYPE_BINARY, sizes[i].len) < 0) {
+			nl.stats.malformed++;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The address in attribute at of family (AF_INET or AF_INET6), its size checked. */
+static void attr_addr(struct ipaddr *a, int family, const struct nlattr *at)
 {
 	memset(a, 0, sizeof(*a));
-	if (family == AF_INET && len >= 4) {
-		a->family = 4;
-		memcpy(&a->v4, data, 4);
-		return true;
-	}
-	if (family == AF_INET6 && len >= 16) {
-		a->family = 6;
-		memcpy(a->v6, data, 16);
-		return true;
-	}
-	return false;
+	a->family = family == AF_INET ? 4 : 6;
+	memcpy(family == AF_INET ? (void *)&a->v4 : (void *)a->v6, mnl_attr_get_payload(at),
+		addr_size(family));
 }
 
 /* --- neighbours ----------------------------------------------------------------------- */
@@ -176,15 +225,26 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[NDA_MAX + 1] = {0};
 	struct ipaddr a;
-	int port = twin_port_of_ifindex(nd->ndm_ifindex);
 
-	nl_parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
-	if (port < 0 || tb[NDA_DST] == NULL ||
-		!to_ipaddr(&a, nd->ndm_family, mnl_attr_get_payload(tb[NDA_DST]),
-			mnl_attr_get_payload_len(tb[NDA_DST]))) {
+	if (!header_fits(nlh, sizeof(*nd)))
+		return;
+	/* A bridge's entries (AF_BRIDGE, a twin made a bridge port) have no IP address. */
+	int port = twin_port_of_ifindex(nd->ndm_ifindex);
+	if (port < 0 || !ip_family(nd->ndm_family)) {
 		nl.stats.ignored++;
 		return;
 	}
+	nl_parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
+	/* A twin is an Ethernet device (TAP): its neighbours' MACs are 6 bytes. */
+	const struct attr_size sizes[] = {
+		{NDA_DST, addr_size(nd->ndm_family)}, {NDA_LLADDR, RTE_ETHER_ADDR_LEN}};
+	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
+		return;
+	if (tb[NDA_DST] == NULL) {
+		nl.stats.ignored++;
+		return;
+	}
+	attr_addr(&a, nd->ndm_family, tb[NDA_DST]);
 	/* The kernel asking again (INCOMPLETE) or having failed to (FAILED) leaves the MAC the
 	 * mirror has: an ARP or ND answer lost on a busy link must not take away a route or a
 	 * tunnel path (a vps's paths to a gateway all go through its one router: the whole
@@ -200,7 +260,6 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	 * subnet's broadcast address, which must not become a forwarding entry. */
 	bool present = nlh->nlmsg_type == RTM_NEWNEIGH && (nd->ndm_state & usable) &&
 		       tb[NDA_LLADDR] != NULL &&
-		       mnl_attr_get_payload_len(tb[NDA_LLADDR]) == RTE_ETHER_ADDR_LEN &&
 		       rte_is_unicast_ether_addr(mnl_attr_get_payload(tb[NDA_LLADDR]));
 	neighbour_set(&a, port, present ? mnl_attr_get_payload(tb[NDA_LLADDR]) : NULL, present);
 }
@@ -241,19 +300,33 @@ static void on_addr(const struct nlmsghdr *nlh)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = {0};
-	struct ipprefix p = {.len = ifa->ifa_prefixlen};
-	int port = twin_port_of_ifindex((int)ifa->ifa_index);
+	struct ipprefix p;
 
-	nl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
-	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same, or the far
-	 * end's on a point-to-point link (IPv6 has IFA_ADDRESS only). */
-	const struct nlattr *a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (port < 0 || a == NULL ||
-		!to_ipaddr(&p.addr, ifa->ifa_family, mnl_attr_get_payload(a),
-			mnl_attr_get_payload_len(a))) {
+	if (!header_fits(nlh, sizeof(*ifa)))
+		return;
+	int port = twin_port_of_ifindex((int)ifa->ifa_index);
+	if (port < 0 || !ip_family(ifa->ifa_family)) {
 		nl.stats.ignored++;
 		return;
 	}
+	if (ifa->ifa_prefixlen > max_prefix(ifa->ifa_family)) {
+		nl.stats.malformed++;
+		return;
+	}
+	nl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
+	const struct attr_size sizes[] = {{IFA_LOCAL, addr_size(ifa->ifa_family)},
+		{IFA_ADDRESS, addr_size(ifa->ifa_family)}, {IFA_FLAGS, sizeof(uint32_t)}};
+	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
+		return;
+	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same, or the far
+	 * end's on a point-to-point link (IPv6 has IFA_ADDRESS only). */
+	const struct nlattr *a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (a == NULL) {
+		nl.stats.ignored++;
+		return;
+	}
+	attr_addr(&p.addr, ifa->ifa_family, a);
+	p.len = ifa->ifa_prefixlen;
 	uint32_t flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
 	bool usable = ifa->ifa_scope == RT_SCOPE_UNIVERSE &&
 		      !(p.addr.family == 6 && ip6_is_link_local(p.addr.v6)) &&
@@ -271,8 +344,10 @@ static void on_addr(const struct nlmsghdr *nlh)
 static void on_link(const struct nlmsghdr *nlh)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	int port = twin_port_of_ifindex(ifi->ifi_index);
 
+	if (!header_fits(nlh, sizeof(*ifi)))
+		return;
+	int port = twin_port_of_ifindex(ifi->ifi_index);
 	if (port < 0)
 		return;
 	bool down = nlh->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP);
@@ -479,42 +554,67 @@ static int ecmp_intern(const struct cfg_ecmp *g)
 	return -1;
 }
 
-/* The next hops of RTA_MULTIPATH out of twins, with their weights, into g (zeroed). */
-static void multipath_hops(const struct nlattr *mp, int family, struct cfg_ecmp *g)
+/* Next hop nh of a multipath route (rtnh_len checked to be within the attribute) into g,
+ * if out of a twin and g has room. False when its gateway is not an address. */
+static bool multipath_hop(const struct rtnexthop *nh, int family, struct cfg_ecmp *g)
 {
-	const struct rtnexthop *nh = mnl_attr_get_payload(mp);
-	int len = (int)mnl_attr_get_payload_len(mp);
+	const struct nlattr *tb[RTA_MAX + 1] = {0};
+	const struct attr_size sizes[] = {{RTA_GATEWAY, addr_size(family)}};
+
+	nl_parse_payload(RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX);
+	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
+		return false;
+	int port = twin_port_of_ifindex(nh->rtnh_ifindex);
+	if (port < 0 || g->n_hops == CFG_MAX_ECMP_HOPS) {
+		nl.stats.ignored++;
+		return true;
+	}
+	struct cfg_ecmp_hop *h = &g->hops[g->n_hops++];
+	h->port = port;
+	h->weight = (uint16_t)(nh->rtnh_hops + 1);
+	if (tb[RTA_GATEWAY] != NULL)
+		attr_addr(&h->via, family, tb[RTA_GATEWAY]);
+	return true;
+}
+
+/*
+ * The next hops of RTA_MULTIPATH out of twins, with their weights, into g (zeroed). The
+ * attribute is a run of struct rtnexthop, each rtnh_len bytes long (its attributes
+ * included) and padded to 4 bytes; a next hop that does not fit what is left of it makes
+ * the whole refused: false, counted. (RTNH_OK reads rtnh_len before it knows there is one.)
+ */
+static bool multipath_hops(const struct nlattr *mp, int family, struct cfg_ecmp *g)
+{
+	const uint8_t *at = mnl_attr_get_payload(mp);
+	size_t left = mnl_attr_get_payload_len(mp);
 
 	memset(g, 0, sizeof(*g));
-	for (; RTNH_OK(nh, len); len -= RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh)) {
-		int port = twin_port_of_ifindex(nh->rtnh_ifindex);
-		if (port < 0 || g->n_hops == CFG_MAX_ECMP_HOPS) {
-			nl.stats.ignored++;
-			continue;
+	while (left > 0) {
+		const struct rtnexthop *nh = (const void *)at;
+		if (left < sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left) {
+			nl.stats.malformed++;
+			return false;
 		}
-		const struct nlattr *tb[RTA_MAX + 1] = {0};
-		struct cfg_ecmp_hop *h = &g->hops[g->n_hops++];
-		nl_parse_payload(RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX);
-		h->port = port;
-		h->weight = (uint16_t)(nh->rtnh_hops + 1);
-		if (tb[RTA_GATEWAY] != NULL)
-			to_ipaddr(&h->via, family, mnl_attr_get_payload(tb[RTA_GATEWAY]),
-				mnl_attr_get_payload_len(tb[RTA_GATEWAY]));
+		if (!multipath_hop(nh, family, g))
+			return false;
+		size_t step = RTE_MIN((size_t)RTNH_ALIGN(nh->rtnh_len), left);
+		at += step;
+		left -= step;
 	}
+	return true;
 }
 
 /* A unicast route of the kernel into r: out of one twin, via a gateway or on-link; or
- * over several next hops (ECMP), those out of twins. False when none is out of a twin. */
-static bool unicast_route(struct cfg_route *r, int family, const struct nlattr **tb)
+ * over several next hops (g, its multipath next hops out of twins: ECMP). False when none
+ * is out of a twin. */
+static bool unicast_route(
+	struct cfg_route *r, int family, const struct nlattr **tb, const struct cfg_ecmp *g)
 {
-	struct cfg_ecmp g;
-
-	if (tb[RTA_MULTIPATH] != NULL) {
-		multipath_hops(tb[RTA_MULTIPATH], family, &g);
-		if (g.n_hops == 0)
+	if (g != NULL) {
+		if (g->n_hops == 0)
 			return false;
-		if (g.n_hops > 1) {
-			int i = ecmp_intern(&g);
+		if (g->n_hops > 1) {
+			int i = ecmp_intern(g);
 			if (i < 0)
 				return false;
 			r->type = CFG_ROUTE_ECMP;
@@ -522,8 +622,8 @@ static bool unicast_route(struct cfg_route *r, int family, const struct nlattr *
 			return true;
 		}
 		/* One next hop left out of the twins: a plain route. */
-		r->port = g.hops[0].port;
-		r->via = g.hops[0].via;
+		r->port = g->hops[0].port;
+		r->via = g->hops[0].via;
 		r->type = r->via.family != 0 ? CFG_ROUTE_VIA : CFG_ROUTE_ONLINK;
 		return true;
 	}
@@ -531,10 +631,10 @@ static bool unicast_route(struct cfg_route *r, int family, const struct nlattr *
 	if (r->port < 0)
 		return false;
 	r->type = CFG_ROUTE_ONLINK;
-	if (tb[RTA_GATEWAY] != NULL &&
-		to_ipaddr(&r->via, family, mnl_attr_get_payload(tb[RTA_GATEWAY]),
-			mnl_attr_get_payload_len(tb[RTA_GATEWAY])))
+	if (tb[RTA_GATEWAY] != NULL) {
+		attr_addr(&r->via, family, tb[RTA_GATEWAY]);
 		r->type = CFG_ROUTE_VIA;
+	}
 	return true;
 }
 
@@ -543,30 +643,39 @@ static void on_route(const struct nlmsghdr *nlh)
 	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = {0};
 	struct cfg_route r = {.port = -1};
-	struct route_key k = {.len = rt->rtm_dst_len};
+	struct cfg_ecmp g;
 
-	nl_parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX);
-	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
-	if (table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL ||
-		(rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6)) {
+	if (!header_fits(nlh, sizeof(*rt)))
+		return;
+	if (!ip_family(rt->rtm_family)) {
 		nl.stats.ignored++;
 		return;
 	}
-	k.family = rt->rtm_family == AF_INET ? 4 : 6;
+	if (rt->rtm_dst_len > max_prefix(rt->rtm_family)) {
+		nl.stats.malformed++;
+		return;
+	}
+	nl_parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX);
+	const uint16_t alen = addr_size(rt->rtm_family);
+	const struct attr_size sizes[] = {{RTA_TABLE, sizeof(uint32_t)}, {RTA_DST, alen},
+		{RTA_GATEWAY, alen}, {RTA_OIF, sizeof(uint32_t)}, {RTA_PRIORITY, sizeof(uint32_t)}};
+	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
+		return;
+	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
+	if (table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL) {
+		nl.stats.ignored++;
+		return;
+	}
+	if (tb[RTA_MULTIPATH] != NULL && !multipath_hops(tb[RTA_MULTIPATH], rt->rtm_family, &g))
+		return;
+	struct route_key k = {.family = rt->rtm_family == AF_INET ? 4 : 6, .len = rt->rtm_dst_len};
 	r.prefix.addr.family = k.family;
 	r.prefix.len = rt->rtm_dst_len;
-	if (tb[RTA_DST] != NULL &&
-		!to_ipaddr(&r.prefix.addr, rt->rtm_family, mnl_attr_get_payload(tb[RTA_DST]),
-			mnl_attr_get_payload_len(tb[RTA_DST]))) {
-		nl.stats.ignored++;
-		return;
-	}
+	if (tb[RTA_DST] != NULL)
+		attr_addr(&r.prefix.addr, rt->rtm_family, tb[RTA_DST]);
 	ipprefix_mask(&r.prefix);
-	memcpy(k.addr, k.family == 4 ? (const void *)&r.prefix.addr.v4 : r.prefix.addr.v6,
-		k.family == 4 ? 4 : 16);
-	uint32_t metric = tb[RTA_PRIORITY] && mnl_attr_get_payload_len(tb[RTA_PRIORITY]) >= 4
-				  ? mnl_attr_get_u32(tb[RTA_PRIORITY])
-				  : 0;
+	memcpy(k.addr, k.family == 4 ? (const void *)&r.prefix.addr.v4 : r.prefix.addr.v6, alen);
+	uint32_t metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	bool replace = (nlh->nlmsg_flags & NLM_F_REPLACE) != 0;
 	/* IPv6 keeps the routes of one metric as one group of siblings, announced whole
 	 * (RTA_MULTIPATH) when one is appended: the group replaces what there was. */
@@ -581,7 +690,7 @@ static void on_route(const struct nlmsghdr *nlh)
 		ours = true;
 		break;
 	case RTN_UNICAST:
-		ours = unicast_route(&r, rt->rtm_family, tb);
+		ours = unicast_route(&r, rt->rtm_family, tb, tb[RTA_MULTIPATH] ? &g : NULL);
 		break;
 	default:
 		ours = false;

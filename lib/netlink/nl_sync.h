@@ -19,6 +19,10 @@
  * RCU (workers never wait). A configured route or neighbour of the same prefix or address
  * wins over the kernel's. On a socket overrun (ENOBUFS: events were lost) the mirror is
  * dumped again from scratch and rebuilt.
+ *
+ * What comes is checked before it is read: family headers and the attributes read of their
+ * sizes, prefixes no longer than their addresses, multipath next hops within their
+ * attribute (else the message is refused, `malformed`).
  */
 #ifndef MPGW_NL_SYNC_H
 #define MPGW_NL_SYNC_H
@@ -47,7 +51,10 @@ struct nl_sync_stats {
 	uint64_t events;  /* netlink messages applied, dumps included */
 	uint64_t ignored; /* routes, neighbours, addresses not on a twin, or not usable */
 	uint64_t neighbour_failures; /* kernel entries gone INCOMPLETE or FAILED (MAC kept) */
-	uint64_t builds;  /* FIB versions published from the mirror */
+	uint64_t malformed; /* messages refused: a family header or an attribute of the wrong
+			     * size, a prefix longer than its address, a multipath next hop
+			     * past its attribute */
+	uint64_t builds;    /* FIB versions published from the mirror */
 	uint64_t build_errors;
 	uint64_t resyncs;     /* overruns (ENOBUFS) recovered by a new dump */
 	uint64_t redumps;     /* new dumps after a twin lost an IPv4 address or went down
