@@ -638,6 +638,19 @@ static bool unicast_route(
 	return true;
 }
 
+/* Would fib_build() take r? If not, r is left out of the mirror (counted, the first one
+ * said): one route it refuses would make every later version fail. */
+static bool buildable(const struct cfg_route *r)
+{
+	char err[256];
+
+	if (fib_route_check(r, nl.ecmp, nl.n_ecmp, n_ports, err, sizeof(err)) == 0)
+		return true;
+	if (nl.stats.rejected++ == 0) /* the others counted only: `rejected` */
+		printf("mpgw: a kernel route left out of the mirror: %s\n", err);
+	return false;
+}
+
 static void on_route(const struct nlmsghdr *nlh)
 {
 	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
@@ -701,11 +714,12 @@ static void on_route(const struct nlmsghdr *nlh)
 		 * group not at all: read the routes again. */
 		if (ours && !route_del(&k, metric, &r) && k.family == 6)
 			nl.redump = true;
-	} else if (ours) {
+	} else if (ours && buildable(&r)) {
 		route_set(&k, metric, &r, replace);
 	} else {
-		nl.stats.ignored++; /* not out of a twin, or of a kind mpgw has not */
-		if (replace)	    /* the first of that metric is no longer ours */
+		if (!ours)
+			nl.stats.ignored++; /* not out of a twin, or of a kind mpgw has not */
+		if (replace)		    /* the first of that metric is no longer ours */
 			route_del(&k, metric, NULL);
 	}
 }

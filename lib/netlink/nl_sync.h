@@ -20,9 +20,10 @@
  * wins over the kernel's. On a socket overrun (ENOBUFS: events were lost) the mirror is
  * dumped again from scratch and rebuilt.
  *
- * What comes is checked before it is read: family headers and the attributes read of their
- * sizes, prefixes no longer than their addresses, multipath next hops within their
- * attribute (else the message is refused, `malformed`).
+ * What comes is checked before it is read: family headers and the attributes read of their sizes, prefixes no longer than their
+ * addresses, multipath next hops within their attribute (else the message is refused,
+ * `malformed`); and a route the FIB builder would refuse (fib_route_check()) is left out,
+ * so that no one route stops every later FIB version.
  */
 #ifndef MPGW_NL_SYNC_H
 #define MPGW_NL_SYNC_H
@@ -54,6 +55,7 @@ struct nl_sync_stats {
 	uint64_t malformed; /* messages refused: a family header or an attribute of the wrong
 			     * size, a prefix longer than its address, a multipath next hop
 			     * past its attribute */
+	uint64_t rejected;  /* routes left out that fib_build() would refuse */
 	uint64_t builds;    /* FIB versions published from the mirror */
 	uint64_t build_errors;
 	uint64_t resyncs;     /* overruns (ENOBUFS) recovered by a new dump */
