@@ -8,9 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/socket.h>
+
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <linux/netlink.h>
 #include <net/if.h>
 #include <linux/rtnetlink.h>
 
@@ -87,6 +90,7 @@ static struct {
 	uint64_t build_tsc;  /* the last build, without publishing (freeing the old version) */
 	bool resync_pending; /* a resync's dump failed: try again at resync_at */
 	bool redump;	     /* routes may have gone silently: dump everything again */
+	bool lost;	     /* events were lost (an overrun, a datagram cut): resync */
 	bool link_down[MPGW_MAX_PORTS]; /* twins seen administratively down */
 	uint64_t resync_at;
 	struct nl_sync_stats stats;
@@ -753,6 +757,46 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* One datagram of s into buf (len bytes): its length, or -1 with errno set (EAGAIN: none
+ * waiting, ENOBUFS: the socket overran). *sender: the port id of the socket that sent it, 0
+ * for the kernel; *flags: recvmsg()'s (MSG_TRUNC: it was longer than buf, and cut). */
+static ssize_t receive(struct mnl_socket *s, void *buf, size_t len, uint32_t *sender, int *flags)
+{
+	struct sockaddr_nl from = {0};
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {
+		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n = recvmsg(mnl_socket_get_fd(s), &msg, 0);
+
+	if (n < 0)
+		return -1;
+	/* a sender the socket layer did not name is not the kernel */
+	*sender = msg.msg_namelen == sizeof(from) && from.nl_family == AF_NETLINK ? from.nl_pid
+										  : UINT32_MAX;
+	*flags = msg.msg_flags;
+	return n;
+}
+
+/*
+ * A datagram of the event socket: only the kernel's are read (another process with
+ * CAP_NET_ADMIN may send to the groups or to the socket's port id, with whatever routes it
+ * likes). One cut short lost the changes in its missing part: the mirror is dumped again
+ * (nl.lost: at the end of the poll), and none of it is applied.
+ */
+static void input(const void *buf, size_t len, uint32_t sender, int flags)
+{
+	if (sender != 0) {
+		nl.stats.foreign++;
+		return;
+	}
+	if (flags & MSG_TRUNC) {
+		nl.stats.truncated++;
+		nl.lost = true;
+		return;
+	}
+	mnl_cb_run(buf, len, 0, 0, on_msg, NULL);
+}
+
 /* Dump one kind of object (RTM_GETNEIGH, RTM_GETROUTE, RTM_GETADDR) through a socket of
  * its own, into the mirror: blocking, so only at start and after an overrun. */
 static int dump(int type, char *err, size_t errlen)
@@ -778,9 +822,21 @@ static int dump(int type, char *err, size_t errlen)
 	}
 	unsigned int portid = mnl_socket_get_portid(s);
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(s, nl.buf, sizeof(nl.buf));
+		uint32_t sender;
+		int flags;
+		ssize_t n = receive(s, nl.buf, sizeof(nl.buf), &sender, &flags);
 		if (n < 0) {
 			snprintf(err, errlen, "netlink dump: %s", strerror(errno));
+			goto out;
+		}
+		if (sender != 0) {
+			nl.stats.foreign++;
+			continue;
+		}
+		if (flags & MSG_TRUNC) { /* the kernel's are 32 KiB at most */
+			nl.stats.truncated++;
+			snprintf(err, errlen, "netlink dump: a message longer than %zu bytes",
+				sizeof(nl.buf));
 			goto out;
 		}
 		int r = mnl_cb_run(nl.buf, (size_t)n, seq, portid, on_msg, NULL);
@@ -864,13 +920,15 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	return 0;
 }
 
-/* Events were lost (overrun), or routes went without one: forget the mirror, dump it
- * again. */
-static void resync(bool overrun)
+/* Events were lost (an overrun, a datagram cut), or routes went without one: forget the
+ * mirror, dump it again. */
+static void resync(bool lost)
 {
 	char err[256];
+	uint32_t sender;
+	int flags;
 
-	if (overrun)
+	if (lost)
 		nl.stats.resyncs++;
 	else
 		nl.stats.redumps++;
@@ -887,8 +945,8 @@ static void resync(bool overrun)
 	nl.n_addrs = 0;
 	nl.stats.addrs4 = nl.stats.addrs6 = 0;
 	nl.addrs_changed = true;
-	/* drain what is queued: the dump supersedes it */
-	while (mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf)) > 0)
+	/* drain what is queued (cut or not): the dump supersedes it */
+	while (receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags) >= 0)
 		;
 	if (dump_all(err, sizeof(err)) < 0) {
 		/* Keep the running FIB version, and dump again a little later. */
@@ -1084,14 +1142,19 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 		resync(true);
 	if (nl.resync_pending)
 		return;
-	for (unsigned int i = 0; i < NL_SYNC_POLL_MAX; i++) {
-		ssize_t n = mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf));
+	for (unsigned int i = 0; i < NL_SYNC_POLL_MAX && !nl.lost; i++) {
+		uint32_t sender;
+		int flags;
+		ssize_t n = receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags);
 		if (n < 0) {
-			if (errno == ENOBUFS)
-				resync(true);
-			break; /* EAGAIN: all read */
+			nl.lost = errno == ENOBUFS; /* else EAGAIN: all read */
+			break;
 		}
-		mnl_cb_run(nl.buf, (size_t)n, 0, 0, on_msg, NULL);
+		input(nl.buf, (size_t)n, sender, flags);
+	}
+	if (nl.lost) {
+		nl.lost = false;
+		resync(true);
 	}
 	if (nl.redump && !nl.resync_pending) {
 		nl.redump = false;
@@ -1154,6 +1217,7 @@ uint32_t nl_sync_neighbours(struct nl_neighbour *out, uint32_t max)
 void nl_sync_stop(void)
 {
 	nl.on = false;
+	nl.lost = false;
 	nl_resolve_stop();
 	if (nl.ev != NULL)
 		mnl_socket_close(nl.ev);
