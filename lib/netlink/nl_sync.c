@@ -26,12 +26,13 @@
 #include "nl_attrs.h"
 #include "nl_resolve.h"
 #include "nl_sync.h"
+#include "nl_sync_test.h"
 #include "port.h"
 #include "twin.h"
 #include "uplink_ctl.h"
 #include "worker.h"
 
-#define NL_MAX_ROUTES (2u << 20)
+#define NL_MAX_ROUTES (2u << 20) /* fewer for the tests (nl_sync_test_start) */
 /* Routes shadowed by one of lower metric to the same prefix (kept to replace it when it
  * goes): one per uplink's default route on a multi-WAN gateway, so few. */
 #define NL_MAX_SHADOWED 4096
@@ -71,7 +72,7 @@ static struct {
 	int64_t route_seq;
 	struct cfg_ecmp *ecmp; /* next-hop sets of the multipath routes */
 	uint32_t n_ecmp;
-	uint32_t n_routes;
+	uint32_t n_routes, max_routes;
 	struct rte_hash *route_index; /* route_key -> position in routes */
 	/* The neighbours, and the configured ones (a copy, for telemetry): written by the
 	 * control thread under lock, read by telemetry under it; no worker reads them. */
@@ -120,6 +121,11 @@ static void mark_dirty(void)
 	if (!nl.dirty)
 		nl.dirty_since = rte_rdtsc();
 	nl.dirty = true;
+}
+
+__attribute__((weak)) int nl_sync_port_of_ifindex(int ifindex)
+{
+	return twin_port_of_ifindex(ifindex);
 }
 
 /* --- what the kernel says, checked ---------------------------------------------------- */
@@ -233,7 +239,7 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	if (!header_fits(nlh, sizeof(*nd)))
 		return;
 	/* A bridge's entries (AF_BRIDGE, a twin made a bridge port) have no IP address. */
-	int port = twin_port_of_ifindex(nd->ndm_ifindex);
+	int port = nl_sync_port_of_ifindex(nd->ndm_ifindex);
 	if (port < 0 || !ip_family(nd->ndm_family)) {
 		nl.stats.ignored++;
 		return;
@@ -308,7 +314,7 @@ static void on_addr(const struct nlmsghdr *nlh)
 
 	if (!header_fits(nlh, sizeof(*ifa)))
 		return;
-	int port = twin_port_of_ifindex((int)ifa->ifa_index);
+	int port = nl_sync_port_of_ifindex((int)ifa->ifa_index);
 	if (port < 0 || !ip_family(ifa->ifa_family)) {
 		nl.stats.ignored++;
 		return;
@@ -351,7 +357,7 @@ static void on_link(const struct nlmsghdr *nlh)
 
 	if (!header_fits(nlh, sizeof(*ifi)))
 		return;
-	int port = twin_port_of_ifindex(ifi->ifi_index);
+	int port = nl_sync_port_of_ifindex(ifi->ifi_index);
 	if (port < 0)
 		return;
 	bool down = nlh->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP);
@@ -473,7 +479,7 @@ static void route_set(
 	uint32_t i;
 
 	if (rte_hash_lookup_data(nl.route_index, k, &data) < 0) {
-		if (nl.n_routes == NL_MAX_ROUTES) {
+		if (nl.n_routes == nl.max_routes) {
 			nl.stats.ignored++;
 			return;
 		}
@@ -568,7 +574,7 @@ static bool multipath_hop(const struct rtnexthop *nh, int family, struct cfg_ecm
 	nl_parse_payload(RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX);
 	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
 		return false;
-	int port = twin_port_of_ifindex(nh->rtnh_ifindex);
+	int port = nl_sync_port_of_ifindex(nh->rtnh_ifindex);
 	if (port < 0 || g->n_hops == CFG_MAX_ECMP_HOPS) {
 		nl.stats.ignored++;
 		return true;
@@ -631,7 +637,7 @@ static bool unicast_route(
 		r->type = r->via.family != 0 ? CFG_ROUTE_VIA : CFG_ROUTE_ONLINK;
 		return true;
 	}
-	r->port = tb[RTA_OIF] ? twin_port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
+	r->port = tb[RTA_OIF] ? nl_sync_port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
 	if (r->port < 0)
 		return false;
 	r->type = CFG_ROUTE_ONLINK;
@@ -783,7 +789,7 @@ static ssize_t receive(struct mnl_socket *s, void *buf, size_t len, uint32_t *se
  * likes). One cut short lost the changes in its missing part: the mirror is dumped again
  * (nl.lost: at the end of the poll), and none of it is applied.
  */
-static void input(const void *buf, size_t len, uint32_t sender, int flags)
+void nl_sync_input(const void *buf, size_t len, uint32_t sender, int flags)
 {
 	if (sender != 0) {
 		nl.stats.foreign++;
@@ -865,21 +871,22 @@ static int dump_all(char *err, size_t errlen)
 	return 0;
 }
 
-int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
+/* The mirror's tables, for max_routes routes; -1 when out of memory (nl_sync_stop() frees
+ * what was made). */
+static int tables_new(uint32_t max_routes)
 {
 	struct rte_hash_parameters hp = {
 		.name = "mpgw_nl_routes",
-		.entries = NL_MAX_ROUTES,
+		.entries = max_routes,
 		.key_len = sizeof(struct route_key),
 		.hash_func = rte_jhash,
 		.socket_id = (int)rte_socket_id(),
 	};
 
-	if (!twins_enabled())
-		return 0;
-	nl.routes = calloc(NL_MAX_ROUTES, sizeof(*nl.routes));
-	nl.route_keys = calloc(NL_MAX_ROUTES, sizeof(*nl.route_keys));
-	nl.route_metrics = calloc(NL_MAX_ROUTES, sizeof(*nl.route_metrics));
+	nl.max_routes = max_routes;
+	nl.routes = calloc(max_routes, sizeof(*nl.routes));
+	nl.route_keys = calloc(max_routes, sizeof(*nl.route_keys));
+	nl.route_metrics = calloc(max_routes, sizeof(*nl.route_metrics));
 	nl.shadowed = calloc(NL_MAX_SHADOWED, sizeof(*nl.shadowed));
 	nl.ecmp = calloc(NL_MAX_ECMP, sizeof(*nl.ecmp));
 	pthread_mutex_lock(&nl.lock);
@@ -888,7 +895,27 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	nl.route_index = rte_hash_create(&hp);
 	if (nl.routes == NULL || nl.route_keys == NULL || nl.route_metrics == NULL ||
 		nl.shadowed == NULL || nl.ecmp == NULL || nl.neighbours == NULL ||
-		nl.route_index == NULL) {
+		nl.route_index == NULL)
+		return -1;
+	return 0;
+}
+
+int nl_sync_test_start(uint32_t max_routes)
+{
+	nl.stats = (struct nl_sync_stats){0};
+	if (tables_new(max_routes) < 0) {
+		nl_sync_stop();
+		return -1;
+	}
+	nl.on = true;
+	return 0;
+}
+
+int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
+{
+	if (!twins_enabled())
+		return 0;
+	if (tables_new(NL_MAX_ROUTES) < 0) {
 		snprintf(err, errlen, "netlink mirror: out of memory");
 		nl_sync_stop();
 		return -1;
@@ -920,6 +947,29 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	return 0;
 }
 
+/* Forget all the mirror holds (the counters stay). */
+static void forget(void)
+{
+	/* The drain in resync() may drop a twin's coming back up: forget which were down (at
+	 * worst one dump too many later). */
+	memset(nl.link_down, 0, sizeof(nl.link_down));
+	rte_hash_reset(nl.route_index);
+	nl.n_routes = 0;
+	nl.n_shadowed = 0;
+	nl.n_ecmp = 0;
+	pthread_mutex_lock(&nl.lock);
+	nl.n_neighbours = 0;
+	pthread_mutex_unlock(&nl.lock);
+	nl.n_addrs = 0;
+	nl.stats.addrs4 = nl.stats.addrs6 = 0;
+	nl.addrs_changed = true;
+}
+
+void nl_sync_test_forget(void)
+{
+	forget();
+}
+
 /* Events were lost (an overrun, a datagram cut), or routes went without one: forget the
  * mirror, dump it again. */
 static void resync(bool lost)
@@ -932,19 +982,7 @@ static void resync(bool lost)
 		nl.stats.resyncs++;
 	else
 		nl.stats.redumps++;
-	/* The drain below may drop a twin's coming back up: forget which were down (at worst
-	 * one dump too many later). */
-	memset(nl.link_down, 0, sizeof(nl.link_down));
-	rte_hash_reset(nl.route_index);
-	nl.n_routes = 0;
-	nl.n_shadowed = 0;
-	nl.n_ecmp = 0;
-	pthread_mutex_lock(&nl.lock);
-	nl.n_neighbours = 0;
-	pthread_mutex_unlock(&nl.lock);
-	nl.n_addrs = 0;
-	nl.stats.addrs4 = nl.stats.addrs6 = 0;
-	nl.addrs_changed = true;
+	forget();
 	/* drain what is queued (cut or not): the dump supersedes it */
 	while (receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags) >= 0)
 		;
@@ -1150,7 +1188,7 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 			nl.lost = errno == ENOBUFS; /* else EAGAIN: all read */
 			break;
 		}
-		input(nl.buf, (size_t)n, sender, flags);
+		nl_sync_input(nl.buf, (size_t)n, sender, flags);
 	}
 	if (nl.lost) {
 		nl.lost = false;
