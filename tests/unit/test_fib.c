@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -19,6 +18,7 @@
 
 #include "config.h"
 #include "fib.h"
+#include "test_config.h"
 
 /* Two ports, lan0 and wan0 (whose keys follow), and the neighbours on wan0. */
 #define LAN0                                                                                       \
@@ -87,14 +87,9 @@ static const struct fib_port test_ports[2] = {
 
 static struct mpgw_config *load(const char *text)
 {
-	char path[] = "/tmp/test_fib_XXXXXX", err[512];
-	int fd = mkstemp(path);
+	char err[512];
+	struct mpgw_config *cfg = test_config_load(text, err, sizeof(err));
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	struct mpgw_config *cfg = config_load(path, err, sizeof(err));
-	unlink(path);
 	if (cfg == NULL)
 		fail_msg("config: %s", err);
 	return cfg;

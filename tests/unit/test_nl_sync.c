@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -35,37 +34,8 @@
 #include "nl_sync.h"
 #include "nl_sync_test.h"
 #include "port.h"
-
-/* lan0 (ifindex 10) and wan0 (ifindex 11); ifindex 99 a twin of a port the FIB does not
- * have (what fib_build() refuses); any other ifindex no twin. */
-#define IF_LAN	   10
-#define IF_WAN	   11
-#define IF_NO_PORT 99
-
-int nl_sync_port_of_ifindex(int ifindex)
-{
-	switch (ifindex) {
-	case IF_LAN:
-		return 0;
-	case IF_WAN:
-		return 1;
-	case IF_NO_PORT:
-		return 7;
-	default:
-		return -1;
-	}
-}
-
-static const char config_text[] = "[port lan0]\n"
-				  "device = net_null0\n"
-				  "mac = 02:00:00:00:01:01\n"
-				  "address = 10.0.1.1/24\n"
-				  "address = fd00:1::1/64\n"
-				  "[port wan0]\n"
-				  "device = net_null1\n"
-				  "mac = 02:00:00:00:02:01\n"
-				  "address = 10.0.2.1/24\n"
-				  "address = fd00:2::1/64\n";
+#include "test_config.h"
+#include "test_mirror.h"
 
 static const struct fib_port test_ports[2] = {
 	{.port_id = 0, .mac = {{0x02, 0, 0, 0, 1, 1}}},
@@ -227,29 +197,16 @@ static struct nl_sync_stats stats(void)
 
 /* --- the FIB built from the mirror ---------------------------------------------------- */
 
-static struct mpgw_config *load(void)
-{
-	char path[] = "/tmp/test_nl_sync_XXXXXX", err[512];
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, config_text, strlen(config_text)), (ssize_t)strlen(config_text));
-	close(fd);
-	struct mpgw_config *cfg = config_load(path, err, sizeof(err));
-	unlink(path);
-	if (cfg == NULL)
-		fail_msg("config: %s", err);
-	return cfg;
-}
-
 /* A FIB version of the configuration plus the mirror, as the mirror's rebuild makes it;
  * the test fails if it cannot be built. */
 static struct fib *build(void)
 {
-	struct mpgw_config *cfg = load();
-	struct mpgw_config *m = nl_sync_merged(cfg);
 	char err[512];
+	struct mpgw_config *cfg = test_config_load(TEST_MIRROR_CONFIG, err, sizeof(err));
 
+	if (cfg == NULL)
+		fail_msg("config: %s", err);
+	struct mpgw_config *m = nl_sync_merged(cfg);
 	assert_non_null(m);
 	struct fib *f = fib_build(m, test_ports, SOCKET_ID_ANY, err, sizeof(err));
 	nl_sync_merged_free(m);
@@ -289,18 +246,18 @@ static int teardown(void **state)
 static void test_good(void **state)
 {
 	(void)state;
-	feed(route_msg("198.51.100.0", 24, IF_WAN, "10.0.2.2"));
-	feed(route_msg("2001:db8::", 32, IF_WAN, "fd00:2::2"));
-	feed(route_msg("192.0.2.7", 32, IF_LAN, NULL));
-	feed(route_msg("2001:db8:1::1", 128, IF_LAN, NULL));
-	feed(addr_msg("100.64.0.2", 24, IF_WAN));
-	feed(neigh_msg("10.0.2.2", IF_WAN));
-	feed(link_msg(IF_WAN));
+	feed(route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2"));
+	feed(route_msg("2001:db8::", 32, TEST_IF_WAN, "fd00:2::2"));
+	feed(route_msg("192.0.2.7", 32, TEST_IF_LAN, NULL));
+	feed(route_msg("2001:db8:1::1", 128, TEST_IF_LAN, NULL));
+	feed(addr_msg("100.64.0.2", 24, TEST_IF_WAN));
+	feed(neigh_msg("10.0.2.2", TEST_IF_WAN));
+	feed(link_msg(TEST_IF_WAN));
 	/* two next hops, the last one's length not padded (the attribute's end) */
 	struct nlmsghdr *nlh = route_msg("203.0.113.0", 24, 0, NULL);
 	struct nlattr *mp = attr_start(nlh, RTA_MULTIPATH);
-	multipath_hop(nlh, IF_WAN, "10.0.2.2", 4);
-	multipath_hop(nlh, IF_WAN, "10.0.2.3", 4);
+	multipath_hop(nlh, TEST_IF_WAN, "10.0.2.2", 4);
+	multipath_hop(nlh, TEST_IF_WAN, "10.0.2.3", 4);
 	attr_end(nlh, mp);
 	feed(nlh);
 
@@ -328,20 +285,20 @@ static void test_short(void **state)
 	(void)state;
 	struct nlmsghdr *nlh;
 
-	nlh = route_msg("198.51.100.0", 24, IF_WAN, "10.0.2.2");
+	nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2");
 	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg) - 4);
 	feed(nlh);
-	nlh = addr_msg("100.64.0.2", 24, IF_WAN);
+	nlh = addr_msg("100.64.0.2", 24, TEST_IF_WAN);
 	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg) - 4);
 	feed(nlh);
-	nlh = neigh_msg("10.0.2.2", IF_WAN);
+	nlh = neigh_msg("10.0.2.2", TEST_IF_WAN);
 	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg) - 4);
 	feed(nlh);
-	nlh = link_msg(IF_WAN);
+	nlh = link_msg(TEST_IF_WAN);
 	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg) - 4);
 	feed(nlh);
 	/* no family header at all */
-	nlh = route_msg("198.51.100.0", 24, IF_WAN, "10.0.2.2");
+	nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2");
 	nlh->nlmsg_len = NLMSG_HDRLEN;
 	feed(nlh);
 
@@ -361,15 +318,15 @@ static void test_unknown_attributes(void **state)
 	static const uint8_t odd[5] = {1, 2, 3, 4, 5};
 	struct nlmsghdr *nlh;
 
-	nlh = route_msg("198.51.100.0", 24, IF_WAN, "10.0.2.2");
+	nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2");
 	mnl_attr_put(nlh, RTA_CACHEINFO, 3, odd);
 	mnl_attr_put(nlh, RTA_MAX + 7, 5, odd);
 	feed(nlh);
-	nlh = addr_msg("100.64.0.2", 24, IF_WAN);
+	nlh = addr_msg("100.64.0.2", 24, TEST_IF_WAN);
 	mnl_attr_put(nlh, IFA_CACHEINFO, 1, odd);
 	mnl_attr_put(nlh, IFA_MAX + 3, 2, odd);
 	feed(nlh);
-	nlh = neigh_msg("10.0.2.2", IF_WAN);
+	nlh = neigh_msg("10.0.2.2", TEST_IF_WAN);
 	mnl_attr_put(nlh, NDA_PROBES, 5, odd);
 	mnl_attr_put(nlh, NDA_MAX + 1, 0, NULL);
 	feed(nlh);
@@ -389,11 +346,11 @@ static void test_unknown_attributes(void **state)
 static void test_prefix_length(void **state)
 {
 	(void)state;
-	feed(route_msg("198.51.100.7", 33, IF_WAN, "10.0.2.2"));
-	feed(route_msg("2001:db8::7", 129, IF_WAN, "fd00:2::2"));
-	feed(route_msg("198.51.100.0", 255, IF_WAN, "10.0.2.2"));
-	feed(addr_msg("100.64.0.2", 33, IF_WAN));
-	feed(addr_msg("2001:db8:2::2", 129, IF_WAN));
+	feed(route_msg("198.51.100.7", 33, TEST_IF_WAN, "10.0.2.2"));
+	feed(route_msg("2001:db8::7", 129, TEST_IF_WAN, "fd00:2::2"));
+	feed(route_msg("198.51.100.0", 255, TEST_IF_WAN, "10.0.2.2"));
+	feed(addr_msg("100.64.0.2", 33, TEST_IF_WAN));
+	feed(addr_msg("2001:db8:2::2", 129, TEST_IF_WAN));
 
 	struct nl_sync_stats s = stats();
 	assert_int_equal(s.malformed, 5);
@@ -401,8 +358,8 @@ static void test_prefix_length(void **state)
 	assert_int_equal(s.routes4 + s.routes6, 0);
 	assert_int_equal(s.addrs4 + s.addrs6, 0);
 
-	feed(route_msg("198.51.100.7", 32, IF_WAN, "10.0.2.2"));
-	feed(route_msg("2001:db8::7", 128, IF_WAN, "fd00:2::2"));
+	feed(route_msg("198.51.100.7", 32, TEST_IF_WAN, "10.0.2.2"));
+	feed(route_msg("2001:db8::7", 128, TEST_IF_WAN, "fd00:2::2"));
 	s = stats();
 	assert_int_equal(s.malformed, 5);
 	assert_int_equal(s.routes4, 1);
@@ -418,23 +375,23 @@ static void test_attribute_size(void **state)
 	unsigned int sent = 0;
 
 	/* a gateway of 5 bytes, 3 bytes, an IPv6 one on an IPv4 route */
-	nlh = route_msg("198.51.100.0", 24, IF_WAN, NULL);
+	nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, NULL);
 	mnl_attr_put(nlh, RTA_GATEWAY, 5, junk);
 	feed_count(nlh, &sent);
-	nlh = route_msg("198.51.100.0", 24, IF_WAN, NULL);
+	nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, NULL);
 	mnl_attr_put(nlh, RTA_GATEWAY, 3, junk);
 	feed_count(nlh, &sent);
-	nlh = route_msg("198.51.100.0", 24, IF_WAN, NULL);
+	nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, NULL);
 	mnl_attr_put(nlh, RTA_GATEWAY, 16, junk);
 	feed_count(nlh, &sent);
 	/* an output interface, a metric, a table of 2 or 8 bytes */
 	nlh = route_msg("198.51.100.0", 24, 0, "10.0.2.2");
-	mnl_attr_put_u16(nlh, RTA_OIF, IF_WAN);
+	mnl_attr_put_u16(nlh, RTA_OIF, TEST_IF_WAN);
 	feed_count(nlh, &sent);
-	nlh = route_msg("198.51.100.0", 24, IF_WAN, "10.0.2.2");
+	nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2");
 	mnl_attr_put_u64(nlh, RTA_PRIORITY, 100);
 	feed_count(nlh, &sent);
-	nlh = route_msg("198.51.100.0", 24, IF_WAN, "10.0.2.2");
+	nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2");
 	mnl_attr_put_u16(nlh, RTA_TABLE, RT_TABLE_MAIN);
 	feed_count(nlh, &sent);
 	/* a destination of 3 bytes */
@@ -446,46 +403,47 @@ static void test_attribute_size(void **state)
 		.rtm_protocol = RTPROT_STATIC,
 		.rtm_type = RTN_UNICAST};
 	mnl_attr_put(nlh, RTA_DST, 3, junk);
-	mnl_attr_put_u32(nlh, RTA_OIF, IF_WAN);
+	mnl_attr_put_u32(nlh, RTA_OIF, TEST_IF_WAN);
 	feed_count(nlh, &sent);
 	/* a multipath next hop whose gateway is 3 bytes; one longer than what is left */
 	nlh = route_msg("203.0.113.0", 24, 0, NULL);
 	struct nlattr *mp = attr_start(nlh, RTA_MULTIPATH);
-	multipath_hop(nlh, IF_WAN, "10.0.2.2", 4);
-	multipath_hop(nlh, IF_WAN, "10.0.2.3", 3);
+	multipath_hop(nlh, TEST_IF_WAN, "10.0.2.2", 4);
+	multipath_hop(nlh, TEST_IF_WAN, "10.0.2.3", 3);
 	attr_end(nlh, mp);
 	feed_count(nlh, &sent);
 	nlh = route_msg("203.0.113.0", 24, 0, NULL);
 	mp = attr_start(nlh, RTA_MULTIPATH);
-	multipath_hop(nlh, IF_WAN, "10.0.2.2", 4);
-	multipath_hop(nlh, IF_WAN, "10.0.2.3", 4)->rtnh_len += 4;
+	multipath_hop(nlh, TEST_IF_WAN, "10.0.2.2", 4);
+	multipath_hop(nlh, TEST_IF_WAN, "10.0.2.3", 4)->rtnh_len += 4;
 	attr_end(nlh, mp);
 	feed_count(nlh, &sent);
 	/* a next hop cut inside its own header (4 of 8 bytes) */
 	nlh = route_msg("203.0.113.0", 24, 0, NULL);
 	mp = attr_start(nlh, RTA_MULTIPATH);
-	multipath_hop(nlh, IF_WAN, "10.0.2.2", 4);
+	multipath_hop(nlh, TEST_IF_WAN, "10.0.2.2", 4);
 	nlh->nlmsg_len += 4;
 	attr_end(nlh, mp);
 	feed_count(nlh, &sent);
 	/* an address's local address of 3 bytes, its flags of 2 */
 	nlh = msg_new(RTM_NEWADDR);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	*ifa = (struct ifaddrmsg){.ifa_family = AF_INET, .ifa_prefixlen = 24, .ifa_index = IF_WAN};
+	*ifa = (struct ifaddrmsg){
+		.ifa_family = AF_INET, .ifa_prefixlen = 24, .ifa_index = TEST_IF_WAN};
 	mnl_attr_put(nlh, IFA_LOCAL, 3, junk);
 	feed_count(nlh, &sent);
-	nlh = addr_msg("100.64.0.2", 24, IF_WAN);
+	nlh = addr_msg("100.64.0.2", 24, TEST_IF_WAN);
 	mnl_attr_put_u16(nlh, IFA_FLAGS, 0);
 	feed_count(nlh, &sent);
 	/* a neighbour's MAC of 4 bytes, its IPv4 address of 16 */
 	nlh = msg_new(RTM_NEWNEIGH);
 	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
 	*nd = (struct ndmsg){
-		.ndm_family = AF_INET, .ndm_ifindex = IF_WAN, .ndm_state = NUD_REACHABLE};
+		.ndm_family = AF_INET, .ndm_ifindex = TEST_IF_WAN, .ndm_state = NUD_REACHABLE};
 	mnl_attr_put(nlh, NDA_DST, 4, junk);
 	mnl_attr_put(nlh, NDA_LLADDR, 4, gw_mac);
 	feed_count(nlh, &sent);
-	nlh = neigh_msg("10.0.2.2", IF_WAN);
+	nlh = neigh_msg("10.0.2.2", TEST_IF_WAN);
 	struct nlattr *dst = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct ndmsg));
 	assert_int_equal(mnl_attr_get_type(dst), NDA_DST);
 	dst->nla_type = NDA_PROBES; /* the 4-byte one skipped, a 16-byte one read */
@@ -505,14 +463,14 @@ static void test_attribute_size(void **state)
 static void test_rejected(void **state)
 {
 	(void)state;
-	feed(route_msg("198.51.100.0", 24, IF_NO_PORT, "10.0.2.2"));
+	feed(route_msg("198.51.100.0", 24, TEST_IF_NO_PORT, "10.0.2.2"));
 	struct nlmsghdr *nlh = route_msg("203.0.113.0", 24, 0, NULL);
 	struct nlattr *mp = attr_start(nlh, RTA_MULTIPATH);
-	multipath_hop(nlh, IF_WAN, "10.0.2.2", 4);
-	multipath_hop(nlh, IF_NO_PORT, "10.0.2.3", 4);
+	multipath_hop(nlh, TEST_IF_WAN, "10.0.2.2", 4);
+	multipath_hop(nlh, TEST_IF_NO_PORT, "10.0.2.3", 4);
 	attr_end(nlh, mp);
 	feed(nlh);
-	feed(route_msg("192.0.2.0", 24, IF_WAN, "10.0.2.2"));
+	feed(route_msg("192.0.2.0", 24, TEST_IF_WAN, "10.0.2.2"));
 
 	struct nl_sync_stats s = stats();
 	assert_int_equal(s.rejected, 2);
@@ -528,7 +486,7 @@ static void test_rejected(void **state)
 static void test_foreign(void **state)
 {
 	(void)state;
-	struct nlmsghdr *nlh = route_msg("198.51.100.0", 24, IF_WAN, "10.0.2.2");
+	struct nlmsghdr *nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2");
 
 	nl_sync_input(nlh, nlh->nlmsg_len, 4242, 0);
 	struct nl_sync_stats s = stats();
@@ -544,7 +502,7 @@ static void test_foreign(void **state)
 static void test_truncated(void **state)
 {
 	(void)state;
-	struct nlmsghdr *nlh = route_msg("198.51.100.0", 24, IF_WAN, "10.0.2.2");
+	struct nlmsghdr *nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2");
 
 	nl_sync_input(nlh, nlh->nlmsg_len, 0, MSG_TRUNC);
 	struct nl_sync_stats s = stats();
