@@ -1140,7 +1140,7 @@ void mptcp_pm_poll(void)
 			}
 			break;
 		}
-		mnl_cb_run(pm.buf, (size_t)n, 0, 0, on_event, NULL);
+		nl_cb_run(pm.buf, (size_t)n, 0, 0, on_event, NULL);
 	}
 	if (pm.resync && (int64_t)(rte_rdtsc() - pm.next_resync) >= 0)
 		resync();

@@ -27,6 +27,7 @@
 #include "nl_resolve.h"
 #include "nl_sync.h"
 #include "nl_sync_test.h"
+#include "nl_transact.h"
 #include "port.h"
 #include "twin.h"
 #include "uplink_ctl.h"
@@ -800,7 +801,8 @@ void nl_sync_input(const void *buf, size_t len, uint32_t sender, int flags)
 		nl.lost = true;
 		return;
 	}
-	mnl_cb_run(buf, len, 0, 0, on_msg, NULL);
+	if (nl_cb_run(buf, len, 0, 0, on_msg, NULL) < 0 && errno == EBADMSG)
+		nl.stats.malformed++; /* a message's length past the datagram's end */
 }
 
 /* Dump one kind of object (RTM_GETNEIGH, RTM_GETROUTE, RTM_GETADDR) through a socket of
@@ -845,7 +847,7 @@ static int dump(int type, char *err, size_t errlen)
 				sizeof(nl.buf));
 			goto out;
 		}
-		int r = mnl_cb_run(nl.buf, (size_t)n, seq, portid, on_msg, NULL);
+		int r = nl_cb_run(nl.buf, (size_t)n, seq, portid, on_msg, NULL);
 		if (r == MNL_CB_STOP) {
 			rc = 0;
 			break;

@@ -2,9 +2,9 @@
 /*
  * The kernel mirror's checks of what netlink brings (lib/netlink/nl_sync.c), with netlink
  * messages made here and fed to its handlers as datagrams (nl_sync_test.h): good routes,
- * addresses and neighbours are mirrored; messages too short for their family header,
- * prefixes longer than their addresses and attributes of the wrong size are refused
- * (`malformed`); attributes the mirror does not read are skipped; a route the FIB builder
+ * addresses and neighbours are mirrored; messages too short for their family header or
+ * longer than their datagram, prefixes longer than their addresses and attributes of the
+ * wrong size are refused (`malformed`); attributes the mirror does not read are skipped; a route the FIB builder
  * would refuse is left out (`rejected`) and the next version builds with the good routes
  * after it; datagrams not from the kernel (`foreign`) and cut ones (`truncated`) are not
  * applied.
@@ -310,6 +310,25 @@ static void test_short(void **state)
 	assert_int_equal(s.neighbours, 0);
 }
 
+/* A datagram whose second message's length is past its end (2 GiB or more: libmnl took
+ * it for a negative one, and stepped that far): refused whole, counted. */
+static void test_length_past_end(void **state)
+{
+	(void)state;
+	struct nlmsghdr *nlh = route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2");
+	uint32_t len = nlh->nlmsg_len;
+	struct nlmsghdr *second = (struct nlmsghdr *)(buf + NLMSG_ALIGN(len));
+
+	memcpy(second, nlh, len);
+	for (uint32_t bad = 0; bad < 3; bad++) {
+		second->nlmsg_len = bad == 0 ? len + 4 : bad == 1 ? 0xc6000100u : 8;
+		nl_sync_input(buf, NLMSG_ALIGN(len) + len, 0, 0);
+	}
+	struct nl_sync_stats s = stats();
+	assert_int_equal(s.malformed, 3);
+	assert_int_equal(s.routes4, 0);
+}
+
 /* Attributes the mirror does not read, of any size, and types past the kernel headers'
  * (a newer kernel's): skipped; the route, address and neighbour still mirrored. */
 static void test_unknown_attributes(void **state)
@@ -517,6 +536,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_length_past_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attribute_size, setup, teardown),
