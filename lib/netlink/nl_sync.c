@@ -1081,10 +1081,13 @@ static struct mpgw_config *merged_config(const struct mpgw_config *cfg)
 		free(m);
 		return NULL;
 	}
+	/* (a configuration without routes or neighbours has NULL for them: not for memcpy) */
 	memcpy(m->routes, nl.routes, nl.n_routes * sizeof(*m->routes));
-	memcpy(m->routes + nl.n_routes, cfg->routes, cfg->n_routes * sizeof(*m->routes));
+	if (cfg->n_routes != 0)
+		memcpy(m->routes + nl.n_routes, cfg->routes, cfg->n_routes * sizeof(*m->routes));
 	m->n_routes = nl.n_routes + cfg->n_routes;
-	memcpy(m->neighbours, cfg->neighbours, cfg->n_neighbours * sizeof(*m->neighbours));
+	if (cfg->n_neighbours != 0)
+		memcpy(m->neighbours, cfg->neighbours, cfg->n_neighbours * sizeof(*m->neighbours));
 	m->n_neighbours = cfg->n_neighbours;
 	for (uint32_t i = 0; i < nl.n_neighbours; i++)
 		if (!configured(cfg->neighbours, cfg->n_neighbours, &nl.neighbours[i]))
@@ -1163,7 +1166,9 @@ static void copy_conf_neighbours(const struct mpgw_config *cfg)
 
 	if (copy == NULL)
 		return; /* the old copy stays; again at the next poll */
-	memcpy(copy, cfg->neighbours, cfg->n_neighbours * sizeof(*copy));
+	/* (cfg->neighbours may be NULL when there are none: not for memcpy) */
+	if (cfg->n_neighbours != 0)
+		memcpy(copy, cfg->neighbours, cfg->n_neighbours * sizeof(*copy));
 	pthread_mutex_lock(&nl.lock);
 	free(nl.conf_neighbours);
 	nl.conf_neighbours = copy;
