@@ -4,7 +4,8 @@
 #                again under ASan + UBSan
 #   integration  pcap golden runs of the daemon, live netns test with real kernel peers
 #   bench smoke  scripts/bench.sh --smoke: testpmd, l3fwd, mpgw and the kernel, briefly
-#   fuzz         libFuzzer on the parser and on the whole graph, under ASan + UBSan
+#   fuzz         libFuzzer on the parser, the whole graph and the netlink messages (the route
+#                mirror's, the MPTCP path manager's events), under ASan + UBSan
 # and ends with one "N passed, M failed" line. Needs root (namespaces, raw sockets).
 # FUZZ_SECONDS (default 30 per target) shortens or lengthens the fuzz runs.
 set -uo pipefail
@@ -83,11 +84,12 @@ meson_suite build integration
 # A few seconds per traffic mix of scripts/bench.sh, no thresholds: it must keep working.
 step "bench smoke" scripts/bench.sh --smoke
 
+# fuzz TARGET [SEEDS]: a run from an empty corpus, or from the seeds (read only) of SEEDS.
 fuzz() {
-	local target=$1 corpus
+	local target=$1 seeds=${2:-} corpus
 	corpus=$(mktemp -d)
 	"build-fuzz/tests/fuzz/$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=4096 \
-		-print_final_stats=1 "$corpus" >"build-fuzz/$target.log" 2>&1
+		-print_final_stats=1 "$corpus" ${seeds:+"$seeds"} >"build-fuzz/$target.log" 2>&1
 	local rc=$?
 	rm -rf "$corpus"
 	grep -E "^(stat::number_of_executed_units|Done)" "build-fuzz/$target.log"
@@ -99,6 +101,8 @@ echo "=== build fuzz targets (clang, ASan + UBSan)"
 if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false; then
 	step "fuzz_parse ${fuzz_seconds}s" fuzz fuzz_parse
 	step "fuzz_graph ${fuzz_seconds}s" fuzz fuzz_graph
+	step "fuzz_netlink ${fuzz_seconds}s" fuzz fuzz_netlink tests/fuzz/corpus/fuzz_netlink
+	step "fuzz_mptcp_pm ${fuzz_seconds}s" fuzz fuzz_mptcp_pm tests/fuzz/corpus/fuzz_mptcp_pm
 else
 	failed=$((failed + 1))
 	failures+=("fuzz build")

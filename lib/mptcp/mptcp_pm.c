@@ -21,6 +21,7 @@
 
 #include "mptcp_close.h"
 #include "mptcp_pm.h"
+#include "mptcp_pm_test.h"
 #include "mptcp_sf.h"
 #include "nl_attrs.h"
 #include "nl_diag.h"
@@ -443,6 +444,17 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 	}
 	pthread_mutex_unlock(&pm.lock);
 	return MNL_CB_OK;
+}
+
+void mptcp_pm_test_events(const void *buf, size_t len, uint16_t family)
+{
+	pm.family = family;
+	for (unsigned int c = 0; c < MPTCP_MAX_CONNS; c++)
+		if (pm.conn_used[c])
+			conn_close(&pm.conns[c]);
+	nl_cb_run(buf, len, 0, 0, on_event, NULL);
+	if (pm.table_dirty)
+		publish_table();
 }
 
 /* --- requests ------------------------------------------------------------------------- */
