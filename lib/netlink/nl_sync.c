@@ -124,6 +124,7 @@ static void mark_dirty(void)
 	nl.dirty = true;
 }
 
+/* Weak: the unit tests and the fuzzer, without twins, give their own (nl_sync_test.h). */
 __attribute__((weak)) int nl_sync_port_of_ifindex(int ifindex)
 {
 	return twin_port_of_ifindex(ifindex);
