@@ -5,14 +5,15 @@
 #   integration  pcap golden runs of the daemon, live netns test with real kernel peers
 #   bench smoke  scripts/bench.sh --smoke: testpmd, l3fwd, mpgw and the kernel, briefly
 #   fuzz         libFuzzer under ASan + UBSan: the parser, the whole graph, the MSS clamp,
-#                the configuration loader, mpgwctl's JSON parser, each from its seed corpus
+#                the configuration loader, mpgwctl's JSON parser, the netlink messages (the
+#                route mirror's, the MPTCP path manager's events), each from its seed corpus
 #                (tests/fuzz/corpus; scripts/fuzz.sh runs a long campaign)
 # and ends with one "N passed, M failed" line. Needs root (namespaces, raw sockets).
-# FUZZ_SECONDS (default 30 per target) shortens or lengthens the fuzz runs.
+# FUZZ_SECONDS (default 20 per target) shortens or lengthens the fuzz runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-fuzz_seconds=${FUZZ_SECONDS:-30}
+fuzz_seconds=${FUZZ_SECONDS:-20}
 werror=false
 [ "${CI:-}" = true ] && werror=true
 
@@ -109,6 +110,8 @@ if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lund
 	step "fuzz_mss ${fuzz_seconds}s" fuzz fuzz_mss
 	step "fuzz_config ${fuzz_seconds}s" fuzz fuzz_config
 	step "fuzz_json ${fuzz_seconds}s" fuzz fuzz_json
+	step "fuzz_netlink ${fuzz_seconds}s" fuzz fuzz_netlink
+	step "fuzz_mptcp_pm ${fuzz_seconds}s" fuzz fuzz_mptcp_pm
 else
 	failed=$((failed + 1))
 	failures+=("fuzz build")

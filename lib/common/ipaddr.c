@@ -59,9 +59,13 @@ int mac_parse(const char *s, struct rte_ether_addr *mac)
 	return 0;
 }
 
-/* Compare the first `len` bits of two byte strings. */
-static bool bits_equal(const uint8_t *a, const uint8_t *b, unsigned int len)
+/* Compare the first `len` bits of two byte strings of `size` bytes: a length beyond them
+ * (a prefix longer than its address, which nothing should make) compares them whole
+ * rather than read past them. */
+static bool bits_equal(const uint8_t *a, const uint8_t *b, unsigned int len, unsigned int size)
 {
+	if (len > 8 * size)
+		len = 8 * size;
 	unsigned int bytes = len / 8, rest = len % 8;
 
 	if (memcmp(a, b, bytes) != 0)
@@ -77,8 +81,8 @@ bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a)
 	if (p->addr.family != a->family)
 		return false;
 	if (a->family == 4)
-		return bits_equal((const uint8_t *)&p->addr.v4, (const uint8_t *)&a->v4, p->len);
-	return bits_equal(p->addr.v6, a->v6, p->len);
+		return bits_equal((const uint8_t *)&p->addr.v4, (const uint8_t *)&a->v4, p->len, 4);
+	return bits_equal(p->addr.v6, a->v6, p->len, 16);
 }
 
 void ipprefix_mask(struct ipprefix *p)

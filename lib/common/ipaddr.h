@@ -28,6 +28,8 @@ int ipprefix_parse(const char *s, struct ipprefix *p);
 /* "02:00:00:00:00:01" */
 int mac_parse(const char *s, struct rte_ether_addr *mac);
 
+/* Is a under p? A length past the address (which nothing should make) counts as the whole
+ * address: never read past it. */
 bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a);
 /* Zero the host bits, so 192.0.2.1/24 becomes 192.0.2.0/24. */
 void ipprefix_mask(struct ipprefix *p);

@@ -135,13 +135,8 @@ static int hop_nexthop(struct builder *b, const struct ipaddr *via, int port)
 static int ecmp_nexthop(struct builder *b, uint32_t i)
 {
 	int member[CFG_MAX_ECMP_HOPS];
-
-	if (i >= b->cfg->n_ecmp || b->cfg->ecmp[i].n_hops == 0) {
-		snprintf(b->err, b->errlen, "ECMP set %u does not exist", i);
-		return -1;
-	}
-	const struct cfg_ecmp *g = &b->cfg->ecmp[i];
-	uint32_t total = 0, n = RTE_MIN(g->n_hops, (unsigned int)CFG_MAX_ECMP_HOPS);
+	const struct cfg_ecmp *g = &b->cfg->ecmp[i]; /* there: fib_route_check() */
+	uint32_t total = 0, n = g->n_hops;
 	if (b->ecmp_nh[i] != 0)
 		return (int)b->ecmp_nh[i] - 1;
 	for (uint32_t h = 0; h < n; h++) {
@@ -173,11 +168,55 @@ static int ecmp_nexthop(struct builder *b, uint32_t i)
 	return (int)id;
 }
 
+static bool port_ok(int port, unsigned int n_ports)
+{
+	return port >= 0 && (unsigned int)port < n_ports;
+}
+
+int fib_route_check(const struct cfg_route *r, const struct cfg_ecmp *ecmp, unsigned int n_ecmp,
+	unsigned int n_ports, char *err, size_t errlen)
+{
+	char buf[64];
+	unsigned int max = r->prefix.addr.family == 4 ? 32 : 128;
+
+	if ((r->prefix.addr.family != 4 && r->prefix.addr.family != 6) || r->prefix.len > max) {
+		snprintf(err, errlen, "route %s/%u: not an IPv4 or IPv6 prefix",
+			ipaddr_str(&r->prefix.addr, buf, sizeof(buf)), r->prefix.len);
+		return -1;
+	}
+	switch (r->type) {
+	case CFG_ROUTE_BLACKHOLE:
+		return 0;
+	case CFG_ROUTE_ECMP:
+		if (r->ecmp >= n_ecmp || ecmp[r->ecmp].n_hops == 0 ||
+			ecmp[r->ecmp].n_hops > CFG_MAX_ECMP_HOPS) {
+			snprintf(err, errlen, "ECMP set %u does not exist", r->ecmp);
+			return -1;
+		}
+		for (unsigned int h = 0; h < ecmp[r->ecmp].n_hops; h++)
+			if (!port_ok(ecmp[r->ecmp].hops[h].port, n_ports)) {
+				snprintf(err, errlen, "ECMP set %u: next hop %u on no port",
+					r->ecmp, h);
+				return -1;
+			}
+		return 0;
+	default: /* via a gateway, or on-link: out of a port */
+		if (!port_ok(r->port, n_ports)) {
+			snprintf(err, errlen, "route %s/%u on no port",
+				ipaddr_str(&r->prefix.addr, buf, sizeof(buf)), r->prefix.len);
+			return -1;
+		}
+		return 0;
+	}
+}
+
 static int add_config_route(struct builder *b, const struct mpgw_config *cfg, unsigned int i)
 {
 	const struct cfg_route *r = &cfg->routes[i];
 	int nh;
 
+	if (fib_route_check(r, cfg->ecmp, cfg->n_ecmp, cfg->n_ports, b->err, b->errlen) < 0)
+		return -1;
 	switch (r->type) {
 	case CFG_ROUTE_BLACKHOLE:
 		nh = nh_get(b, FIB_NH_BLACKHOLE, -1, NULL);

@@ -105,6 +105,17 @@ struct fib_port {
 struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *ports, int socket,
 	char *err, size_t errlen);
 void fib_free(struct fib *f);
+/*
+ * Would fib_build() take route r, given the configuration's n_ecmp next-hop sets (ecmp) and
+ * n_ports ports: a prefix of family 4 or 6 no longer than its addresses; through a gateway
+ * or on-link, out of one of the ports; over an ECMP set, one that exists with 1 to
+ * CFG_MAX_ECMP_HOPS next hops, each out of one of the ports. 0, or -1 with the reason in
+ * err. fib_build() refuses a whole version for one route that fails: the kernel's routes
+ * are checked with it as they come (lib/netlink), so that no one route of theirs can stop
+ * every later version.
+ */
+int fib_route_check(const struct cfg_route *r, const struct cfg_ecmp *ecmp, unsigned int n_ecmp,
+	unsigned int n_ports, char *err, size_t errlen);
 
 /* Control side: the nexthop id the routes of f give for a, or FIB_NH_NONE. */
 uint32_t fib_route(const struct fib *f, const struct ipaddr *a);

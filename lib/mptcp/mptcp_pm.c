@@ -21,6 +21,7 @@
 
 #include "mptcp_close.h"
 #include "mptcp_pm.h"
+#include "mptcp_pm_test.h"
 #include "mptcp_sf.h"
 #include "nl_attrs.h"
 #include "nl_diag.h"
@@ -443,6 +444,17 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 	}
 	pthread_mutex_unlock(&pm.lock);
 	return MNL_CB_OK;
+}
+
+void mptcp_pm_test_events(const void *buf, size_t len, uint16_t family)
+{
+	pm.family = family;
+	for (unsigned int c = 0; c < MPTCP_MAX_CONNS; c++)
+		if (pm.conn_used[c])
+			conn_close(&pm.conns[c]);
+	nl_cb_run(buf, len, 0, 0, on_event, NULL);
+	if (pm.table_dirty)
+		publish_table();
 }
 
 /* --- requests ------------------------------------------------------------------------- */
@@ -1140,7 +1152,7 @@ void mptcp_pm_poll(void)
 			}
 			break;
 		}
-		mnl_cb_run(pm.buf, (size_t)n, 0, 0, on_event, NULL);
+		nl_cb_run(pm.buf, (size_t)n, 0, 0, on_event, NULL);
 	}
 	if (pm.resync && (int64_t)(rte_rdtsc() - pm.next_resync) >= 0)
 		resync();

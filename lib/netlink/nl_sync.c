@@ -8,9 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/socket.h>
+
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <linux/netlink.h>
 #include <net/if.h>
 #include <linux/rtnetlink.h>
 
@@ -23,12 +26,14 @@
 #include "nl_attrs.h"
 #include "nl_resolve.h"
 #include "nl_sync.h"
+#include "nl_sync_test.h"
+#include "nl_transact.h"
 #include "port.h"
 #include "twin.h"
 #include "uplink_ctl.h"
 #include "worker.h"
 
-#define NL_MAX_ROUTES (2u << 20)
+#define NL_MAX_ROUTES (2u << 20) /* fewer for the tests (nl_sync_test_start) */
 /* Routes shadowed by one of lower metric to the same prefix (kept to replace it when it
  * goes): one per uplink's default route on a multi-WAN gateway, so few. */
 #define NL_MAX_SHADOWED 4096
@@ -68,7 +73,7 @@ static struct {
 	int64_t route_seq;
 	struct cfg_ecmp *ecmp; /* next-hop sets of the multipath routes */
 	uint32_t n_ecmp;
-	uint32_t n_routes;
+	uint32_t n_routes, max_routes;
 	struct rte_hash *route_index; /* route_key -> position in routes */
 	/* The neighbours, and the configured ones (a copy, for telemetry): written by the
 	 * control thread under lock, read by telemetry under it; no worker reads them. */
@@ -87,6 +92,7 @@ static struct {
 	uint64_t build_tsc;  /* the last build, without publishing (freeing the old version) */
 	bool resync_pending; /* a resync's dump failed: try again at resync_at */
 	bool redump;	     /* routes may have gone silently: dump everything again */
+	bool lost;	     /* events were lost (an overrun, a datagram cut): resync */
 	bool link_down[MPGW_MAX_PORTS]; /* twins seen administratively down */
 	uint64_t resync_at;
 	struct nl_sync_stats stats;
@@ -118,20 +124,75 @@ static void mark_dirty(void)
 	nl.dirty = true;
 }
 
-static bool to_ipaddr(struct ipaddr *a, int family, const void *data, size_t len)
+/* Weak: the unit tests and the fuzzer, without twins, give their own (nl_sync_test.h). */
+__attribute__((weak)) int nl_sync_port_of_ifindex(int ifindex)
+{
+	return twin_port_of_ifindex(ifindex);
+}
+
+/* --- what the kernel says, checked ---------------------------------------------------- */
+
+/*
+ * The mirror reads no more of a message than its sizes allow: a family header longer than
+ * the message's payload, an attribute the mirror reads whose payload is not of its type's
+ * size, a prefix longer than its address, a multipath next hop past its attribute, each
+ * make the message refused whole and counted (`malformed`). Attributes the mirror does not
+ * read are not looked at: a newer kernel's are skipped.
+ */
+
+static bool ip_family(int family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+/* The size of an address of family (AF_INET or AF_INET6), and its longest prefix. */
+static uint16_t addr_size(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static unsigned int max_prefix(int family)
+{
+	return 8u * addr_size(family);
+}
+
+/* Does nlh's payload hold its family header of len bytes? Counted if not. */
+static bool header_fits(const struct nlmsghdr *nlh, size_t len)
+{
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(len))
+		return true;
+	nl.stats.malformed++;
+	return false;
+}
+
+/* An attribute the mirror reads, and the size of its payload. */
+struct attr_size {
+	uint16_t type;
+	uint16_t len;
+};
+
+/* Are the attributes of tb named in sizes (those present) of their size exactly? Counted
+ * if not. */
+static bool attrs_sized(
+	const struct nlattr *const *tb, const struct attr_size *sizes, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const struct nlattr *a = tb[sizes[i].type];
+		if (a != NULL && mnl_attr_validate2(a, MNL_TYPE_BINARY, sizes[i].len) < 0) {
+			nl.stats.malformed++;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The address in attribute at of family (AF_INET or AF_INET6), its size checked. */
+static void attr_addr(struct ipaddr *a, int family, const struct nlattr *at)
 {
 	memset(a, 0, sizeof(*a));
-	if (family == AF_INET && len >= 4) {
-		a->family = 4;
-		memcpy(&a->v4, data, 4);
-		return true;
-	}
-	if (family == AF_INET6 && len >= 16) {
-		a->family = 6;
-		memcpy(a->v6, data, 16);
-		return true;
-	}
-	return false;
+	a->family = family == AF_INET ? 4 : 6;
+	memcpy(family == AF_INET ? (void *)&a->v4 : (void *)a->v6, mnl_attr_get_payload(at),
+		addr_size(family));
 }
 
 /* --- neighbours ----------------------------------------------------------------------- */
@@ -176,15 +237,26 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[NDA_MAX + 1] = {0};
 	struct ipaddr a;
-	int port = twin_port_of_ifindex(nd->ndm_ifindex);
 
-	nl_parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
-	if (port < 0 || tb[NDA_DST] == NULL ||
-		!to_ipaddr(&a, nd->ndm_family, mnl_attr_get_payload(tb[NDA_DST]),
-			mnl_attr_get_payload_len(tb[NDA_DST]))) {
+	if (!header_fits(nlh, sizeof(*nd)))
+		return;
+	/* A bridge's entries (AF_BRIDGE, a twin made a bridge port) have no IP address. */
+	int port = nl_sync_port_of_ifindex(nd->ndm_ifindex);
+	if (port < 0 || !ip_family(nd->ndm_family)) {
 		nl.stats.ignored++;
 		return;
 	}
+	nl_parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
+	/* A twin is an Ethernet device (TAP): its neighbours' MACs are 6 bytes. */
+	const struct attr_size sizes[] = {
+		{NDA_DST, addr_size(nd->ndm_family)}, {NDA_LLADDR, RTE_ETHER_ADDR_LEN}};
+	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
+		return;
+	if (tb[NDA_DST] == NULL) {
+		nl.stats.ignored++;
+		return;
+	}
+	attr_addr(&a, nd->ndm_family, tb[NDA_DST]);
 	/* The kernel asking again (INCOMPLETE) or having failed to (FAILED) leaves the MAC the
 	 * mirror has: an ARP or ND answer lost on a busy link must not take away a route or a
 	 * tunnel path (a vps's paths to a gateway all go through its one router: the whole
@@ -200,7 +272,6 @@ static void on_neigh(const struct nlmsghdr *nlh)
 	 * subnet's broadcast address, which must not become a forwarding entry. */
 	bool present = nlh->nlmsg_type == RTM_NEWNEIGH && (nd->ndm_state & usable) &&
 		       tb[NDA_LLADDR] != NULL &&
-		       mnl_attr_get_payload_len(tb[NDA_LLADDR]) == RTE_ETHER_ADDR_LEN &&
 		       rte_is_unicast_ether_addr(mnl_attr_get_payload(tb[NDA_LLADDR]));
 	neighbour_set(&a, port, present ? mnl_attr_get_payload(tb[NDA_LLADDR]) : NULL, present);
 }
@@ -241,19 +312,33 @@ static void on_addr(const struct nlmsghdr *nlh)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = {0};
-	struct ipprefix p = {.len = ifa->ifa_prefixlen};
-	int port = twin_port_of_ifindex((int)ifa->ifa_index);
+	struct ipprefix p;
 
-	nl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
-	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same, or the far
-	 * end's on a point-to-point link (IPv6 has IFA_ADDRESS only). */
-	const struct nlattr *a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (port < 0 || a == NULL ||
-		!to_ipaddr(&p.addr, ifa->ifa_family, mnl_attr_get_payload(a),
-			mnl_attr_get_payload_len(a))) {
+	if (!header_fits(nlh, sizeof(*ifa)))
+		return;
+	int port = nl_sync_port_of_ifindex((int)ifa->ifa_index);
+	if (port < 0 || !ip_family(ifa->ifa_family)) {
 		nl.stats.ignored++;
 		return;
 	}
+	if (ifa->ifa_prefixlen > max_prefix(ifa->ifa_family)) {
+		nl.stats.malformed++;
+		return;
+	}
+	nl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
+	const struct attr_size sizes[] = {{IFA_LOCAL, addr_size(ifa->ifa_family)},
+		{IFA_ADDRESS, addr_size(ifa->ifa_family)}, {IFA_FLAGS, sizeof(uint32_t)}};
+	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
+		return;
+	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same, or the far
+	 * end's on a point-to-point link (IPv6 has IFA_ADDRESS only). */
+	const struct nlattr *a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (a == NULL) {
+		nl.stats.ignored++;
+		return;
+	}
+	attr_addr(&p.addr, ifa->ifa_family, a);
+	p.len = ifa->ifa_prefixlen;
 	uint32_t flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
 	bool usable = ifa->ifa_scope == RT_SCOPE_UNIVERSE &&
 		      !(p.addr.family == 6 && ip6_is_link_local(p.addr.v6)) &&
@@ -271,8 +356,10 @@ static void on_addr(const struct nlmsghdr *nlh)
 static void on_link(const struct nlmsghdr *nlh)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	int port = twin_port_of_ifindex(ifi->ifi_index);
 
+	if (!header_fits(nlh, sizeof(*ifi)))
+		return;
+	int port = nl_sync_port_of_ifindex(ifi->ifi_index);
 	if (port < 0)
 		return;
 	bool down = nlh->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP);
@@ -394,7 +481,7 @@ static void route_set(
 	uint32_t i;
 
 	if (rte_hash_lookup_data(nl.route_index, k, &data) < 0) {
-		if (nl.n_routes == NL_MAX_ROUTES) {
+		if (nl.n_routes == nl.max_routes) {
 			nl.stats.ignored++;
 			return;
 		}
@@ -479,42 +566,67 @@ static int ecmp_intern(const struct cfg_ecmp *g)
 	return -1;
 }
 
-/* The next hops of RTA_MULTIPATH out of twins, with their weights, into g (zeroed). */
-static void multipath_hops(const struct nlattr *mp, int family, struct cfg_ecmp *g)
+/* Next hop nh of a multipath route (rtnh_len checked to be within the attribute) into g,
+ * if out of a twin and g has room. False when its gateway is not an address. */
+static bool multipath_hop(const struct rtnexthop *nh, int family, struct cfg_ecmp *g)
 {
-	const struct rtnexthop *nh = mnl_attr_get_payload(mp);
-	int len = (int)mnl_attr_get_payload_len(mp);
+	const struct nlattr *tb[RTA_MAX + 1] = {0};
+	const struct attr_size sizes[] = {{RTA_GATEWAY, addr_size(family)}};
+
+	nl_parse_payload(RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX);
+	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
+		return false;
+	int port = nl_sync_port_of_ifindex(nh->rtnh_ifindex);
+	if (port < 0 || g->n_hops == CFG_MAX_ECMP_HOPS) {
+		nl.stats.ignored++;
+		return true;
+	}
+	struct cfg_ecmp_hop *h = &g->hops[g->n_hops++];
+	h->port = port;
+	h->weight = (uint16_t)(nh->rtnh_hops + 1);
+	if (tb[RTA_GATEWAY] != NULL)
+		attr_addr(&h->via, family, tb[RTA_GATEWAY]);
+	return true;
+}
+
+/*
+ * The next hops of RTA_MULTIPATH out of twins, with their weights, into g (zeroed). The
+ * attribute is a run of struct rtnexthop, each rtnh_len bytes long (its attributes
+ * included) and padded to 4 bytes; a next hop that does not fit what is left of it makes
+ * the whole refused: false, counted. (RTNH_OK reads rtnh_len before it knows there is one.)
+ */
+static bool multipath_hops(const struct nlattr *mp, int family, struct cfg_ecmp *g)
+{
+	const uint8_t *at = mnl_attr_get_payload(mp);
+	size_t left = mnl_attr_get_payload_len(mp);
 
 	memset(g, 0, sizeof(*g));
-	for (; RTNH_OK(nh, len); len -= RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh)) {
-		int port = twin_port_of_ifindex(nh->rtnh_ifindex);
-		if (port < 0 || g->n_hops == CFG_MAX_ECMP_HOPS) {
-			nl.stats.ignored++;
-			continue;
+	while (left > 0) {
+		const struct rtnexthop *nh = (const void *)at;
+		if (left < sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left) {
+			nl.stats.malformed++;
+			return false;
 		}
-		const struct nlattr *tb[RTA_MAX + 1] = {0};
-		struct cfg_ecmp_hop *h = &g->hops[g->n_hops++];
-		nl_parse_payload(RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX);
-		h->port = port;
-		h->weight = (uint16_t)(nh->rtnh_hops + 1);
-		if (tb[RTA_GATEWAY] != NULL)
-			to_ipaddr(&h->via, family, mnl_attr_get_payload(tb[RTA_GATEWAY]),
-				mnl_attr_get_payload_len(tb[RTA_GATEWAY]));
+		if (!multipath_hop(nh, family, g))
+			return false;
+		size_t step = RTE_MIN((size_t)RTNH_ALIGN(nh->rtnh_len), left);
+		at += step;
+		left -= step;
 	}
+	return true;
 }
 
 /* A unicast route of the kernel into r: out of one twin, via a gateway or on-link; or
- * over several next hops (ECMP), those out of twins. False when none is out of a twin. */
-static bool unicast_route(struct cfg_route *r, int family, const struct nlattr **tb)
+ * over several next hops (g, its multipath next hops out of twins: ECMP). False when none
+ * is out of a twin. */
+static bool unicast_route(
+	struct cfg_route *r, int family, const struct nlattr **tb, const struct cfg_ecmp *g)
 {
-	struct cfg_ecmp g;
-
-	if (tb[RTA_MULTIPATH] != NULL) {
-		multipath_hops(tb[RTA_MULTIPATH], family, &g);
-		if (g.n_hops == 0)
+	if (g != NULL) {
+		if (g->n_hops == 0)
 			return false;
-		if (g.n_hops > 1) {
-			int i = ecmp_intern(&g);
+		if (g->n_hops > 1) {
+			int i = ecmp_intern(g);
 			if (i < 0)
 				return false;
 			r->type = CFG_ROUTE_ECMP;
@@ -522,20 +634,33 @@ static bool unicast_route(struct cfg_route *r, int family, const struct nlattr *
 			return true;
 		}
 		/* One next hop left out of the twins: a plain route. */
-		r->port = g.hops[0].port;
-		r->via = g.hops[0].via;
+		r->port = g->hops[0].port;
+		r->via = g->hops[0].via;
 		r->type = r->via.family != 0 ? CFG_ROUTE_VIA : CFG_ROUTE_ONLINK;
 		return true;
 	}
-	r->port = tb[RTA_OIF] ? twin_port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
+	r->port = tb[RTA_OIF] ? nl_sync_port_of_ifindex((int)mnl_attr_get_u32(tb[RTA_OIF])) : -1;
 	if (r->port < 0)
 		return false;
 	r->type = CFG_ROUTE_ONLINK;
-	if (tb[RTA_GATEWAY] != NULL &&
-		to_ipaddr(&r->via, family, mnl_attr_get_payload(tb[RTA_GATEWAY]),
-			mnl_attr_get_payload_len(tb[RTA_GATEWAY])))
+	if (tb[RTA_GATEWAY] != NULL) {
+		attr_addr(&r->via, family, tb[RTA_GATEWAY]);
 		r->type = CFG_ROUTE_VIA;
+	}
 	return true;
+}
+
+/* Would fib_build() take r? If not, r is left out of the mirror (counted, the first one
+ * said): one route it refuses would make every later version fail. */
+static bool buildable(const struct cfg_route *r)
+{
+	char err[256];
+
+	if (fib_route_check(r, nl.ecmp, nl.n_ecmp, n_ports, err, sizeof(err)) == 0)
+		return true;
+	if (nl.stats.rejected++ == 0) /* the others counted only: `rejected` */
+		printf("mpgw: a kernel route left out of the mirror: %s\n", err);
+	return false;
 }
 
 static void on_route(const struct nlmsghdr *nlh)
@@ -543,30 +668,39 @@ static void on_route(const struct nlmsghdr *nlh)
 	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = {0};
 	struct cfg_route r = {.port = -1};
-	struct route_key k = {.len = rt->rtm_dst_len};
+	struct cfg_ecmp g;
 
-	nl_parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX);
-	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
-	if (table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL ||
-		(rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6)) {
+	if (!header_fits(nlh, sizeof(*rt)))
+		return;
+	if (!ip_family(rt->rtm_family)) {
 		nl.stats.ignored++;
 		return;
 	}
-	k.family = rt->rtm_family == AF_INET ? 4 : 6;
+	if (rt->rtm_dst_len > max_prefix(rt->rtm_family)) {
+		nl.stats.malformed++;
+		return;
+	}
+	nl_parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX);
+	const uint16_t alen = addr_size(rt->rtm_family);
+	const struct attr_size sizes[] = {{RTA_TABLE, sizeof(uint32_t)}, {RTA_DST, alen},
+		{RTA_GATEWAY, alen}, {RTA_OIF, sizeof(uint32_t)}, {RTA_PRIORITY, sizeof(uint32_t)}};
+	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
+		return;
+	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
+	if (table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL) {
+		nl.stats.ignored++;
+		return;
+	}
+	if (tb[RTA_MULTIPATH] != NULL && !multipath_hops(tb[RTA_MULTIPATH], rt->rtm_family, &g))
+		return;
+	struct route_key k = {.family = rt->rtm_family == AF_INET ? 4 : 6, .len = rt->rtm_dst_len};
 	r.prefix.addr.family = k.family;
 	r.prefix.len = rt->rtm_dst_len;
-	if (tb[RTA_DST] != NULL &&
-		!to_ipaddr(&r.prefix.addr, rt->rtm_family, mnl_attr_get_payload(tb[RTA_DST]),
-			mnl_attr_get_payload_len(tb[RTA_DST]))) {
-		nl.stats.ignored++;
-		return;
-	}
+	if (tb[RTA_DST] != NULL)
+		attr_addr(&r.prefix.addr, rt->rtm_family, tb[RTA_DST]);
 	ipprefix_mask(&r.prefix);
-	memcpy(k.addr, k.family == 4 ? (const void *)&r.prefix.addr.v4 : r.prefix.addr.v6,
-		k.family == 4 ? 4 : 16);
-	uint32_t metric = tb[RTA_PRIORITY] && mnl_attr_get_payload_len(tb[RTA_PRIORITY]) >= 4
-				  ? mnl_attr_get_u32(tb[RTA_PRIORITY])
-				  : 0;
+	memcpy(k.addr, k.family == 4 ? (const void *)&r.prefix.addr.v4 : r.prefix.addr.v6, alen);
+	uint32_t metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	bool replace = (nlh->nlmsg_flags & NLM_F_REPLACE) != 0;
 	/* IPv6 keeps the routes of one metric as one group of siblings, announced whole
 	 * (RTA_MULTIPATH) when one is appended: the group replaces what there was. */
@@ -581,7 +715,7 @@ static void on_route(const struct nlmsghdr *nlh)
 		ours = true;
 		break;
 	case RTN_UNICAST:
-		ours = unicast_route(&r, rt->rtm_family, tb);
+		ours = unicast_route(&r, rt->rtm_family, tb, tb[RTA_MULTIPATH] ? &g : NULL);
 		break;
 	default:
 		ours = false;
@@ -592,11 +726,12 @@ static void on_route(const struct nlmsghdr *nlh)
 		 * group not at all: read the routes again. */
 		if (ours && !route_del(&k, metric, &r) && k.family == 6)
 			nl.redump = true;
-	} else if (ours) {
+	} else if (ours && buildable(&r)) {
 		route_set(&k, metric, &r, replace);
 	} else {
-		nl.stats.ignored++; /* not out of a twin, or of a kind mpgw has not */
-		if (replace)	    /* the first of that metric is no longer ours */
+		if (!ours)
+			nl.stats.ignored++; /* not out of a twin, or of a kind mpgw has not */
+		if (replace)		    /* the first of that metric is no longer ours */
 			route_del(&k, metric, NULL);
 	}
 }
@@ -630,6 +765,47 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* One datagram of s into buf (len bytes): its length, or -1 with errno set (EAGAIN: none
+ * waiting, ENOBUFS: the socket overran). *sender: the port id of the socket that sent it, 0
+ * for the kernel; *flags: recvmsg()'s (MSG_TRUNC: it was longer than buf, and cut). */
+static ssize_t receive(struct mnl_socket *s, void *buf, size_t len, uint32_t *sender, int *flags)
+{
+	struct sockaddr_nl from = {0};
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {
+		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n = recvmsg(mnl_socket_get_fd(s), &msg, 0);
+
+	if (n < 0)
+		return -1;
+	/* a sender the socket layer did not name is not the kernel */
+	*sender = msg.msg_namelen == sizeof(from) && from.nl_family == AF_NETLINK ? from.nl_pid
+										  : UINT32_MAX;
+	*flags = msg.msg_flags;
+	return n;
+}
+
+/*
+ * A datagram of the event socket: only the kernel's are read (another process with
+ * CAP_NET_ADMIN may send to the groups or to the socket's port id, with whatever routes it
+ * likes). One cut short lost the changes in its missing part: the mirror is dumped again
+ * (nl.lost: at the end of the poll), and none of it is applied.
+ */
+void nl_sync_input(const void *buf, size_t len, uint32_t sender, int flags)
+{
+	if (sender != 0) {
+		nl.stats.foreign++;
+		return;
+	}
+	if (flags & MSG_TRUNC) {
+		nl.stats.truncated++;
+		nl.lost = true;
+		return;
+	}
+	if (nl_cb_run(buf, len, 0, 0, on_msg, NULL) < 0 && errno == EBADMSG)
+		nl.stats.malformed++; /* a message's length past the datagram's end */
+}
+
 /* Dump one kind of object (RTM_GETNEIGH, RTM_GETROUTE, RTM_GETADDR) through a socket of
  * its own, into the mirror: blocking, so only at start and after an overrun. */
 static int dump(int type, char *err, size_t errlen)
@@ -655,12 +831,24 @@ static int dump(int type, char *err, size_t errlen)
 	}
 	unsigned int portid = mnl_socket_get_portid(s);
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(s, nl.buf, sizeof(nl.buf));
+		uint32_t sender;
+		int flags;
+		ssize_t n = receive(s, nl.buf, sizeof(nl.buf), &sender, &flags);
 		if (n < 0) {
 			snprintf(err, errlen, "netlink dump: %s", strerror(errno));
 			goto out;
 		}
-		int r = mnl_cb_run(nl.buf, (size_t)n, seq, portid, on_msg, NULL);
+		if (sender != 0) {
+			nl.stats.foreign++;
+			continue;
+		}
+		if (flags & MSG_TRUNC) { /* the kernel's are 32 KiB at most */
+			nl.stats.truncated++;
+			snprintf(err, errlen, "netlink dump: a message longer than %zu bytes",
+				sizeof(nl.buf));
+			goto out;
+		}
+		int r = nl_cb_run(nl.buf, (size_t)n, seq, portid, on_msg, NULL);
 		if (r == MNL_CB_STOP) {
 			rc = 0;
 			break;
@@ -686,21 +874,22 @@ static int dump_all(char *err, size_t errlen)
 	return 0;
 }
 
-int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
+/* The mirror's tables, for max_routes routes; -1 when out of memory (nl_sync_stop() frees
+ * what was made). */
+static int tables_new(uint32_t max_routes)
 {
 	struct rte_hash_parameters hp = {
 		.name = "mpgw_nl_routes",
-		.entries = NL_MAX_ROUTES,
+		.entries = max_routes,
 		.key_len = sizeof(struct route_key),
 		.hash_func = rte_jhash,
 		.socket_id = (int)rte_socket_id(),
 	};
 
-	if (!twins_enabled())
-		return 0;
-	nl.routes = calloc(NL_MAX_ROUTES, sizeof(*nl.routes));
-	nl.route_keys = calloc(NL_MAX_ROUTES, sizeof(*nl.route_keys));
-	nl.route_metrics = calloc(NL_MAX_ROUTES, sizeof(*nl.route_metrics));
+	nl.max_routes = max_routes;
+	nl.routes = calloc(max_routes, sizeof(*nl.routes));
+	nl.route_keys = calloc(max_routes, sizeof(*nl.route_keys));
+	nl.route_metrics = calloc(max_routes, sizeof(*nl.route_metrics));
 	nl.shadowed = calloc(NL_MAX_SHADOWED, sizeof(*nl.shadowed));
 	nl.ecmp = calloc(NL_MAX_ECMP, sizeof(*nl.ecmp));
 	pthread_mutex_lock(&nl.lock);
@@ -709,7 +898,27 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	nl.route_index = rte_hash_create(&hp);
 	if (nl.routes == NULL || nl.route_keys == NULL || nl.route_metrics == NULL ||
 		nl.shadowed == NULL || nl.ecmp == NULL || nl.neighbours == NULL ||
-		nl.route_index == NULL) {
+		nl.route_index == NULL)
+		return -1;
+	return 0;
+}
+
+int nl_sync_test_start(uint32_t max_routes)
+{
+	nl.stats = (struct nl_sync_stats){0};
+	if (tables_new(max_routes) < 0) {
+		nl_sync_stop();
+		return -1;
+	}
+	nl.on = true;
+	return 0;
+}
+
+int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
+{
+	if (!twins_enabled())
+		return 0;
+	if (tables_new(NL_MAX_ROUTES) < 0) {
 		snprintf(err, errlen, "netlink mirror: out of memory");
 		nl_sync_stop();
 		return -1;
@@ -741,18 +950,11 @@ int nl_sync_start(unsigned int rcvbuf, char *err, size_t errlen)
 	return 0;
 }
 
-/* Events were lost (overrun), or routes went without one: forget the mirror, dump it
- * again. */
-static void resync(bool overrun)
+/* Forget all the mirror holds (the counters stay). */
+static void forget(void)
 {
-	char err[256];
-
-	if (overrun)
-		nl.stats.resyncs++;
-	else
-		nl.stats.redumps++;
-	/* The drain below may drop a twin's coming back up: forget which were down (at worst
-	 * one dump too many later). */
+	/* The drain in resync() may drop a twin's coming back up: forget which were down (at
+	 * worst one dump too many later). */
 	memset(nl.link_down, 0, sizeof(nl.link_down));
 	rte_hash_reset(nl.route_index);
 	nl.n_routes = 0;
@@ -764,8 +966,28 @@ static void resync(bool overrun)
 	nl.n_addrs = 0;
 	nl.stats.addrs4 = nl.stats.addrs6 = 0;
 	nl.addrs_changed = true;
-	/* drain what is queued: the dump supersedes it */
-	while (mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf)) > 0)
+}
+
+void nl_sync_test_forget(void)
+{
+	forget();
+}
+
+/* Events were lost (an overrun, a datagram cut), or routes went without one: forget the
+ * mirror, dump it again. */
+static void resync(bool lost)
+{
+	char err[256];
+	uint32_t sender;
+	int flags;
+
+	if (lost)
+		nl.stats.resyncs++;
+	else
+		nl.stats.redumps++;
+	forget();
+	/* drain what is queued (cut or not): the dump supersedes it */
+	while (receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags) >= 0)
 		;
 	if (dump_all(err, sizeof(err)) < 0) {
 		/* Keep the running FIB version, and dump again a little later. */
@@ -860,10 +1082,13 @@ static struct mpgw_config *merged_config(const struct mpgw_config *cfg)
 		free(m);
 		return NULL;
 	}
+	/* (a configuration without routes or neighbours has NULL for them: not for memcpy) */
 	memcpy(m->routes, nl.routes, nl.n_routes * sizeof(*m->routes));
-	memcpy(m->routes + nl.n_routes, cfg->routes, cfg->n_routes * sizeof(*m->routes));
+	if (cfg->n_routes != 0)
+		memcpy(m->routes + nl.n_routes, cfg->routes, cfg->n_routes * sizeof(*m->routes));
 	m->n_routes = nl.n_routes + cfg->n_routes;
-	memcpy(m->neighbours, cfg->neighbours, cfg->n_neighbours * sizeof(*m->neighbours));
+	if (cfg->n_neighbours != 0)
+		memcpy(m->neighbours, cfg->neighbours, cfg->n_neighbours * sizeof(*m->neighbours));
 	m->n_neighbours = cfg->n_neighbours;
 	for (uint32_t i = 0; i < nl.n_neighbours; i++)
 		if (!configured(cfg->neighbours, cfg->n_neighbours, &nl.neighbours[i]))
@@ -942,7 +1167,9 @@ static void copy_conf_neighbours(const struct mpgw_config *cfg)
 
 	if (copy == NULL)
 		return; /* the old copy stays; again at the next poll */
-	memcpy(copy, cfg->neighbours, cfg->n_neighbours * sizeof(*copy));
+	/* (cfg->neighbours may be NULL when there are none: not for memcpy) */
+	if (cfg->n_neighbours != 0)
+		memcpy(copy, cfg->neighbours, cfg->n_neighbours * sizeof(*copy));
 	pthread_mutex_lock(&nl.lock);
 	free(nl.conf_neighbours);
 	nl.conf_neighbours = copy;
@@ -961,14 +1188,19 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 		resync(true);
 	if (nl.resync_pending)
 		return;
-	for (unsigned int i = 0; i < NL_SYNC_POLL_MAX; i++) {
-		ssize_t n = mnl_socket_recvfrom(nl.ev, nl.buf, sizeof(nl.buf));
+	for (unsigned int i = 0; i < NL_SYNC_POLL_MAX && !nl.lost; i++) {
+		uint32_t sender;
+		int flags;
+		ssize_t n = receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags);
 		if (n < 0) {
-			if (errno == ENOBUFS)
-				resync(true);
-			break; /* EAGAIN: all read */
+			nl.lost = errno == ENOBUFS; /* else EAGAIN: all read */
+			break;
 		}
-		mnl_cb_run(nl.buf, (size_t)n, 0, 0, on_msg, NULL);
+		nl_sync_input(nl.buf, (size_t)n, sender, flags);
+	}
+	if (nl.lost) {
+		nl.lost = false;
+		resync(true);
 	}
 	if (nl.redump && !nl.resync_pending) {
 		nl.redump = false;
@@ -1031,6 +1263,7 @@ uint32_t nl_sync_neighbours(struct nl_neighbour *out, uint32_t max)
 void nl_sync_stop(void)
 {
 	nl.on = false;
+	nl.lost = false;
 	nl_resolve_stop();
 	if (nl.ev != NULL)
 		mnl_socket_close(nl.ev);

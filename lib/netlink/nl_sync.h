@@ -17,8 +17,14 @@
  * A change marks the mirror dirty; at most every NL_SYNC_BATCH_MS the control thread
  * builds a new FIB version from the configuration plus the mirror and publishes it through
  * RCU (workers never wait). A configured route or neighbour of the same prefix or address
- * wins over the kernel's. On a socket overrun (ENOBUFS: events were lost) the mirror is
- * dumped again from scratch and rebuilt.
+ * wins over the kernel's. On a socket overrun (ENOBUFS: events were lost), or a datagram
+ * cut short, the mirror is dumped again from scratch and rebuilt.
+ *
+ * What comes is checked before it is read: only the kernel's datagrams (sender's port id
+ * 0); family headers and the attributes read of their sizes, prefixes no longer than their
+ * addresses, multipath next hops within their attribute (else the message is refused,
+ * `malformed`); and a route the FIB builder would refuse (fib_route_check()) is left out,
+ * so that no one route stops every later FIB version.
  */
 #ifndef MPGW_NL_SYNC_H
 #define MPGW_NL_SYNC_H
@@ -47,9 +53,15 @@ struct nl_sync_stats {
 	uint64_t events;  /* netlink messages applied, dumps included */
 	uint64_t ignored; /* routes, neighbours, addresses not on a twin, or not usable */
 	uint64_t neighbour_failures; /* kernel entries gone INCOMPLETE or FAILED (MAC kept) */
-	uint64_t builds;  /* FIB versions published from the mirror */
+	uint64_t malformed; /* messages refused: a family header or an attribute of the wrong
+			     * size, a prefix longer than its address, a multipath next hop
+			     * past its attribute */
+	uint64_t rejected;  /* routes left out that fib_build() would refuse */
+	uint64_t foreign;   /* datagrams dropped: not the kernel's (sender's port id not 0) */
+	uint64_t truncated; /* datagrams longer than the buffer, cut: a new dump follows */
+	uint64_t builds;    /* FIB versions published from the mirror */
 	uint64_t build_errors;
-	uint64_t resyncs;     /* overruns (ENOBUFS) recovered by a new dump */
+	uint64_t resyncs;     /* overruns (ENOBUFS) and cut datagrams recovered by a new dump */
 	uint64_t redumps;     /* new dumps after a twin lost an IPv4 address or went down
 			       * (the kernel drops routes then without a message) */
 	double last_sync_ms;  /* from the first change of the last batch to its publication */

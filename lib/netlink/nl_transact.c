@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* One netlink request and its answers (see nl_transact.h). */
 #include <errno.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -34,9 +35,35 @@ int nl_transact(struct mnl_socket *s, const struct nlmsghdr *req, void *buf, siz
 		ssize_t n = mnl_socket_recvfrom(s, buf, len);
 		if (n < 0)
 			return -1;
-		int r = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, portid, cb, data);
+		int r = nl_cb_run(buf, (size_t)n, req->nlmsg_seq, portid, cb, data);
 		if (r <= MNL_CB_STOP)
 			return r;
 	}
 	return -1;
+}
+
+bool nl_messages_fit(const void *buf, size_t len)
+{
+	const uint8_t *at = buf;
+
+	/* fewer bytes than a header left: libmnl stops there too */
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)at;
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+			return false;
+		size_t step = NLMSG_ALIGN(nlh->nlmsg_len) < len ? NLMSG_ALIGN(nlh->nlmsg_len) : len;
+		at += step;
+		len -= step;
+	}
+	return true;
+}
+
+int nl_cb_run(
+	const void *buf, size_t len, unsigned int seq, unsigned int portid, mnl_cb_t cb, void *data)
+{
+	if (!nl_messages_fit(buf, len)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return mnl_cb_run(buf, len, seq, portid, cb, data);
 }

@@ -4,6 +4,7 @@
 #ifndef MPGW_NL_TRANSACT_H
 #define MPGW_NL_TRANSACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libmnl/libmnl.h>
@@ -27,5 +28,15 @@ struct mnl_socket *nl_request_socket(int bus, unsigned int timeout_ms);
  */
 int nl_transact(struct mnl_socket *s, const struct nlmsghdr *req, void *buf, size_t len,
 	mnl_cb_t cb, void *data);
+
+/* Does buf (len bytes, a datagram as received) hold whole messages only, each no longer
+ * than what is left of it? libmnl (1.0.4) takes a message length of 2 GiB or more for a
+ * negative one, which fits any buffer, and its next message for one that far past it. */
+bool nl_messages_fit(const void *buf, size_t len);
+
+/* mnl_cb_run() of a datagram that nl_messages_fit(); else -1 with errno EBADMSG, none of it
+ * run. Every netlink client of mpgw reads its datagrams through this. */
+int nl_cb_run(const void *buf, size_t len, unsigned int seq, unsigned int portid, mnl_cb_t cb,
+	void *data);
 
 #endif

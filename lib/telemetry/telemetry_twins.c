@@ -72,6 +72,10 @@ int telemetry_cmd_routes(const char *cmd, const char *params, struct rte_tel_dat
 	rte_tel_data_add_dict_u64(d, "resyncs", s.resyncs);
 	rte_tel_data_add_dict_u64(d, "redumps", s.redumps);
 	rte_tel_data_add_dict_u64(d, "neighbour_failures", s.neighbour_failures);
+	rte_tel_data_add_dict_u64(d, "malformed", s.malformed);
+	rte_tel_data_add_dict_u64(d, "rejected", s.rejected);
+	rte_tel_data_add_dict_u64(d, "foreign", s.foreign);
+	rte_tel_data_add_dict_u64(d, "truncated", s.truncated);
 	uint64_t requests;
 	uint32_t waiting;
 	nl_resolve_stats(&requests, &waiting);

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -19,6 +18,7 @@
 
 #include "config.h"
 #include "fib.h"
+#include "test_config.h"
 
 /* Two ports, lan0 and wan0 (whose keys follow), and the neighbours on wan0. */
 #define LAN0                                                                                       \
@@ -87,14 +87,9 @@ static const struct fib_port test_ports[2] = {
 
 static struct mpgw_config *load(const char *text)
 {
-	char path[] = "/tmp/test_fib_XXXXXX", err[512];
-	int fd = mkstemp(path);
+	char err[512];
+	struct mpgw_config *cfg = test_config_load(text, err, sizeof(err));
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	struct mpgw_config *cfg = config_load(path, err, sizeof(err));
-	unlink(path);
 	if (cfg == NULL)
 		fail_msg("config: %s", err);
 	return cfg;
@@ -240,6 +235,54 @@ static void test_ecmp(void **state)
 	assert_int_equal(f->nexthops[e->nh[FIB_ECMP_SLOTS - 1]].port, 1);
 
 	fib_free(f);
+	cfg->ecmp = NULL;
+	cfg->n_ecmp = 0;
+	config_free(cfg);
+}
+
+/* The routes fib_build() refuses, each alone in an otherwise good configuration, and
+ * fib_route_check() says so of each (the mirror prunes the kernel's routes with it): a
+ * prefix longer than its address, a port that is not there, an ECMP set that is not there
+ * or has a next hop on no port. */
+static void test_route_check(void **state)
+{
+	(void)state;
+	struct mpgw_config *cfg = load(plain_text);
+	struct cfg_ecmp sets[1] = {{.n_hops = 2, .hops = {{.port = 1, .weight = 1}, {.port = 2}}}};
+	struct cfg_route bad[5] = {
+		{.type = CFG_ROUTE_BLACKHOLE, .port = -1},
+		{.type = CFG_ROUTE_ONLINK, .port = 2},
+		{.type = CFG_ROUTE_VIA, .port = -1},
+		{.type = CFG_ROUTE_ECMP, .ecmp = 1, .port = -1},
+		{.type = CFG_ROUTE_ECMP, .ecmp = 0, .port = -1},
+	};
+	char err[256];
+
+	for (unsigned int i = 0; i < 5; i++)
+		assert_int_equal(ipprefix_parse("198.51.100.0/24", &bad[i].prefix), 0);
+	bad[0].prefix.len = 33;
+	cfg->routes = realloc(cfg->routes, (cfg->n_routes + 1) * sizeof(*cfg->routes));
+	cfg->ecmp = sets;
+	cfg->n_ecmp = 1;
+	for (unsigned int i = 0; i < 5; i++) {
+		assert_int_equal(fib_route_check(&bad[i], sets, 1, 2, err, sizeof(err)), -1);
+		cfg->routes[cfg->n_routes] = bad[i];
+		cfg->n_routes++;
+		assert_null(fib_build(cfg, test_ports, SOCKET_ID_ANY, err, sizeof(err)));
+		cfg->n_routes--;
+	}
+	/* the same routes made good */
+	bad[0].prefix.len = 32;
+	bad[1].port = 1;
+	bad[2].port = 0;
+	bad[3].ecmp = 0;
+	sets[0].hops[1].port = 0;
+	for (unsigned int i = 0; i < 5; i++) {
+		assert_int_equal(fib_route_check(&bad[i], sets, 1, 2, err, sizeof(err)), 0);
+		cfg->routes[cfg->n_routes++] = bad[i];
+		fib_free(build(cfg));
+		cfg->n_routes--;
+	}
 	cfg->ecmp = NULL;
 	cfg->n_ecmp = 0;
 	config_free(cfg);
@@ -525,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_no_route),
 		cmocka_unit_test(test_ecmp),
+		cmocka_unit_test(test_route_check),
 		cmocka_unit_test(test_bypass),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_many),
