@@ -3,6 +3,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "fib.h"
 #include "nodes.h"
 #include "pkt_fast.h"
 #include "pkt_meta.h"
@@ -57,15 +58,18 @@ static inline bool dhcp_to_client(const struct rte_mbuf *m, const struct pkt_met
 	       memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l4_off), ports, 4) == 0;
 }
 
-/* May dst be the address of the DHCP client of port p: p's own, or any while p has no
- * IPv4 address (its first lease being offered)? */
-static inline bool dhcp_client_address(const struct port *p, const void *dst)
+/*
+ * May dst be the address of the DHCP client of port p? Its own, or one offered to it: any
+ * address but the LAN's (the LAN ports' prefixes and mpgw's addresses, tun.own4 on a
+ * gateway), which the kernel would forward into the LAN around the WAN edge.
+ */
+static inline bool dhcp_client_address(const struct fib *f, const struct port *p, uint32_t dst)
 {
-	const struct port_addrs *s = port_addrs(p);
-
-	for (unsigned int i = 0; i < s->n; i++)
-		if (s->a[i].family == 4)
-			return port_has_addr(p, dst, true);
+	if (port_has_addr(p, &dst, true))
+		return true;
+	for (uint32_t i = 0; i < f->tun.n_own4; i++)
+		if ((dst & f->tun.own4[i].mask) == f->tun.own4[i].net)
+			return false;
 	return true;
 }
 
@@ -117,12 +121,10 @@ static inline rte_edge_t ip4_input_one(void *ctx, struct rte_mbuf *m)
 	}
 	/* A DHCP server's answer to a client that has no address yet goes to the address it
 	 * offers (RFC 2131 4.1, without the broadcast flag): on an uplink with a twin, the
-	 * kernel's DHCP client's while the uplink has no IPv4 address, or to one of its
-	 * addresses. Not to any address: the kernel would forward one for a LAN host into the
-	 * LAN, around the WAN edge. */
+	 * kernel's DHCP client's, but not to a LAN address (dhcp_client_address). */
 	if (unlikely(w->punt != NULL) && meta->l4_proto == IPPROTO_UDP &&
 		ports[port_index_of[m->port]].uplink && dhcp_to_client(m, meta) &&
-		dhcp_client_address(&ports[port_index_of[m->port]], &ip->dst_addr))
+		dhcp_client_address(w->fib, &ports[port_index_of[m->port]], ip->dst_addr))
 		return IP4_IN_NEXT_PUNT;
 	if (unlikely(ip4_martian(rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_32(ip->dst_addr))))
 		return node_drop_edge(NODE_DROP_BASE, DROP_martian);
