@@ -1140,7 +1140,9 @@ void mptcp_pm_poll(void)
 		return;
 	/* A bounded number of reads per call: a storm of events waits for the next poll. */
 	for (unsigned int i = 0; i < 64; i++) {
-		ssize_t n = mnl_socket_recvfrom(pm.ev, pm.buf, sizeof(pm.buf));
+		uint32_t sender;
+		int flags;
+		ssize_t n = nl_receive(pm.ev, pm.buf, sizeof(pm.buf), &sender, &flags);
 		if (n < 0) {
 			/* ENOBUFS: events were lost; the kernel's sockets say what they were. */
 			if (errno == ENOBUFS) {
@@ -1151,6 +1153,22 @@ void mptcp_pm_poll(void)
 				pm.next_resync = rte_rdtsc();
 			}
 			break;
+		}
+		/* Only the kernel's events are read: another process with CAP_NET_ADMIN may send
+		 * to the group or to the socket's port id. One cut short lost the events in its
+		 * missing part: the kernel's sockets say what they were, as after an overrun. */
+		if (sender != 0 || (flags & MSG_TRUNC)) {
+			pthread_mutex_lock(&pm.lock);
+			if (sender != 0)
+				pm.stats.foreign++;
+			else
+				pm.stats.truncated++;
+			pthread_mutex_unlock(&pm.lock);
+			if (sender == 0 && pm.diag != NULL && !pm.resync) {
+				pm.resync = true;
+				pm.next_resync = rte_rdtsc();
+			}
+			continue;
 		}
 		nl_cb_run(pm.buf, (size_t)n, 0, 0, on_event, NULL);
 	}

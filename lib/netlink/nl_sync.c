@@ -765,26 +765,6 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* One datagram of s into buf (len bytes): its length, or -1 with errno set (EAGAIN: none
- * waiting, ENOBUFS: the socket overran). *sender: the port id of the socket that sent it, 0
- * for the kernel; *flags: recvmsg()'s (MSG_TRUNC: it was longer than buf, and cut). */
-static ssize_t receive(struct mnl_socket *s, void *buf, size_t len, uint32_t *sender, int *flags)
-{
-	struct sockaddr_nl from = {0};
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr msg = {
-		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
-	ssize_t n = recvmsg(mnl_socket_get_fd(s), &msg, 0);
-
-	if (n < 0)
-		return -1;
-	/* a sender the socket layer did not name is not the kernel */
-	*sender = msg.msg_namelen == sizeof(from) && from.nl_family == AF_NETLINK ? from.nl_pid
-										  : UINT32_MAX;
-	*flags = msg.msg_flags;
-	return n;
-}
-
 /*
  * A datagram of the event socket: only the kernel's are read (another process with
  * CAP_NET_ADMIN may send to the groups or to the socket's port id, with whatever routes it
@@ -833,7 +813,7 @@ static int dump(int type, char *err, size_t errlen)
 	for (;;) {
 		uint32_t sender;
 		int flags;
-		ssize_t n = receive(s, nl.buf, sizeof(nl.buf), &sender, &flags);
+		ssize_t n = nl_receive(s, nl.buf, sizeof(nl.buf), &sender, &flags);
 		if (n < 0) {
 			snprintf(err, errlen, "netlink dump: %s", strerror(errno));
 			goto out;
@@ -987,7 +967,7 @@ static void resync(bool lost)
 		nl.stats.redumps++;
 	forget();
 	/* drain what is queued (cut or not): the dump supersedes it */
-	while (receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags) >= 0)
+	while (nl_receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags) >= 0)
 		;
 	if (dump_all(err, sizeof(err)) < 0) {
 		/* Keep the running FIB version, and dump again a little later. */
@@ -1191,7 +1171,7 @@ void nl_sync_poll(const struct mpgw_config *cfg)
 	for (unsigned int i = 0; i < NL_SYNC_POLL_MAX && !nl.lost; i++) {
 		uint32_t sender;
 		int flags;
-		ssize_t n = receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags);
+		ssize_t n = nl_receive(nl.ev, nl.buf, sizeof(nl.buf), &sender, &flags);
 		if (n < 0) {
 			nl.lost = errno == ENOBUFS; /* else EAGAIN: all read */
 			break;

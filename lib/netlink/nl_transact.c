@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <linux/netlink.h>
+
 #include "nl_transact.h"
 
 struct mnl_socket *nl_request_socket(int bus, unsigned int timeout_ms)
@@ -32,14 +34,39 @@ int nl_transact(struct mnl_socket *s, const struct nlmsghdr *req, void *buf, siz
 	if (mnl_socket_sendto(s, req, req->nlmsg_len) < 0)
 		return -1;
 	for (unsigned int i = 0; i < NL_TRANSACT_MAX_READS; i++) {
-		ssize_t n = mnl_socket_recvfrom(s, buf, len);
+		uint32_t sender;
+		int flags;
+		ssize_t n = nl_receive(s, buf, len, &sender, &flags);
 		if (n < 0)
 			return -1;
+		if (sender != 0)
+			continue;
+		if (flags & MSG_TRUNC) {
+			errno = EMSGSIZE;
+			return -1;
+		}
 		int r = nl_cb_run(buf, (size_t)n, req->nlmsg_seq, portid, cb, data);
 		if (r <= MNL_CB_STOP)
 			return r;
 	}
 	return -1;
+}
+
+ssize_t nl_receive(struct mnl_socket *s, void *buf, size_t len, uint32_t *sender, int *flags)
+{
+	struct sockaddr_nl from = {0};
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {
+		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n = recvmsg(mnl_socket_get_fd(s), &msg, 0);
+
+	if (n < 0)
+		return -1;
+	/* a sender the socket layer did not name is not the kernel */
+	*sender = msg.msg_namelen == sizeof(from) && from.nl_family == AF_NETLINK ? from.nl_pid
+										  : UINT32_MAX;
+	*flags = msg.msg_flags;
+	return n;
 }
 
 bool nl_messages_fit(const void *buf, size_t len)

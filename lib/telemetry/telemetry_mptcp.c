@@ -172,6 +172,8 @@ int telemetry_cmd_mptcp_endpoints(const char *cmd, const char *params, struct rt
 	rte_tel_data_add_dict_u64(r, "add_addr_accepted", s.add_addr_accepted_limit);
 	rte_tel_data_add_dict_u64(r, "events", s.events);
 	rte_tel_data_add_dict_u64(r, "overruns", s.overruns);
+	rte_tel_data_add_dict_u64(r, "foreign", s.foreign);
+	rte_tel_data_add_dict_u64(r, "truncated", s.truncated);
 	rte_tel_data_add_dict_u64(r, "untracked", s.untracked);
 	rte_tel_data_add_dict_u64(r, "connections_closed", s.connections_closed);
 	rte_tel_data_add_dict_u64(r, "subflows_closed", s.subflows_closed);

@@ -7,7 +7,8 @@
  * wrong size are refused (`malformed`); attributes the mirror does not read are skipped; a route the FIB builder
  * would refuse is left out (`rejected`) and the next version builds with the good routes
  * after it; datagrams not from the kernel (`foreign`) and cut ones (`truncated`) are not
- * applied.
+ * applied. The netlink clients' request path (nl_transact) skips datagrams not from the
+ * kernel too: a forged end of dump does not cut the kernel's answer short.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +34,7 @@
 #include "fib.h"
 #include "nl_sync.h"
 #include "nl_sync_test.h"
+#include "nl_transact.h"
 #include "port.h"
 #include "test_config.h"
 #include "test_mirror.h"
@@ -529,6 +531,61 @@ static void test_truncated(void **state)
 	assert_int_equal(s.routes4, 0);
 }
 
+static int count_links(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		(*(unsigned int *)data)++;
+	return MNL_CB_OK;
+}
+
+/* A message to the request socket's port id from another process's socket: an end of dump
+ * with the request's sequence number and port id (all a forger needs to guess) is skipped,
+ * and the kernel's answer is read whole; nl_receive names the forger as the sender. */
+static void test_transact_forged(void **state)
+{
+	(void)state;
+	static uint8_t req[256], forged[256], answers[1 << 15];
+	struct mnl_socket *s = nl_request_socket(NETLINK_ROUTE, 2000);
+	struct mnl_socket *f = mnl_socket_open(NETLINK_ROUTE);
+
+	assert_non_null(s);
+	assert_non_null(f);
+	assert_int_equal(mnl_socket_bind(f, 0, MNL_SOCKET_AUTOPID), 0);
+	struct nlmsghdr *r = mnl_nlmsg_put_header(req);
+	r->nlmsg_type = RTM_GETLINK;
+	r->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	r->nlmsg_seq = 7;
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(r, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	struct nlmsghdr *d = mnl_nlmsg_put_header(forged);
+	d->nlmsg_type = NLMSG_DONE;
+	d->nlmsg_flags = NLM_F_MULTI;
+	d->nlmsg_seq = 7;
+	d->nlmsg_pid = mnl_socket_get_portid(s);
+	*(int *)mnl_nlmsg_put_extra_header(d, sizeof(int)) = 0;
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK, .nl_pid = mnl_socket_get_portid(s)};
+
+	assert_int_equal(sendto(mnl_socket_get_fd(f), d, d->nlmsg_len, 0, (struct sockaddr *)&to,
+				 sizeof(to)),
+		(ssize_t)d->nlmsg_len);
+	unsigned int links = 0;
+	assert_int_equal(nl_transact(s, r, answers, sizeof(answers), count_links, &links),
+		MNL_CB_STOP);
+	assert_true(links >= 1); /* lo, at least */
+
+	assert_int_equal(sendto(mnl_socket_get_fd(f), d, d->nlmsg_len, 0, (struct sockaddr *)&to,
+				 sizeof(to)),
+		(ssize_t)d->nlmsg_len);
+	uint32_t sender = 0;
+	int flags = 0;
+	assert_int_equal(nl_receive(s, answers, sizeof(answers), &sender, &flags),
+		(ssize_t)d->nlmsg_len);
+	assert_int_equal(sender, mnl_socket_get_portid(f));
+	assert_int_equal(flags & MSG_TRUNC, 0);
+	mnl_socket_close(f);
+	mnl_socket_close(s);
+}
+
 int main(void)
 {
 	char *eal_args[] = {"test_nl_sync", "--no-huge", "-m", "1024", "--no-pci", "-l", "0",
@@ -543,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test(test_transact_forged),
 	};
 
 	if (rte_eal_init(RTE_DIM(eal_args) - 1, eal_args) < 0) {
