@@ -78,8 +78,9 @@ struct mptcp_pm_stats {
 	bool on;
 	uint32_t subflows_limit, add_addr_accepted_limit;
 	uint64_t events, overruns, untracked; /* untracked: over the table's limits */
-	uint64_t foreign, truncated; /* event datagrams not from the kernel, and cut short:
-				      * neither read (a cut one: dumped again, as an overrun) */
+	/* event datagrams not from the kernel, and cut short: neither read (a cut one: the
+	 * table dumped again, as after an overrun) */
+	uint64_t foreign, truncated;
 	uint64_t connections_closed, subflows_closed;
 	uint64_t dumps, dump_errors; /* the table rebuilt from sock_diag (start, overruns,
 				      * and every reconcile) */

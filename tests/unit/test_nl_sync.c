@@ -569,8 +569,8 @@ static void test_transact_forged(void **state)
 				 sizeof(to)),
 		(ssize_t)d->nlmsg_len);
 	unsigned int links = 0;
-	assert_int_equal(nl_transact(s, r, answers, sizeof(answers), count_links, &links),
-		MNL_CB_STOP);
+	assert_int_equal(
+		nl_transact(s, r, answers, sizeof(answers), count_links, &links), MNL_CB_STOP);
 	assert_true(links >= 1); /* lo, at least */
 
 	assert_int_equal(sendto(mnl_socket_get_fd(f), d, d->nlmsg_len, 0, (struct sockaddr *)&to,
@@ -578,8 +578,8 @@ static void test_transact_forged(void **state)
 		(ssize_t)d->nlmsg_len);
 	uint32_t sender = 0;
 	int flags = 0;
-	assert_int_equal(nl_receive(s, answers, sizeof(answers), &sender, &flags),
-		(ssize_t)d->nlmsg_len);
+	assert_int_equal(
+		nl_receive(s, answers, sizeof(answers), &sender, &flags), (ssize_t)d->nlmsg_len);
 	assert_int_equal(sender, mnl_socket_get_portid(f));
 	assert_int_equal(flags & MSG_TRUNC, 0);
 	mnl_socket_close(f);
