@@ -246,7 +246,10 @@ static void on_neigh(const struct nlmsghdr *nlh)
 		nl.stats.ignored++;
 		return;
 	}
-	nl_parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX);
+	if (!nl_parse_attrs(nlh, sizeof(*nd), tb, NDA_MAX)) {
+		nl.stats.malformed++;
+		return;
+	}
 	/* A twin is an Ethernet device (TAP): its neighbours' MACs are 6 bytes. */
 	const struct attr_size sizes[] = {
 		{NDA_DST, addr_size(nd->ndm_family)}, {NDA_LLADDR, RTE_ETHER_ADDR_LEN}};
@@ -325,7 +328,10 @@ static void on_addr(const struct nlmsghdr *nlh)
 		nl.stats.malformed++;
 		return;
 	}
-	nl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
+	if (!nl_parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX)) {
+		nl.stats.malformed++;
+		return;
+	}
 	const struct attr_size sizes[] = {{IFA_LOCAL, addr_size(ifa->ifa_family)},
 		{IFA_ADDRESS, addr_size(ifa->ifa_family)}, {IFA_FLAGS, sizeof(uint32_t)}};
 	if (!attrs_sized(tb, sizes, RTE_DIM(sizes)))
@@ -680,7 +686,10 @@ static void on_route(const struct nlmsghdr *nlh)
 		nl.stats.malformed++;
 		return;
 	}
-	nl_parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX);
+	if (!nl_parse_attrs(nlh, sizeof(*rt), tb, RTA_MAX)) {
+		nl.stats.malformed++;
+		return;
+	}
 	const uint16_t alen = addr_size(rt->rtm_family);
 	const struct attr_size sizes[] = {{RTA_TABLE, sizeof(uint32_t)}, {RTA_DST, alen},
 		{RTA_GATEWAY, alen}, {RTA_OIF, sizeof(uint32_t)}, {RTA_PRIORITY, sizeof(uint32_t)}};

@@ -3,10 +3,11 @@
  * The kernel mirror's checks of what netlink brings (lib/netlink/nl_sync.c), with netlink
  * messages made here and fed to its handlers as datagrams (nl_sync_test.h): good routes,
  * addresses and neighbours are mirrored; messages too short for their family header or
- * longer than their datagram, prefixes longer than their addresses and attributes of the
- * wrong size are refused (`malformed`); attributes the mirror does not read are skipped; a route the FIB builder
- * would refuse is left out (`rejected`) and the next version builds with the good routes
- * after it; datagrams not from the kernel (`foreign`) and cut ones (`truncated`) are not
+ * longer than their datagram, attributes running past their message's end, prefixes longer
+ * than their addresses and attributes of the wrong size are refused (`malformed`);
+ * attributes the mirror does not read are skipped; a route the FIB builder would refuse is
+ * left out (`rejected`) and the next version builds with the good routes after it;
+ * datagrams not from the kernel (`foreign`) and cut ones (`truncated`) are not
  * applied. The netlink clients' request path (nl_transact) skips datagrams not from the
  * kernel too: a forged end of dump does not cut the kernel's answer short.
  */
@@ -331,6 +332,42 @@ static void test_length_past_end(void **state)
 	assert_int_equal(s.routes4, 0);
 }
 
+/* nlh's message with its length cut by 2, alone in a datagram of exactly that many bytes
+ * (malloc'd: under ASan a read past it is caught). */
+static void feed_cut_by_2(const struct nlmsghdr *nlh)
+{
+	uint32_t len = nlh->nlmsg_len - 2;
+	struct nlmsghdr *m = malloc(len);
+
+	assert_non_null(m);
+	memcpy(m, nlh, len);
+	m->nlmsg_len = len;
+	nl_sync_input(m, len, 0, 0);
+	free(m);
+}
+
+/* A message whose length is not a multiple of 4, its last attribute running past it (libmnl
+ * walks to the length rounded up: found by fuzz_netlink, a read past the datagram): each
+ * refused, counted; the attribute never read. */
+static void test_attribute_past_end(void **state)
+{
+	(void)state;
+	struct nlmsghdr *nlh;
+
+	feed_cut_by_2(route_msg("198.51.100.0", 24, TEST_IF_WAN, "10.0.2.2"));
+	nlh = addr_msg("2001:db8:2::2", 64, TEST_IF_WAN); /* IFA_ADDRESS last */
+	feed_cut_by_2(nlh);
+	nlh = neigh_msg("10.0.2.2", TEST_IF_WAN);
+	mnl_attr_put(nlh, NDA_DST, 4, "\x0a\x00\x02\x03"); /* the last NDA_DST counts */
+	feed_cut_by_2(nlh);
+
+	struct nl_sync_stats s = stats();
+	assert_int_equal(s.malformed, 3);
+	assert_int_equal(s.routes4, 0);
+	assert_int_equal(s.addrs6, 0);
+	assert_int_equal(s.neighbours, 0);
+}
+
 /* Attributes the mirror does not read, of any size, and types past the kernel headers'
  * (a newer kernel's): skipped; the route, address and neighbour still mirrored. */
 static void test_unknown_attributes(void **state)
@@ -594,6 +631,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_length_past_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attribute_past_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attribute_size, setup, teardown),
