@@ -272,7 +272,9 @@ netns_tcp_exchange() {
 		ip netns exec "$p-server" ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && break
 		sleep 0.1
 	done
-	timeout 60 ip netns exec "$p-client" ncat "-$fam" -w 10 "$dest" "$port" \
+	# --no-shutdown: the client's end of input does not end the connection (the server's
+	# ncat quits on it, TO_CLIENT maybe not all sent); the server's end does.
+	timeout 60 ip netns exec "$p-client" ncat "-$fam" -w 10 --no-shutdown "$dest" "$port" \
 		<"$up" >"$dir/client.got" 2>"$dir/client.err" || crc=$?
 	wait "$spid" || rc=$?
 	if [ "$crc" -ne 0 ] || [ "$rc" -ne 0 ]; then

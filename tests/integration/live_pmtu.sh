@@ -68,8 +68,11 @@ tcp_mss() {
 		in_ns server ss -Hltn "sport = :$port" | grep -q . && break
 		sleep 0.1
 	done
+	# --no-shutdown: the client's end of input does not end the connection (the server's
+	# ncat quits on it, its own data maybe not all sent); the server's end does.
 	(sleep 2; cat "$tmp/up") | timeout 60 ip netns exec "$PREFIX-client" \
-		ncat "-$fam" -w 10 "$dest" "$port" >"$tmp/client.got" 2>"$tmp/client.err" &
+		ncat "-$fam" -w 10 --no-shutdown "$dest" "$port" >"$tmp/client.got" \
+		2>"$tmp/client.err" &
 	local cpid=$!
 	sleep 1
 	c=$(in_ns client ss -Htin "dport = :$port" | grep -o ' mss:[0-9]*' | head -n 1 | cut -d: -f2)
@@ -80,7 +83,9 @@ tcp_mss() {
 	if [ "$c" != "$want" ] || [ "$s" != "$want" ]; then return 1; fi
 	[ "$crc" -eq 0 ] || { echo "client ncat exit $crc: $(cat "$tmp/client.err")"; return 1; }
 	if ! cmp -s "$tmp/up" "$tmp/server.got" || ! cmp -s "$tmp/down" "$tmp/client.got"; then
-		echo "data differs after ss showed mss ${c}/${s}"
+		echo "data differs after ss showed mss ${c}/${s}: client->server" \
+			"$(stat -c %s "$tmp/server.got") bytes, server->client" \
+			"$(stat -c %s "$tmp/client.got") bytes of $TCP_BYTES"
 		return 1
 	fi
 	echo "ss -ti: client mss:$c, server mss:$s; $TCP_BYTES bytes each way intact"
