@@ -40,7 +40,8 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
 /* How often the control loop runs the probes: their timing is to this grain. With kernel
- * twins it wakes up every TWIN_TICK_US to move the exception path's frames. */
+ * twins it wakes up every TWIN_TICK_US to read the kernel's events (routes, neighbours,
+ * MPTCP) soon after they come; the twins' frames have their own thread (twin.h). */
 #define CONTROL_TICK_US 5000
 #define TWIN_TICK_US	1000
 
@@ -247,6 +248,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mpgw: %s\n", err);
 			goto out;
 		}
+	if (twins_launch(err, sizeof(err)) < 0) {
+		fprintf(stderr, "mpgw: %s\n", err);
+		goto out;
+	}
 	if (telemetry_register() != 0)
 		fprintf(stderr, "mpgw: warning: telemetry commands not registered\n");
 	/* Needs multi-process support: not available with --in-memory. */

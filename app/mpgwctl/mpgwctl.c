@@ -503,6 +503,9 @@ static const struct column twin_columns[] = {
 	{"to_kernel", "TO_KERNEL", false},
 	{"to_kernel_errors", "TO_K_ERRORS", false},
 	{"from_kernel", "FROM_KERNEL", false},
+	{"from_kernel_tso", "FROM_K_TSO", false},
+	{"from_kernel_malformed", "FROM_K_BAD", false},
+	{"from_kernel_frames", "FROM_K_FRAMES", false},
 	{"from_kernel_drops", "FROM_K_DROPS", false},
 };
 

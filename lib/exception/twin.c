@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Kernel twins: TAP interfaces served by the control thread (see twin.h). */
+/* Kernel twins: TAP interfaces served by their own thread (see twin.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_arp.h>
 #include <linux/if_tun.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -20,10 +23,24 @@
 
 #include "port.h"
 #include "twin.h"
+#include "twin_vnet.h"
 #include "worker.h"
 
-/* Largest frame the kernel may write: a twin's MTU is its port's, at most 9216. */
+/* Largest frame the kernel may write without segmentation offload: a twin's MTU is its
+ * port's, at most 9216. */
 #define TWIN_FRAME_MAX (9216 + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN)
+/* Largest it may write with it: a 64 KB TCP segment and its headers. */
+#define TWIN_GSO_MAX (65535 + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN)
+/* The offloads a twin takes: the kernel may leave checksums and TCP segmentation to it. */
+#define TWIN_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+/* Free room in worker 0's twin ring below which the thread reads no more from the twins
+ * (the kernel keeps the frames, and TCP its pace): what one 64 KB segment becomes at an
+ * MSS of 1024 or more. */
+#define TWIN_READ_ROOM 64
+/* How long the thread sleeps before it looks again on its own: while worker 0's twin ring
+ * is short of room (the worker empties it, unannounced), and with nothing to do. */
+#define TWIN_SLEEP_MS 1
+#define TWIN_IDLE_MS  100
 /* How often the ports' link state is copied onto the twins' carrier. */
 #define TWIN_LINK_CHECK_MS 100
 
@@ -37,6 +54,13 @@ struct twin {
 
 static struct twin twins[MPGW_MAX_PORTS];
 static bool enabled;
+/* The service thread: it alone reads and writes the TAPs and feeds worker 0's twin ring. */
+static struct {
+	pthread_t tid;
+	bool started;
+	bool stop;
+	struct doorbell bell; /* the workers' punt rings' */
+} svc = {.bell = {.fd = -1}};
 /* --twin-pcap files being handed over, by port index (NULL: none or done). */
 static struct {
 	FILE *f;
@@ -45,7 +69,9 @@ static struct {
 static unsigned int n_replays;
 static struct rte_mempool *twin_pool;
 static uint64_t next_link_check;
-static uint8_t frame[TWIN_FRAME_MAX + 1]; /* one more: a longer frame is seen, and dropped */
+/* One frame from a twin or a replayed file; one byte more: a longer one is seen, and
+ * dropped. The service thread's alone. */
+static uint8_t frame[TWIN_GSO_MAX + 1];
 
 bool twins_enabled(void)
 {
@@ -84,7 +110,7 @@ static int twin_open(struct twin *t, const struct port *p, char *err, size_t err
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	memcpy(ifr.ifr_name, p->name, len);
 	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
 		snprintf(err, errlen,
@@ -95,6 +121,11 @@ static int twin_open(struct twin *t, const struct port *p, char *err, size_t err
 	}
 	memcpy(t->ifname, ifr.ifr_name, sizeof(t->ifname));
 	t->carrier = true; /* a TAP comes up with carrier on: the first mirror corrects it */
+	/* Checksums and TCP segmentation left to the twin (twin_vnet.h): the kernel's TCP
+	 * sends 64 KB at a time. Without it the kernel does them itself. */
+	if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)TWIN_OFFLOADS) < 0)
+		printf("mpgw: port %s: kernel twin without offloads: %s\n", p->name,
+			strerror(errno));
 
 	/* The port's MAC, so that what the kernel resolves and sends is the port's own. */
 	memset(&ifr, 0, sizeof(ifr));
@@ -137,6 +168,14 @@ int twins_start(const struct mpgw_config *cfg, struct rte_mempool *pool, char *e
 			return -1;
 		}
 	}
+	svc.bell.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (svc.bell.fd < 0) {
+		snprintf(err, errlen, "kernel twins: eventfd: %s", strerror(errno));
+		twins_stop();
+		return -1;
+	}
+	for (unsigned int w = 0; w < n_workers; w++)
+		workers[w].punt_bell = &svc.bell;
 	enabled = true;
 	next_link_check = 0;
 	return 0;
@@ -156,79 +195,119 @@ static void twins_mirror_link(void)
 	}
 }
 
-/* Write one punted frame to the twin of the port it came in by. */
+/* Write one punted frame to the twin of the port it came in by, behind a virtio-net
+ * header: no offload, its checksum already verified if the port's NIC says so. */
 static void twin_write(struct rte_mbuf *m)
 {
 	int p = port_index_of[m->port];
-	struct iovec iov[16];
-	unsigned int n = 0;
+	struct virtio_net_hdr vh = {0};
+	struct iovec iov[17];
+	unsigned int n = 1;
 
 	if (p < 0 || twins[p].fd < 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	struct twin *t = &twins[p];
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		vh.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	iov[0] = (struct iovec){&vh, sizeof(vh)};
 	for (struct rte_mbuf *s = m; s != NULL && n < RTE_DIM(iov); s = s->next, n++)
 		iov[n] = (struct iovec){rte_pktmbuf_mtod(s, void *), s->data_len};
-	if (n == m->nb_segs && writev(t->fd, iov, (int)n) == (ssize_t)m->pkt_len)
+	if (n - 1 == m->nb_segs && writev(t->fd, iov, (int)n) == (ssize_t)(sizeof(vh) + m->pkt_len))
 		t->stats.to_kernel++;
 	else
 		t->stats.to_kernel_errors++;
 	rte_pktmbuf_free(m);
 }
 
-/* A frame of len bytes from the kernel, copied into a chain of mbufs; NULL if none left
- * or the port cannot send a chain that long. */
-static struct rte_mbuf *frame_to_mbuf(const struct port *p, const uint8_t *data, size_t len)
+/* A frame of hdr_len bytes at hdr followed by len bytes at data, copied into a chain of
+ * mbufs; NULL if none left or the port cannot send a chain that long. */
+static struct rte_mbuf *frame_to_mbuf(
+	const struct port *p, const uint8_t *hdr, size_t hdr_len, const uint8_t *data, size_t len)
 {
-	struct rte_mbuf *head = NULL;
-	size_t off = 0;
+	const uint8_t *from[2] = {hdr, data};
+	size_t left[2] = {hdr_len, len};
+	struct rte_mbuf *head = rte_pktmbuf_alloc(twin_pool);
 
-	while (off < len) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(twin_pool);
-		if (m == NULL || (head != NULL && !p->tx_multi_seg)) {
-			rte_pktmbuf_free(m);
-			rte_pktmbuf_free(head);
-			return NULL;
-		}
-		size_t k = RTE_MIN(len - off, (size_t)rte_pktmbuf_tailroom(m));
-		memcpy(rte_pktmbuf_append(m, (uint16_t)k), data + off, k);
-		off += k;
-		if (head == NULL)
-			head = m;
-		else if (rte_pktmbuf_chain(head, m) != 0) {
-			rte_pktmbuf_free(m);
-			rte_pktmbuf_free(head);
-			return NULL;
+	if (head == NULL)
+		return NULL;
+	for (unsigned int k = 0; k < 2; k++) {
+		while (left[k] != 0) {
+			struct rte_mbuf *last = rte_pktmbuf_lastseg(head);
+			if (rte_pktmbuf_tailroom(last) == 0) {
+				struct rte_mbuf *m =
+					p->tx_multi_seg ? rte_pktmbuf_alloc(twin_pool) : NULL;
+				if (m == NULL || rte_pktmbuf_chain(head, m) != 0) {
+					rte_pktmbuf_free(m);
+					rte_pktmbuf_free(head);
+					return NULL;
+				}
+				last = m;
+			}
+			size_t c = RTE_MIN(left[k], (size_t)rte_pktmbuf_tailroom(last));
+			memcpy(rte_pktmbuf_append(head, (uint16_t)c), from[k], c);
+			from[k] += c;
+			left[k] -= c;
 		}
 	}
 	return head;
 }
 
-/* What the kernel wrote to port i's twin, to worker 0's twin ring (mpgw_twin_output). */
-static void twin_read(unsigned int i)
+/* Where the frames of one twin (or replayed file) go: worker 0's twin ring. */
+struct twin_sink {
+	unsigned int port; /* mpgw port index */
+	struct twin *t;
+	struct rte_ring *r;
+};
+
+/* One frame the data path is to send (twin_vnet_emit_t): to the ring, or a counted drop. */
+static int sink_frame(
+	void *arg, const uint8_t *hdr, size_t hdr_len, const uint8_t *data, size_t len)
+{
+	struct twin_sink *k = arg;
+	struct rte_mbuf *m = frame_to_mbuf(&ports[k->port], hdr, hdr_len, data, len);
+
+	if (m == NULL) {
+		k->t->stats.from_kernel_drops++;
+		return 0;
+	}
+	m->port = ports[k->port].port_id;
+	if (rte_ring_sp_enqueue(k->r, m) != 0) {
+		rte_pktmbuf_free(m);
+		k->t->stats.from_kernel_drops++;
+		return 0;
+	}
+	k->t->stats.from_kernel_frames++;
+	return 0;
+}
+
+/* What the kernel wrote to port i's twin, cut into the frames the port sends
+ * (twin_vnet.h), to worker 0's twin ring (mpgw_twin_output), while the ring has room for
+ * a 64 KB segment's. The number of frames read. */
+static unsigned int twin_read(unsigned int i)
 {
 	struct twin *t = &twins[i];
-	struct rte_ring *r = n_workers != 0 ? workers[0].twin_out : NULL;
+	struct twin_sink k = {.port = i, .t = t, .r = n_workers != 0 ? workers[0].twin_out : NULL};
+	unsigned int n = 0;
 
-	for (unsigned int k = 0; k < TWIN_POLL_BURST; k++) {
-		ssize_t len = read(t->fd, frame, sizeof(frame));
-		if (len <= 0)
-			return; /* EAGAIN: nothing more */
+	while (n < TWIN_POLL_BURST && k.r != NULL && rte_ring_free_count(k.r) >= TWIN_READ_ROOM) {
+		struct virtio_net_hdr vh;
+		struct iovec iov[2] = {{&vh, sizeof(vh)}, {frame, sizeof(frame)}};
+		ssize_t got = readv(t->fd, iov, 2);
+		if (got <= 0)
+			break; /* EAGAIN: nothing more */
+		n++;
 		t->stats.from_kernel++;
-		struct rte_mbuf *m = len >= RTE_ETHER_HDR_LEN && len <= TWIN_FRAME_MAX && r != NULL
-					     ? frame_to_mbuf(&ports[i], frame, (size_t)len)
-					     : NULL;
-		if (m == NULL) {
-			t->stats.from_kernel_drops++;
-			continue;
-		}
-		m->port = ports[i].port_id;
-		if (rte_ring_sp_enqueue(r, m) != 0) {
-			rte_pktmbuf_free(m);
-			t->stats.from_kernel_drops++;
-		}
+		size_t len = got > (ssize_t)sizeof(vh) ? (size_t)got - sizeof(vh) : 0;
+		bool gso = twin_vnet_is_gso(&vh);
+		if (gso)
+			t->stats.from_kernel_tso++;
+		if (len < RTE_ETHER_HDR_LEN || len > (gso ? TWIN_GSO_MAX : TWIN_FRAME_MAX) ||
+			twin_vnet_split(&vh, frame, len, sink_frame, &k) < 0)
+			t->stats.from_kernel_malformed++;
 	}
+	return n;
 }
 
 static uint32_t pcap32(uint32_t v, bool swapped)
@@ -283,58 +362,56 @@ int twins_replay_add(
 
 bool twins_replaying(void)
 {
-	return n_replays != 0;
+	return __atomic_load_n(&n_replays, __ATOMIC_RELAXED) != 0;
 }
 
 static void replay_done(unsigned int i)
 {
 	fclose(replays[i].f);
 	replays[i].f = NULL;
-	n_replays--;
+	__atomic_fetch_sub(&n_replays, 1, __ATOMIC_RELAXED);
 }
 
 /* Up to a burst of port i's --twin-pcap frames to worker 0's twin ring, as twin_read()
- * hands over the kernel's; never more than the ring takes, so none is lost to it. */
-static void replay_read(unsigned int i)
+ * hands over the kernel's; never more than the ring takes, so none is lost to it. The
+ * number handed over. */
+static unsigned int replay_read(unsigned int i)
 {
-	struct rte_ring *r = workers[0].twin_out;
-	struct twin *t = &twins[i];
+	struct twin_sink k = {.port = i, .t = &twins[i], .r = workers[0].twin_out};
+	unsigned int n = 0;
 
-	for (unsigned int k = 0; k < TWIN_POLL_BURST && rte_ring_free_count(r) != 0; k++) {
+	for (; n < TWIN_POLL_BURST && rte_ring_free_count(k.r) != 0; n++) {
 		uint32_t rec[4]; /* seconds, fraction, captured length, length */
 		if (fread(rec, sizeof(rec), 1, replays[i].f) != 1) {
 			replay_done(i);
-			return;
+			break;
 		}
 		uint32_t len = pcap32(rec[2], replays[i].swapped);
 		if (len > TWIN_FRAME_MAX || fread(frame, len, 1, replays[i].f) != 1) {
 			replay_done(i); /* a frame no twin can carry, or a truncated file */
-			return;
+			break;
 		}
-		t->stats.from_kernel++;
-		struct rte_mbuf *m =
-			len >= RTE_ETHER_HDR_LEN ? frame_to_mbuf(&ports[i], frame, len) : NULL;
-		if (m == NULL) {
-			t->stats.from_kernel_drops++;
-			continue;
-		}
-		m->port = ports[i].port_id;
-		if (rte_ring_sp_enqueue(r, m) != 0) {
-			rte_pktmbuf_free(m);
-			t->stats.from_kernel_drops++;
-		}
+		k.t->stats.from_kernel++;
+		if (len >= RTE_ETHER_HDR_LEN)
+			sink_frame(&k, frame, len, NULL, 0);
+		else
+			k.t->stats.from_kernel_malformed++;
 	}
+	return n;
 }
 
-void twins_poll(void)
+/* One round of the service thread: the workers' punted frames to the twins, the twins'
+ * (and replayed files') frames to the data path. The number of frames moved. */
+static unsigned int twins_service(void)
 {
 	struct rte_mbuf *ms[TWIN_POLL_BURST];
+	unsigned int moved = 0;
 
-	for (unsigned int i = 0; n_replays != 0 && i < n_ports; i++)
+	for (unsigned int i = 0; twins_replaying() && i < n_ports; i++)
 		if (replays[i].f != NULL)
-			replay_read(i);
+			moved += replay_read(i);
 	if (!enabled)
-		return;
+		return moved;
 	for (unsigned int w = 0; w < n_workers; w++) {
 		if (workers[w].punt == NULL)
 			continue;
@@ -342,10 +419,79 @@ void twins_poll(void)
 			workers[w].punt, (void **)ms, TWIN_POLL_BURST, NULL);
 		for (unsigned int k = 0; k < n; k++)
 			twin_write(ms[k]);
+		moved += n;
 	}
 	for (unsigned int i = 0; i < n_ports; i++)
 		if (twins[i].fd >= 0)
-			twin_read(i);
+			moved += twin_read(i);
+	return moved;
+}
+
+/* Nothing to do: sleep until a worker punts or mpgw stops (the doorbell), a twin has a
+ * frame (if worker 0's ring has room for it), or a while passes: TWIN_SLEEP_MS while the
+ * ring is short of room or a file is replayed, else TWIN_IDLE_MS. */
+static void twins_sleep(void)
+{
+	struct pollfd fds[MPGW_MAX_PORTS + 1];
+	nfds_t n = 0;
+	struct rte_ring *r = n_workers != 0 ? workers[0].twin_out : NULL;
+	bool room = r != NULL && rte_ring_free_count(r) >= TWIN_READ_ROOM;
+
+	if (enabled) {
+		fds[n++] = (struct pollfd){.fd = svc.bell.fd, .events = POLLIN};
+		for (unsigned int i = 0; room && i < n_ports; i++)
+			if (twins[i].fd >= 0)
+				fds[n++] = (struct pollfd){.fd = twins[i].fd, .events = POLLIN};
+		doorbell_arm(&svc.bell);
+		for (unsigned int w = 0; w < n_workers; w++)
+			if (workers[w].punt != NULL && !rte_ring_empty(workers[w].punt)) {
+				doorbell_disarm(&svc.bell);
+				return;
+			}
+	}
+	int timeout = room && !twins_replaying() ? TWIN_IDLE_MS : TWIN_SLEEP_MS;
+	if (poll(fds, n, timeout) > 0 && n != 0 && (fds[0].revents & POLLIN)) {
+		uint64_t v;
+		if (read(svc.bell.fd, &v, sizeof(v)) < 0) {
+			/* EAGAIN: another reader was first; nothing to reset */
+		}
+	}
+	if (enabled)
+		doorbell_disarm(&svc.bell);
+}
+
+static void *twin_thread(void *arg)
+{
+	RTE_SET_USED(arg);
+	/* An lcore id of its own: a mempool cache for the mbufs it allocates. */
+	bool registered = rte_thread_register() == 0;
+
+	while (!__atomic_load_n(&svc.stop, __ATOMIC_ACQUIRE))
+		if (twins_service() == 0)
+			twins_sleep();
+	if (registered)
+		rte_thread_unregister();
+	return NULL;
+}
+
+int twins_launch(char *err, size_t errlen)
+{
+	if (!enabled && !twins_replaying())
+		return 0;
+	svc.stop = false;
+	int rc = rte_ctrl_thread_create(&svc.tid, "mpgw-twins", NULL, twin_thread, NULL);
+	if (rc != 0) {
+		snprintf(err, errlen, "kernel twins: cannot start their thread: %s", strerror(rc));
+		return -1;
+	}
+	svc.started = true;
+	return 0;
+}
+
+void twins_poll(void)
+{
+	if (!enabled)
+		return;
 	uint64_t now = rte_rdtsc();
 	if (now >= next_link_check) {
 		twins_mirror_link();
@@ -355,7 +501,21 @@ void twins_poll(void)
 
 void twins_stop(void)
 {
+	if (svc.started) {
+		uint64_t one = 1;
+		__atomic_store_n(&svc.stop, true, __ATOMIC_RELEASE);
+		if (svc.bell.fd >= 0 && write(svc.bell.fd, &one, sizeof(one)) < 0) {
+			/* the thread wakes within TWIN_IDLE_MS anyway */
+		}
+		pthread_join(svc.tid, NULL);
+		svc.started = false;
+	}
 	enabled = false;
+	for (unsigned int w = 0; w < n_workers; w++)
+		workers[w].punt_bell = NULL;
+	if (svc.bell.fd >= 0)
+		close(svc.bell.fd);
+	svc.bell.fd = -1;
 	for (unsigned int i = 0; i < MPGW_MAX_PORTS; i++)
 		if (replays[i].f != NULL)
 			replay_done(i);

@@ -5,13 +5,20 @@
  * up while the port's link is up. What the data path does not handle itself (ARP, IPv6
  * neighbour discovery and other link-local or multicast IPv6, traffic to mpgw's own
  * addresses that is not an echo request or a probe answer) is punted: the worker puts it
- * on its punt ring (mpgw_punt; a full ring is the `punt_ring_full` drop), and the control
- * thread writes it to the twin of the port it came in by. What the kernel writes to a twin
- * the control thread reads and hands to worker 0 through its inject ring; mpgw_twin_output
- * applies the leak guard and the port's MSS clamp, and sends it out of the port.
+ * on its punt ring (mpgw_punt; a full ring is the `punt_ring_full` drop), and the twins'
+ * service thread writes it to the twin of the port it came in by. What the kernel writes
+ * to a twin that thread reads, cuts into the frames the port sends (the TAPs take
+ * checksum and TCP segmentation offload: twin_vnet.h) and hands to worker 0 through its
+ * twin ring; mpgw_twin_output applies the leak guard and the port's MSS clamp to each, and
+ * sends it out of the port.
  *
- * Workers make no syscall for any of this: the control thread polls the rings and the TAP
- * file descriptors every millisecond (twins_poll()).
+ * The service thread (twins_launch()) moves frames in bursts while there are any, and
+ * sleeps in poll() on the TAPs and a doorbell when there are none: a worker that punts
+ * rings the doorbell only if the thread sleeps (worker/doorbell.h), so a busy exception
+ * path costs the workers no system call. While worker 0's twin ring is short of room the
+ * thread leaves the kernel's frames in the TAP (TCP's small queues hold its pace); past the
+ * TAP's own queue the kernel drops them. The control thread only mirrors the ports' link
+ * state onto the twins (twins_poll()).
  */
 #ifndef MPGW_TWIN_H
 #define MPGW_TWIN_H
@@ -24,16 +31,19 @@
 
 #include "config.h"
 
-/* Frames the control thread moves per twin and direction per poll, at most. */
+/* Frames the service thread moves per twin and direction per round, at most. */
 #define TWIN_POLL_BURST 64
 /* Punted frames a worker may have queued for the control thread. */
 #define TWIN_PUNT_RING 1024
 
 struct twin_stats {
-	uint64_t to_kernel;	    /* punted frames written to the twin */
-	uint64_t to_kernel_errors;  /* punted frames the twin refused (queue full, down) */
-	uint64_t from_kernel;	    /* frames the kernel wrote, handed to the data path */
-	uint64_t from_kernel_drops; /* of those, dropped: no mbuf, too large, inject ring full */
+	uint64_t to_kernel;		/* punted frames written to the twin */
+	uint64_t to_kernel_errors;	/* punted frames the twin refused (queue full, down) */
+	uint64_t from_kernel;		/* frames the kernel wrote (a 64 KB segment is one) */
+	uint64_t from_kernel_tso;	/* of those, TCP segments cut at the MSS */
+	uint64_t from_kernel_malformed; /* of those, dropped: too long, a bad offload header */
+	uint64_t from_kernel_frames;	/* frames they became, handed to the data path */
+	uint64_t from_kernel_drops;	/* frames they became, dropped: no mbuf, ring full */
 };
 
 /* Are twins on (twins_start() succeeded with cfg->twins)? */
@@ -41,18 +51,20 @@ bool twins_enabled(void);
 /* Create one TAP per port (after ports_start(); frames from the kernel come from pool).
  * Fails, naming the port, if a TAP cannot be created (no /dev/net/tun, name taken, ...). */
 int twins_start(const struct mpgw_config *cfg, struct rte_mempool *pool, char *err, size_t errlen);
-/* Control thread: move punted frames to the twins and the kernel's frames to the data
- * path, and mirror the ports' link state onto the twins. */
+/* Start the service thread (after twins_start() and twins_replay_add(), before the
+ * workers run), if there are twins or files to replay. 0, or -1 with err. */
+int twins_launch(char *err, size_t errlen);
+/* Control thread: mirror the ports' link state onto the twins. */
 void twins_poll(void);
-/* Close the TAPs (the kernel removes the interfaces) and free what is still queued. */
+/* Stop the service thread, close the TAPs (the kernel removes the interfaces). */
 void twins_stop(void);
 
 /*
  * Offline tests (mpgw --twin-pcap PORT=FILE): the frames of the pcap file at path are handed
- * to the data path once, in mbufs from pool, by twins_poll(), as if the kernel had written
- * them to the twin of the port named port; no TAP is involved, and twins need not be on. After workers_init()
- * (it gives worker 0 a twin ring if twins are off), before the workers run. 0, or -1 with
- * err (no such port, not an Ethernet pcap file).
+ * to the data path once, in mbufs from pool, by the service thread, as if the kernel had
+ * written them to the twin of the port named port; no TAP is involved, and twins need not
+ * be on. After workers_init() (it gives worker 0 a twin ring if twins are off), before
+ * twins_launch(). 0, or -1 with err (no such port, not an Ethernet pcap file).
  */
 int twins_replay_add(
 	struct rte_mempool *pool, const char *port, const char *path, char *err, size_t errlen);

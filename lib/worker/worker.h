@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "counters.h"
+#include "doorbell.h"
 #include "drop_reasons.h"
 #include "fib.h"
 #include "flow_table.h"
@@ -79,9 +80,10 @@ struct worker {
 	void *flows_mem;
 	/* Tunnel packets and bytes sent per path of the live FIB version, by path index. */
 	struct worker_path_stats *path_tx;
-	struct rte_ring *inject;   /* frames from the control thread to send (node_inject.c) */
-	struct rte_ring *punt;	   /* frames for the kernel twins (node_punt.c); NULL: no twins */
-	struct rte_ring *twin_out; /* worker 0: frames from the kernel twins (twin_output) */
+	struct rte_ring *inject;    /* frames from the control thread to send (node_inject.c) */
+	struct rte_ring *punt;	    /* frames for the kernel twins (node_punt.c); NULL: no twins */
+	struct doorbell *punt_bell; /* rung after a punt: the twins' thread may sleep */
+	struct rte_ring *twin_out;  /* worker 0: frames from the kernel twins (twin_output) */
 	/* With twins: packets and bytes per MPTCP subflow of the kernel (mptcp_sf.h), by
 	 * counter slot; NULL without. */
 	struct mptcp_sf_stats *mptcp_sf;
