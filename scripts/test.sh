@@ -6,7 +6,8 @@
 #   bench smoke  scripts/bench.sh --smoke: testpmd, l3fwd, mpgw and the kernel, briefly
 #   fuzz         libFuzzer under ASan + UBSan: the parser, the whole graph, the MSS clamp,
 #                the configuration loader, mpgwctl's JSON parser, the netlink messages (the
-#                route mirror's, the MPTCP path manager's events), each from its seed corpus
+#                route mirror's, the MPTCP path manager's events), the twins' offloaded
+#                frames (virtio-net header), each from its seed corpus
 #                (tests/fuzz/corpus; scripts/fuzz.sh runs a long campaign)
 # and ends with one "N passed, M failed" line. Needs root (namespaces, raw sockets).
 # FUZZ_SECONDS (default 20 per target) shortens or lengthens the fuzz runs.
@@ -112,6 +113,7 @@ if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lund
 	step "fuzz_json ${fuzz_seconds}s" fuzz fuzz_json
 	step "fuzz_netlink ${fuzz_seconds}s" fuzz fuzz_netlink
 	step "fuzz_mptcp_pm ${fuzz_seconds}s" fuzz fuzz_mptcp_pm
+	step "fuzz_twin_vnet ${fuzz_seconds}s" fuzz fuzz_twin_vnet
 else
 	failed=$((failed + 1))
 	failures+=("fuzz build")
