@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Kernel TCP through a twin, against the same two hosts over a plain veth (issue 17): on
+# live.sh's topology (scripts/lib/netns.sh), mpgw with `twins = yes`, the gw namespace's
+# kernel holding the lan port's address on tlan0 only. iperf3 runs between the gw kernel
+# and the client (kernel -> host, and -R: host -> kernel), once through tlan0 and mpgw's
+# lan port, once over a second veth pair between the same namespaces, in interleaved
+# rounds; the medians and their ratio are printed, with mpgw's twin counters.
+#
+#   scripts/twin_tput.sh [ROUNDS [SECONDS]]     default 3 rounds of 5 s each way
+#
+# Builds mpgw (release) in build-bench, as scripts/bench.sh does. Needs root and iperf3.
+set -euo pipefail
+
+rounds=${1:-3}
+secs=${2:-5}
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=$src/build-bench
+PREFIX=mpgwtput
+# shellcheck source=scripts/lib/netns.sh
+source "$src/scripts/lib/netns.sh"
+
+if [ -f "$build/build.ninja" ]; then
+	meson configure "$build" -Dbuildtype=release -Dtests=false >/dev/null
+else
+	meson setup "$build" "$src" -Dbuildtype=release -Dtests=false >/dev/null
+fi
+ninja -C "$build" >/dev/null
+MPGW=$build/app/mpgw/mpgw
+MPGWCTL=$build/app/mpgwctl/mpgwctl
+
+netns_session_begin "$PREFIX" "client gw server"
+sed -e 's/^\[port lan0\]/[port tlan0]/' -e 's/^\[port wan0\]/[port twan0]/' \
+	-e 's/^\[mpgw\]/[mpgw]\ntwins = yes/' "$src/config/demo.ini" >"$tmp/twin.ini"
+netns_create "$PREFIX" >"$tmp/netns.log" 2>&1 || { tail -n 3 "$tmp/netns.log"; exit 1; }
+netns_twins_only "$PREFIX-gw" "$NETNS_GW_LAN_IF" "$NETNS_GW_WAN_IF"
+netns_mpgw_start "$PREFIX" "$MPGW" "$tmp/twin.ini" "$log"
+netns_mpgw_wait_ready "$PREFIX" "$MPGWCTL" 30 || { cat "$log"; exit 1; }
+ip -n "$PREFIX-gw" addr add "$NETNS_GW_LAN4/24" dev tlan0
+# The plain path: a veth pair between the same two namespaces, its own subnet.
+ip link add plain0 netns "$PREFIX-gw" type veth peer name plain1 netns "$PREFIX-client"
+ip -n "$PREFIX-gw" addr add 10.99.0.1/24 dev plain0
+ip -n "$PREFIX-client" addr add 10.99.0.2/24 dev plain1
+ip -n "$PREFIX-gw" link set plain0 up
+ip -n "$PREFIX-client" link set plain1 up
+
+ip netns exec "$PREFIX-client" iperf3 -s -D -1 >/dev/null 2>&1 || true
+# mbps DEST [-R]: one iperf3 run from the gw kernel, its receiver's Mbit/s.
+mbps() {
+	local out i
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$PREFIX-client" ss -Hltn "sport = :5201" | grep -q . && break
+		ip netns exec "$PREFIX-client" iperf3 -s -D -1 >/dev/null 2>&1 || true
+		sleep 0.1
+	done
+	out=$(timeout $((secs + 20)) ip netns exec "$PREFIX-gw" iperf3 -J -c "$1" -t "$secs" "${@:2}") ||
+		{ echo 0; return; }
+	/usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' <<<"$out"
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -a tw_out tw_in pl_out pl_in
+for ((r = 0; r < rounds; r++)); do
+	tw_out+=("$(mbps "$NETNS_CLIENT4")")
+	pl_out+=("$(mbps 10.99.0.2)")
+	tw_in+=("$(mbps "$NETNS_CLIENT4" -R)")
+	pl_in+=("$(mbps 10.99.0.2 -R)")
+	echo "round $((r + 1)): kernel->host twin ${tw_out[r]} plain ${pl_out[r]};" \
+		"host->kernel twin ${tw_in[r]} plain ${pl_in[r]} (Mbit/s)"
+done
+a=$(median "${tw_out[@]}") b=$(median "${pl_out[@]}") c=$(median "${tw_in[@]}") d=$(median "${pl_in[@]}")
+echo "medians of $rounds, ${secs} s each (Mbit/s):"
+echo "| path | kernel -> host | host -> kernel |"
+echo "|---|---:|---:|"
+echo "| through a twin and mpgw | $a | $c |"
+echo "| the same hosts over a plain veth | $b | $d |"
+awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" \
+	'BEGIN {printf "| ratio | %.3f | %.3f |\n", (b ? a / b : 0), (d ? c / d : 0)}'
+"$MPGWCTL" --file-prefix "$PREFIX" twins
+"$MPGWCTL" --file-prefix "$PREFIX" drops || true
