@@ -65,6 +65,13 @@ for r in gw vps; do
 done
 ip netns exec "$B-gw" "$src/scripts/relay-kernel.sh" up "$tmp/b/gateway.ini"
 ip netns exec "$B-vps" "$src/scripts/relay-kernel.sh" up "$tmp/b/vps.ini"
+# The main table's default routes, one per uplink at metric 100*(N+1): mpgw keeps them at
+# A (lib/relay/relay_routes.h); with the kernel alone they are set here, as OMR sets them.
+n=0
+while read -r port gw; do
+	n=$((n + 1))
+	ip -n "$B-gw" route replace default via "$gw" dev "$port" metric $((100 * n))
+done < <(awk '/^\[port / { p = $2; sub(/\]/, "", p) } /^gateway *=/ { print p, $3 }' "$tmp/b/gateway.ini")
 ip netns exec "$B-inet" sysctl -qw net.mptcp.enabled=1
 "$src/scripts/relay-kernel.sh" proxy-config "$tmp/b/gateway.ini" "$tmp/b/ss-redir.json"
 "$src/scripts/relay-kernel.sh" proxy-config "$tmp/b/vps.ini" "$tmp/b/ss-server.json"
