@@ -38,6 +38,10 @@ netns_twins_only "$PREFIX-gw" "$NETNS_GW_LAN_IF" "$NETNS_GW_WAN_IF"
 netns_mpgw_start "$PREFIX" "$MPGW" "$tmp/twin.ini" "$log"
 netns_mpgw_wait_ready "$PREFIX" "$MPGWCTL" 30 || { cat "$log"; exit 1; }
 ip -n "$PREFIX-gw" addr add "$NETNS_GW_LAN4/24" dev tlan0
+# The client as a Linux host behind a NIC is: GSO and GRO on, so that its TCP pays per
+# 64 KB, segments cut just before the wire and joined just after it. TSO stays off: a veth
+# would hand the lan port's raw socket 64 KB frames, which no NIC puts on a wire.
+ip netns exec "$PREFIX-client" ethtool -K "$NETNS_CLIENT_IF" gso on gro on >/dev/null
 # The plain path: a veth pair between the same two namespaces, its own subnet.
 ip link add plain0 netns "$PREFIX-gw" type veth peer name plain1 netns "$PREFIX-client"
 ip -n "$PREFIX-gw" addr add 10.99.0.1/24 dev plain0

@@ -501,12 +501,14 @@ static const struct column twin_columns[] = {
 	{"twin", "TWIN", false},
 	{"ifindex", "IFINDEX", false},
 	{"to_kernel", "TO_KERNEL", false},
+	{"to_kernel_gso", "TO_K_GSO", false},
 	{"to_kernel_errors", "TO_K_ERRORS", false},
 	{"from_kernel", "FROM_KERNEL", false},
 	{"from_kernel_tso", "FROM_K_TSO", false},
 	{"from_kernel_malformed", "FROM_K_BAD", false},
 	{"from_kernel_frames", "FROM_K_FRAMES", false},
 	{"from_kernel_drops", "FROM_K_DROPS", false},
+	{"from_kernel_queue_drops", "FROM_K_QDROPS", false},
 };
 
 static const struct column mptcp_columns[] = {

@@ -15,14 +15,20 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "nl_attrs.h"
+#include "nl_transact.h"
 #include "port.h"
 #include "twin.h"
+#include "twin_gro.h"
 #include "twin_vnet.h"
 #include "worker.h"
 
@@ -43,6 +49,8 @@
 #define TWIN_IDLE_MS  100
 /* How often the ports' link state is copied onto the twins' carrier. */
 #define TWIN_LINK_CHECK_MS 100
+/* How often the kernel is asked how many frames it dropped at the twins' own queues. */
+#define TWIN_QUEUE_CHECK_MS 1000
 
 struct twin {
 	int fd; /* -1: none */
@@ -68,7 +76,9 @@ static struct {
 } replays[MPGW_MAX_PORTS];
 static unsigned int n_replays;
 static struct rte_mempool *twin_pool;
-static uint64_t next_link_check;
+static uint64_t next_link_check, next_queue_check;
+/* rtnetlink, for the TAPs' own counters (the control thread's); NULL: to be opened. */
+static struct mnl_socket *rtnl;
 /* One frame from a twin or a replayed file; one byte more: a longer one is seen, and
  * dropped. The service thread's alone. */
 static uint8_t frame[TWIN_GSO_MAX + 1];
@@ -178,6 +188,7 @@ int twins_start(const struct mpgw_config *cfg, struct rte_mempool *pool, char *e
 		workers[w].punt_bell = &svc.bell;
 	enabled = true;
 	next_link_check = 0;
+	next_queue_check = 0;
 	return 0;
 }
 
@@ -195,13 +206,14 @@ static void twins_mirror_link(void)
 	}
 }
 
-/* Write one punted frame to the twin of the port it came in by, behind a virtio-net
- * header: no offload, its checksum already verified if the port's NIC says so. */
+/* Write one punted frame, or several joined (twin_gro.h), to the twin of the port it came
+ * in by, behind its virtio-net header. */
 static void twin_write(struct rte_mbuf *m)
 {
 	int p = port_index_of[m->port];
-	struct virtio_net_hdr vh = {0};
-	struct iovec iov[17];
+	unsigned int frames = twin_gro_frames(m);
+	struct virtio_net_hdr vh;
+	struct iovec iov[1 + TWIN_GRO_SEGS_MAX];
 	unsigned int n = 1;
 
 	if (p < 0 || twins[p].fd < 0) {
@@ -209,15 +221,17 @@ static void twin_write(struct rte_mbuf *m)
 		return;
 	}
 	struct twin *t = &twins[p];
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
-		vh.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	twin_gro_vnet_hdr(m, &vh);
 	iov[0] = (struct iovec){&vh, sizeof(vh)};
 	for (struct rte_mbuf *s = m; s != NULL && n < RTE_DIM(iov); s = s->next, n++)
 		iov[n] = (struct iovec){rte_pktmbuf_mtod(s, void *), s->data_len};
-	if (n - 1 == m->nb_segs && writev(t->fd, iov, (int)n) == (ssize_t)(sizeof(vh) + m->pkt_len))
-		t->stats.to_kernel++;
-	else
-		t->stats.to_kernel_errors++;
+	if (n - 1 == m->nb_segs &&
+		writev(t->fd, iov, (int)n) == (ssize_t)(sizeof(vh) + m->pkt_len)) {
+		t->stats.to_kernel += frames;
+		t->stats.to_kernel_gso += frames > 1;
+	} else {
+		t->stats.to_kernel_errors += frames;
+	}
 	rte_pktmbuf_free(m);
 }
 
@@ -417,9 +431,10 @@ static unsigned int twins_service(void)
 			continue;
 		unsigned int n = rte_ring_sc_dequeue_burst(
 			workers[w].punt, (void **)ms, TWIN_POLL_BURST, NULL);
+		moved += n;
+		n = twin_gro_burst(ms, (uint16_t)n);
 		for (unsigned int k = 0; k < n; k++)
 			twin_write(ms[k]);
-		moved += n;
 	}
 	for (unsigned int i = 0; i < n_ports; i++)
 		if (twins[i].fd >= 0)
@@ -488,6 +503,54 @@ int twins_launch(char *err, size_t errlen)
 	return 0;
 }
 
+/* RTM_NEWLINK's IFLA_STATS64 tx_dropped into *(uint64_t *)data. */
+static int on_link_stats(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = {0};
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+		mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
+		return MNL_CB_OK;
+	nl_parse_attrs(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX);
+	if (tb[IFLA_STATS64] != NULL &&
+		mnl_attr_get_payload_len(tb[IFLA_STATS64]) >= sizeof(struct rtnl_link_stats64)) {
+		struct rtnl_link_stats64 st;
+		memcpy(&st, mnl_attr_get_payload(tb[IFLA_STATS64]), sizeof(st));
+		*(uint64_t *)data = st.tx_dropped;
+	}
+	return MNL_CB_OK;
+}
+
+/* What the kernel dropped at each twin's own queue before the service thread read it (the
+ * TAP's tx_dropped: its queue full, or its carrier off), into the twin's counters. */
+static void twins_read_queue_drops(void)
+{
+	static char buf[32768]; /* one link's answer, its IPv6 settings and all */
+
+	if (rtnl == NULL && (rtnl = nl_request_socket(NETLINK_ROUTE, 100)) == NULL)
+		return;
+	for (unsigned int i = 0; i < n_ports; i++) {
+		struct twin *t = &twins[i];
+		char req[128];
+		if (t->fd < 0)
+			continue;
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+		nlh->nlmsg_type = RTM_GETLINK;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK; /* the acknowledgement ends it */
+		nlh->nlmsg_seq = (uint32_t)rte_rdtsc();
+		struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = t->ifindex;
+		uint64_t dropped = t->stats.from_kernel_queue_drops;
+		if (nl_transact(rtnl, nlh, buf, sizeof(buf), on_link_stats, &dropped) < 0) {
+			mnl_socket_close(rtnl); /* it may hold the rest of an answer */
+			rtnl = NULL;
+			return;
+		}
+		t->stats.from_kernel_queue_drops = dropped;
+	}
+}
+
 void twins_poll(void)
 {
 	if (!enabled)
@@ -496,6 +559,10 @@ void twins_poll(void)
 	if (now >= next_link_check) {
 		twins_mirror_link();
 		next_link_check = now + rte_get_tsc_hz() / 1000 * TWIN_LINK_CHECK_MS;
+	}
+	if (now >= next_queue_check) {
+		twins_read_queue_drops();
+		next_queue_check = now + rte_get_tsc_hz() / 1000 * TWIN_QUEUE_CHECK_MS;
 	}
 }
 
@@ -519,6 +586,9 @@ void twins_stop(void)
 	for (unsigned int i = 0; i < MPGW_MAX_PORTS; i++)
 		if (replays[i].f != NULL)
 			replay_done(i);
+	if (rtnl != NULL)
+		mnl_socket_close(rtnl);
+	rtnl = NULL;
 	for (unsigned int i = 0; i < MPGW_MAX_PORTS; i++) {
 		if (twins[i].fd >= 0)
 			close(twins[i].fd); /* not persistent: the interface goes with it */

@@ -6,7 +6,8 @@
  * neighbour discovery and other link-local or multicast IPv6, traffic to mpgw's own
  * addresses that is not an echo request or a probe answer) is punted: the worker puts it
  * on its punt ring (mpgw_punt; a full ring is the `punt_ring_full` drop), and the twins'
- * service thread writes it to the twin of the port it came in by. What the kernel writes
+ * service thread writes it to the twin of the port it came in by, consecutive TCP segments
+ * of a flow joined into one frame of up to 64 KB (twin_gro.h). What the kernel writes
  * to a twin that thread reads, cuts into the frames the port sends (the TAPs take
  * checksum and TCP segmentation offload: twin_vnet.h) and hands to worker 0 through its
  * twin ring; mpgw_twin_output applies the leak guard and the port's MSS clamp to each, and
@@ -17,8 +18,9 @@
  * rings the doorbell only if the thread sleeps (worker/doorbell.h), so a busy exception
  * path costs the workers no system call. While worker 0's twin ring is short of room the
  * thread leaves the kernel's frames in the TAP (TCP's small queues hold its pace); past the
- * TAP's own queue the kernel drops them. The control thread only mirrors the ports' link
- * state onto the twins (twins_poll()).
+ * TAP's own queue the kernel drops them, and mpgw shows its count of those. The control
+ * thread only mirrors the ports' link state onto the twins and reads that count
+ * (twins_poll()).
  */
 #ifndef MPGW_TWIN_H
 #define MPGW_TWIN_H
@@ -37,13 +39,16 @@
 #define TWIN_PUNT_RING 1024
 
 struct twin_stats {
-	uint64_t to_kernel;		/* punted frames written to the twin */
-	uint64_t to_kernel_errors;	/* punted frames the twin refused (queue full, down) */
-	uint64_t from_kernel;		/* frames the kernel wrote (a 64 KB segment is one) */
-	uint64_t from_kernel_tso;	/* of those, TCP segments cut at the MSS */
-	uint64_t from_kernel_malformed; /* of those, dropped: too long, a bad offload header */
-	uint64_t from_kernel_frames;	/* frames they became, handed to the data path */
-	uint64_t from_kernel_drops;	/* frames they became, dropped: no mbuf, ring full */
+	uint64_t to_kernel;		  /* punted frames written to the twin (joined ones too) */
+	uint64_t to_kernel_gso;		  /* writes of several TCP segments joined (twin_gro.h) */
+	uint64_t to_kernel_errors;	  /* punted frames the twin refused (queue full, down) */
+	uint64_t from_kernel;		  /* frames the kernel wrote (a 64 KB segment is one) */
+	uint64_t from_kernel_tso;	  /* of those, TCP segments cut at the MSS */
+	uint64_t from_kernel_malformed;	  /* of those, dropped: too long, a bad offload header */
+	uint64_t from_kernel_frames;	  /* frames they became, handed to the data path */
+	uint64_t from_kernel_drops;	  /* frames they became, dropped: no mbuf, ring full */
+	uint64_t from_kernel_queue_drops; /* frames the kernel dropped at the TAP's own queue
+					   * before they were read (its tx_dropped) */
 };
 
 /* Are twins on (twins_start() succeeded with cfg->twins)? */

@@ -35,12 +35,14 @@ int telemetry_cmd_twins(const char *cmd, const char *params, struct rte_tel_data
 		rte_tel_data_add_dict_string(r, "twin", ifname);
 		rte_tel_data_add_dict_u64(r, "ifindex", (uint64_t)ifindex);
 		rte_tel_data_add_dict_u64(r, "to_kernel", s.to_kernel);
+		rte_tel_data_add_dict_u64(r, "to_kernel_gso", s.to_kernel_gso);
 		rte_tel_data_add_dict_u64(r, "to_kernel_errors", s.to_kernel_errors);
 		rte_tel_data_add_dict_u64(r, "from_kernel", s.from_kernel);
 		rte_tel_data_add_dict_u64(r, "from_kernel_tso", s.from_kernel_tso);
 		rte_tel_data_add_dict_u64(r, "from_kernel_malformed", s.from_kernel_malformed);
 		rte_tel_data_add_dict_u64(r, "from_kernel_frames", s.from_kernel_frames);
 		rte_tel_data_add_dict_u64(r, "from_kernel_drops", s.from_kernel_drops);
+		rte_tel_data_add_dict_u64(r, "from_kernel_queue_drops", s.from_kernel_queue_drops);
 		if (rte_tel_data_add_dict_container(d, ports[p].name, r, 0) != 0) {
 			rte_tel_data_free(r);
 			return -ENOMEM;

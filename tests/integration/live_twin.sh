@@ -153,6 +153,51 @@ twins_counted() {
 		[ "${sent:-0}" -ge "${from:-0}" ]
 }
 check "mpgwctl twins and the counters count the frames each way" twins_counted || true
+
+# The kernel's count of frames it dropped at tlan0's own queue (its tx_dropped), and what
+# it sent through it (tx_packets: the frames mpgw read).
+kernel_tx() {
+	in_ns gw ip -j -s link show tlan0 | "$PY" -c '
+import json, sys
+t = json.load(sys.stdin)[0]["stats64"]["tx"]
+print(t["packets"], t["dropped"])'
+}
+# With mpgw stopped (SIGSTOP), the gw kernel sends more datagrams out of tlan0 than the
+# TAP's queue holds, and drops the rest there. Once mpgw runs again, every datagram is
+# accounted for in its counters: read (from_kernel), or dropped at the queue
+# (from_kernel_queue_drops, the kernel's own count).
+queue_drops_counted() {
+	local j from0 q0 k_tx0 k_drop0 from q k_tx k_drop n=3000 end=$((SECONDS + 10))
+	in_ns gw ping -c 1 -W 2 -I tlan0 "$NETNS_CLIENT4" >/dev/null || true
+	j=$(ctl --json twins)
+	from0=$(json_get "$j" tlan0 from_kernel)
+	q0=$(json_get "$j" tlan0 from_kernel_queue_drops)
+	read -r k_tx0 k_drop0 <<<"$(kernel_tx)"
+	kill -STOP "$NETNS_MPGW_PID"
+	in_ns gw "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[2])):
+    s.sendto(b"q" * 64, (sys.argv[1], 9))' "$NETNS_CLIENT4" "$n"
+	kill -CONT "$NETNS_MPGW_PID"
+	while [ "$SECONDS" -lt "$end" ]; do
+		j=$(ctl --json twins)
+		from=$(json_get "$j" tlan0 from_kernel)
+		q=$(json_get "$j" tlan0 from_kernel_queue_drops)
+		read -r k_tx k_drop <<<"$(kernel_tx)"
+		[ "${q:-0}" = "$k_drop" ] && [ "$((k_drop - k_drop0))" -gt 0 ] &&
+			[ "$((from - from0))" = "$((k_tx - k_tx0))" ] && break
+		sleep 0.2
+	done
+	echo "$n datagrams sent with mpgw stopped: read by mpgw $((from - from0))" \
+		"(the kernel sent $((k_tx - k_tx0))), dropped at the TAP's queue: mpgw" \
+		"$((q - q0)), the kernel $((k_drop - k_drop0))"
+	[ "${q:-0}" = "$k_drop" ] && [ "$((k_drop - k_drop0))" -gt 0 ] &&
+		[ "$((from - from0))" = "$((k_tx - k_tx0))" ] &&
+		[ "$((from - from0 + q - q0))" -ge "$n" ] && [ "$((from - from0 + q - q0))" -le "$((n + 20))" ]
+}
+check "a stalled twin: what the kernel drops at its queue is counted (from_kernel_queue_drops)" \
+	queue_drops_counted || true
 ctl twins | sed 's/^/    /'
 
 # neighbour_of JSON ADDRESS PORT: "MAC SOURCE" of that entry of /mpgw/neighbours.
