@@ -114,6 +114,7 @@ if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lund
 	step "fuzz_netlink ${fuzz_seconds}s" fuzz fuzz_netlink
 	step "fuzz_mptcp_pm ${fuzz_seconds}s" fuzz fuzz_mptcp_pm
 	step "fuzz_twin_vnet ${fuzz_seconds}s" fuzz fuzz_twin_vnet
+	step "fuzz_twin_gro ${fuzz_seconds}s" fuzz fuzz_twin_gro
 else
 	failed=$((failed + 1))
 	failures+=("fuzz build")
