@@ -6,7 +6,8 @@
 # kernel holding the lan port's address on tlan0 only. iperf3 runs between the gw kernel
 # and the client (kernel -> host, and -R: host -> kernel), once through tlan0 and mpgw's
 # lan port, once over a second veth pair between the same namespaces, in interleaved
-# rounds; the medians and their ratio are printed, with mpgw's twin counters.
+# rounds; the medians and their ratio are printed; then UDP datagrams a second at 64 B and
+# 1500 B each way, the same way; and mpgw's twin counters.
 #
 #   scripts/twin_tput.sh [ROUNDS [SECONDS]]     default 3 rounds of 5 s each way
 #
@@ -81,5 +82,48 @@ echo "| through a twin and mpgw | $a | $c |"
 echo "| the same hosts over a plain veth | $b | $d |"
 awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" \
 	'BEGIN {printf "| ratio | %.3f | %.3f |\n", (b ? a / b : 0), (d ? c / d : 0)}'
+
+# kpps DEST LEN [-R]: one UDP iperf3 run of LEN-byte datagrams, as fast as the sender can;
+# the datagrams its receiver got, thousands a second.
+kpps() {
+	local out i
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$PREFIX-client" ss -Hltn "sport = :5201" | grep -q . && break
+		ip netns exec "$PREFIX-client" iperf3 -s -D -1 >/dev/null 2>&1 || true
+		sleep 0.1
+	done
+	out=$(timeout $((secs + 20)) ip netns exec "$PREFIX-gw" iperf3 -J -u -b 0 -l "$2" \
+		-c "$1" -t "$secs" "${@:3}" 2>/dev/null) || { echo 0; return; }
+	/usr/bin/python3 -c '
+import json, sys
+e = json.load(sys.stdin)["end"]
+s = e.get("sum_received") or e["sum"]
+got = s["packets"] - s.get("lost_packets", 0) if "lost_packets" in s else s["packets"]
+print(round(got / s["seconds"] / 1000, 1))' <<<"$out"
+}
+# Frames of 64 B (18 bytes of UDP payload) and IP packets of 1500 B, each way, twin and
+# plain in turn.
+declare -A pps
+for ((r = 0; r < rounds; r++)); do
+	for len in 18 1472; do
+		for dir in out in; do
+			opt=()
+			[ "$dir" = in ] && opt=(-R)
+			pps[tw-$dir-$len]+="$(kpps "$NETNS_CLIENT4" "$len" "${opt[@]}") "
+			pps[pl-$dir-$len]+="$(kpps 10.99.0.2 "$len" "${opt[@]}") "
+		done
+	done
+done
+pmed() {
+	local -a v
+	read -r -a v <<<"${pps[$1]}"
+	median "${v[@]}"
+}
+echo
+echo "UDP, datagrams received a second (thousands), medians of $rounds, ${secs} s each:"
+echo "| path | kernel -> host, 64 B | kernel -> host, 1500 B | host -> kernel, 64 B | host -> kernel, 1500 B |"
+echo "|---|---:|---:|---:|---:|"
+echo "| through a twin and mpgw | $(pmed tw-out-18) | $(pmed tw-out-1472) | $(pmed tw-in-18) | $(pmed tw-in-1472) |"
+echo "| the same hosts over a plain veth | $(pmed pl-out-18) | $(pmed pl-out-1472) | $(pmed pl-in-18) | $(pmed pl-in-1472) |"
 "$MPGWCTL" --file-prefix "$PREFIX" twins
 "$MPGWCTL" --file-prefix "$PREFIX" drops || true
