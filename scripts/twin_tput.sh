@@ -17,10 +17,12 @@ set -euo pipefail
 rounds=${1:-3}
 secs=${2:-5}
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=$src/build-bench
+build=${BENCH_BUILD:-$src/build-bench}
 PREFIX=mpgwtput
 # shellcheck source=scripts/lib/netns.sh
 source "$src/scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/iperf.sh
+source "$src/scripts/lib/iperf.sh"
 
 if [ -f "$build/build.ninja" ]; then
 	meson configure "$build" -Dbuildtype=release -Dtests=false >/dev/null
@@ -50,20 +52,8 @@ ip -n "$PREFIX-client" addr add 10.99.0.2/24 dev plain1
 ip -n "$PREFIX-gw" link set plain0 up
 ip -n "$PREFIX-client" link set plain1 up
 
-ip netns exec "$PREFIX-client" iperf3 -s -D -1 >/dev/null 2>&1 || true
 # mbps DEST [-R]: one iperf3 run from the gw kernel, its receiver's Mbit/s.
-mbps() {
-	local out i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$PREFIX-client" ss -Hltn "sport = :5201" | grep -q . && break
-		ip netns exec "$PREFIX-client" iperf3 -s -D -1 >/dev/null 2>&1 || true
-		sleep 0.1
-	done
-	out=$(timeout $((secs + 20)) ip netns exec "$PREFIX-gw" iperf3 -J -c "$1" -t "$secs" "${@:2}") ||
-		{ echo 0; return; }
-	/usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' <<<"$out"
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+mbps() { iperf_mbps "$PREFIX-gw" "$PREFIX-client" "$1" "$secs" "${@:2}"; }
 
 declare -a tw_out tw_in pl_out pl_in
 for ((r = 0; r < rounds; r++)); do
@@ -83,24 +73,8 @@ echo "| the same hosts over a plain veth | $b | $d |"
 awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" \
 	'BEGIN {printf "| ratio | %.3f | %.3f |\n", (b ? a / b : 0), (d ? c / d : 0)}'
 
-# kpps DEST LEN [-R]: one UDP iperf3 run of LEN-byte datagrams, as fast as the sender can;
-# the datagrams its receiver got, thousands a second.
-kpps() {
-	local out i
-	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$PREFIX-client" ss -Hltn "sport = :5201" | grep -q . && break
-		ip netns exec "$PREFIX-client" iperf3 -s -D -1 >/dev/null 2>&1 || true
-		sleep 0.1
-	done
-	out=$(timeout $((secs + 20)) ip netns exec "$PREFIX-gw" iperf3 -J -u -b 0 -l "$2" \
-		-c "$1" -t "$secs" "${@:3}" 2>/dev/null) || { echo 0; return; }
-	/usr/bin/python3 -c '
-import json, sys
-e = json.load(sys.stdin)["end"]
-s = e.get("sum_received") or e["sum"]
-got = s["packets"] - s.get("lost_packets", 0) if "lost_packets" in s else s["packets"]
-print(round(got / s["seconds"] / 1000, 1))' <<<"$out"
-}
+# kpps DEST LEN [-R]: UDP datagrams of LEN bytes the receiver got, thousands a second.
+kpps() { iperf_kpps "$PREFIX-gw" "$PREFIX-client" "$1" "$secs" "$2" "${@:3}"; }
 # Frames of 64 B (18 bytes of UDP payload) and IP packets of 1500 B, each way, twin and
 # plain in turn.
 declare -A pps
