@@ -28,8 +28,8 @@
 #     and the WANs alike (ss-redir listens on every address).
 # vps, `up`: the twins up with the ports' addresses, the [routes] in the kernel, MPTCP on
 # with room for the gateways' subflows. The proxies are started by the caller (systemd units
-# config/relay/mpgw-ss-redir.service, mpgw-ss-server.service) with the JSON of
-# `proxy-config`.
+# config/relay/mpgw-ss-redir@.service, mpgw-ss-server@.service, one instance per core
+# given to the proxy) with the JSON of `proxy-config`.
 set -euo pipefail
 
 usage() {

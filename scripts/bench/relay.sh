@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# The relay's single-stream rate, no rate limit: mpgw on both ends (twins, the relay of
+# The relay's rate, no rate limit: mpgw on both ends (twins, the relay of
 # config/bond-gateway.ini and config/bond-vps.ini) against the same topology with the kernel
 # forwarding in mpgw's place (OpenMPTCProuter's own stack: the same nftables redirect,
 # ss-redir and ss-server --mptcp, the same routing, the ports' veths instead of twins). Both
 # topologies stand side by side; rounds alternate between them and the medians are
-# reported, with the CPU time each end's proxy and mpgw took per round.
+# reported, for one TCP stream and for STREAMS parallel ones (iperf3 -P), with the CPU
+# each part took per Gbit/s relayed. Each end runs as many proxy instances as the machine
+# has cores (INSTANCES), sharing the listening port (--reuse-port), as an operator would.
 #
-#   scripts/bench/relay.sh [ROUNDS] [SECONDS]      (default 3 rounds of 5 s each way)
+#   scripts/bench/relay.sh [ROUNDS] [SECONDS] [STREAMS]   (default 3 rounds of 5 s, 8 streams)
 #
 # Needs root, a built mpgw (build/), iperf3, shadowsocks-libev. Prints a Markdown table.
 set -euo pipefail
@@ -16,6 +18,8 @@ set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rounds=${1:-3}
 secs=${2:-5}
+streams=${3:-8}
+instances=${INSTANCES:-$(nproc)}
 MPGW=${MPGW:-$src/build/app/mpgw/mpgw}
 MPGWCTL=${MPGWCTL:-$src/build/app/mpgwctl/mpgwctl}
 A=mpgwrla # mpgw
@@ -50,10 +54,10 @@ for p in "$A-gw" "$A-vps"; do
 	done
 done
 bond_kernel "$A" "$src" "$tmp/a"
-bond_server_start "$A" "$tmp/a"
-a_server=$BOND_SERVER_PID
-bond_redir_start "$A" "$tmp/a"
-a_redir=$BOND_REDIR_PID
+bond_server_start "$A" "$tmp/a" "$instances"
+a_server=("${BOND_SERVER_PIDS[@]}")
+bond_redir_start "$A" "$tmp/a" "$instances"
+a_redir=("${BOND_REDIR_PIDS[@]}")
 
 # --- B: the kernel, with the same files -------------------------------------------------------
 netns_tunnel_create "$B" >/dev/null
@@ -75,10 +79,10 @@ done < <(awk '/^\[port / { p = $2; sub(/\]/, "", p) } /^gateway *=/ { print p, $
 ip netns exec "$B-inet" sysctl -qw net.mptcp.enabled=1
 "$src/scripts/relay-kernel.sh" proxy-config "$tmp/b/gateway.ini" "$tmp/b/ss-redir.json"
 "$src/scripts/relay-kernel.sh" proxy-config "$tmp/b/vps.ini" "$tmp/b/ss-server.json"
-bond_server_start "$B" "$tmp/b"
-b_server=$BOND_SERVER_PID
-bond_redir_start "$B" "$tmp/b"
-b_redir=$BOND_REDIR_PID
+bond_server_start "$B" "$tmp/b" "$instances"
+b_server=("${BOND_SERVER_PIDS[@]}")
+bond_redir_start "$B" "$tmp/b" "$instances"
+b_redir=("${BOND_REDIR_PIDS[@]}")
 
 for p in "$A" "$B"; do
 	ip netns exec "$p-server" iperf3 -s >/dev/null 2>&1 &
@@ -90,7 +94,7 @@ for ((i = 0; i < 100; i++)); do
 done
 sleep 1
 
-# cpu PID...: CPU seconds (user + system) the processes used so far, all threads.
+# cpu PID...: CPU time (user + system, all threads) the processes used so far, in ticks.
 cpu() {
 	local t=0 p
 	for p in "$@"; do
@@ -98,47 +102,83 @@ cpu() {
 	done
 	echo "$t"
 }
+# busy: ticks all cores spent busy so far (everything but idle and iowait): the kernel's
+# forwarding, iperf3 and softirqs included.
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 hz=$(getconf CLK_TCK)
+# The parts whose CPU is reported, each a list of PIDs; B has no mpgw.
+parts=(redir server gw vps machine)
+ticks() { # SIDE: the ticks of each part so far, space-separated
+	if [ "$1" = a ]; then
+		echo "$(cpu "${a_redir[@]}") $(cpu "${a_server[@]}") $(cpu "$a_gw") $(cpu "$a_vps") $(busy)"
+	else
+		echo "$(cpu "${b_redir[@]}") $(cpu "${b_server[@]}") 0 0 $(busy)"
+	fi
+}
 declare -A res
 for ((r = 1; r <= rounds; r++)); do
-	for side in a b; do
-		p=$A
-		procs=("$a_redir" "$a_server" "$a_gw" "$a_vps")
-		if [ "$side" = b ]; then
-			p=$B
-			procs=("$b_redir" "$b_server")
-		fi
-		for dir in up down; do
-			opt=()
-			[ "$dir" = down ] && opt=(-R)
-			before=$(for q in "${procs[@]}"; do cpu "$q"; done | tr '\n' ' ')
-			rate=$(bond_iperf "$p" "$NETNS_TUN_SERVER4" "$secs" "${opt[@]}" || echo 0)
-			after=$(for q in "${procs[@]}"; do cpu "$q"; done | tr '\n' ' ')
-			# CPU share of a core per process over the run (omitted first second included).
-			shares=$(paste -d' ' <(echo "$before" | tr ' ' '\n') <(echo "$after" | tr ' ' '\n') |
-				awk -v hz="$hz" -v s="$((secs + 1))" 'NF == 2 { printf "%d%% ", 100 * ($2 - $1) / hz / s }')
-			res[$side-$dir]+="$rate "
-			res[$side-$dir-cpu]+="$shares/"
-			echo "round $r $side $dir: $rate Mbit/s, CPU (redir server [mpgw gw, vps]): $shares" >&2
+	for n in 1 "$streams"; do
+		for side in a b; do
+			p=$A
+			[ "$side" = b ] && p=$B
+			for dir in up down; do
+				opt=(-P "$n")
+				[ "$dir" = down ] && opt+=(-R)
+				before=$(ticks "$side")
+				t0=$(date +%s%N)
+				rate=$(bond_iperf "$p" "$NETNS_TUN_SERVER4" "$secs" "${opt[@]}" || echo 0)
+				t1=$(date +%s%N)
+				after=$(ticks "$side")
+				# % of one core per Gbit/s, per part, over the whole iperf3 run.
+				per=$(paste -d' ' <(echo "$before" | tr ' ' '\n') <(echo "$after" | tr ' ' '\n') |
+					awk -v hz="$hz" -v ns="$((t1 - t0))" -v mb="$rate" \
+						'{ printf "%.0f ", (mb > 0 ? 100 * ($2 - $1) / hz / (ns / 1e9) / (mb / 1000) : 0) }')
+				k=$side-$dir-$n
+				res[$k]+="$rate "
+				j=0
+				for part in $per; do
+					res[$k-${parts[$j]}]+="$part "
+					j=$((j + 1))
+				done
+				echo "round $r $side $dir -P $n: $rate Mbit/s, % of a core per Gbit/s (${parts[*]}): $per" >&2
+			done
 		done
 	done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-echo "| direction | mpgw on both ends (Mbit/s) | kernel only (Mbit/s) | ratio |"
-echo "|---|---:|---:|---:|"
-for dir in up down; do
-	a=$(echo "${res[a-$dir]}" | median)
-	b=$(echo "${res[b-$dir]}" | median)
-	echo "| $dir | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') |"
+echo "| direction | streams | mpgw on both ends (Mbit/s) | kernel only (Mbit/s) | ratio |"
+echo "|---|---:|---:|---:|---:|"
+for n in 1 "$streams"; do
+	for dir in up down; do
+		a=$(echo "${res[a-$dir-$n]}" | median)
+		b=$(echo "${res[b-$dir-$n]}" | median)
+		echo "| $dir | $n | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') |"
+	done
 done
 echo
-echo "CPU per round, % of one core (ss-redir, ss-server[, mpgw gateway, mpgw vps]):"
-for k in a-up a-down b-up b-down; do
-	echo "- $k: ${res[$k-cpu]}"
+echo "CPU per Gbit/s relayed, % of one core, medians ($instances instances of each proxy;"
+echo "machine: all cores' busy time, iperf3 and the kernel included):"
+echo
+echo "| stack | direction | streams | ss-redir | ss-server | mpgw gateway | mpgw vps | machine |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+for side in a b; do
+	name="mpgw on both ends"
+	[ "$side" = b ] && name="kernel only"
+	for n in 1 "$streams"; do
+		for dir in up down; do
+			row="| $name | $dir | $n |"
+			for part in "${parts[@]}"; do
+				v=$(echo "${res[$side-$dir-$n-$part]}" | median)
+				[ "$side" = b ] && { [ "$part" = gw ] || [ "$part" = vps ]; } && v=-
+				row+=" $v |"
+			done
+			echo "$row"
+		done
+	done
 done
 echo
 echo "mpgw gateway twins at the end:"
 "$MPGWCTL" --file-prefix "$A-gw" twins
 "$MPGWCTL" --file-prefix "$A-gw" drops
-kill "$a_redir" "$a_server" "$b_redir" "$b_server" 2>/dev/null || true
+kill "${a_redir[@]}" "${a_server[@]}" "${b_redir[@]}" "${b_server[@]}" 2>/dev/null || true

@@ -51,20 +51,36 @@ bond_shape() {
 	done
 }
 
-# bond_server_start PREFIX DIR / bond_redir_start PREFIX DIR: the proxies, in the
-# background; BOND_SERVER_PID and BOND_REDIR_PID. Their output in DIR/ss-*.log.
+# bond_server_start PREFIX DIR [N] / bond_redir_start PREFIX DIR [N]: the proxies, in the
+# background, N instances each (default 1) sharing the listening port (--reuse-port: the
+# kernel spreads connections over them, one core's crypto is not the cap); their PIDs in
+# BOND_SERVER_PIDS and BOND_REDIR_PIDS, the first also in BOND_SERVER_PID and
+# BOND_REDIR_PID. Their output in DIR/ss-*.log.
 bond_server_start() {
-	ip netns exec "$1-vps" ss-server -c "$2/ss-server.json" --mptcp >"$2/ss-server.log" 2>&1 &
+	_bond_proxies "$1-vps" ss-server "$2" "${3:-1}"
+	BOND_SERVER_PIDS=("${_BOND_PIDS[@]}")
 	# shellcheck disable=SC2034 # for the caller
-	BOND_SERVER_PID=$!
+	BOND_SERVER_PID=${BOND_SERVER_PIDS[0]}
 }
 bond_redir_start() {
-	ip netns exec "$1-gw" ss-redir -c "$2/ss-redir.json" --mptcp >"$2/ss-redir.log" 2>&1 &
-	BOND_REDIR_PID=$!
+	_bond_proxies "$1-gw" ss-redir "$2" "${3:-1}"
+	BOND_REDIR_PIDS=("${_BOND_PIDS[@]}")
+	# shellcheck disable=SC2034 # for the caller
+	BOND_REDIR_PID=${BOND_REDIR_PIDS[0]}
+}
+# _bond_proxies NS PROGRAM DIR N: N instances of PROGRAM with DIR/PROGRAM.json in NS;
+# their PIDs in _BOND_PIDS.
+_bond_proxies() {
+	local i
+	_BOND_PIDS=()
+	for ((i = 0; i < $4; i++)); do
+		ip netns exec "$1" "$2" -c "$3/$2.json" --mptcp --reuse-port >>"$3/$2.log" 2>&1 &
+		_BOND_PIDS+=($!)
+	done
 }
 bond_redir_stop() {
-	kill "$BOND_REDIR_PID" 2>/dev/null || true
-	wait "$BOND_REDIR_PID" 2>/dev/null || true
+	kill "${BOND_REDIR_PIDS[@]}" 2>/dev/null || true
+	wait "${BOND_REDIR_PIDS[@]}" 2>/dev/null || true
 }
 
 # bond_uplinks PREFIX SRC DIR N: the relay over the first N uplinks only (the others
