@@ -15,6 +15,10 @@
 # IPv6 routes from the kernel (20k + 4k with --smoke; not with --mixes). Among the mixes,
 # ipv4-64-1k-churn measures mpgw's rate with that table in the kernel, still then churning
 # (scripts/bench/churn.py; --churn-table, --churn-routes).
+# A full run then measures the relay and the exception path (not with --smoke or --mixes):
+# scripts/bench/relay.sh (mpgw on both ends against the kernel-only OpenMPTCProuter stack,
+# one and eight streams, CPU per Gbit/s), scripts/twin_tput.sh (kernel TCP and UDP through a
+# twin against a plain veth) and scripts/bench/exception_paths.sh (the other candidates).
 #
 # Needs root (DPDK telemetry sockets, network namespaces). Builds mpgw in build-bench
 # (release) and l3fwd in a temporary directory from Debian's dpdk-doc examples; pcaps are
@@ -131,5 +135,20 @@ if [[ " ${extra[*]} " != *" --mixes"* ]]; then
 	else
 		/usr/bin/python3 scripts/bench/route_sync.py "${rs[@]}" || rc=1
 	fi
+fi
+
+# The relay and the exception path, appended to the report of a full run.
+if ! $smoke && [[ " ${extra[*]} " != *" --mixes"* ]]; then
+	for b in "relay, no rate limit|scripts/bench/relay.sh 3 5 8" \
+		"kernel TCP through a twin|scripts/twin_tput.sh 3 5" \
+		"exception path candidates|scripts/bench/exception_paths.sh 3 5"; do
+		echo "bench: ${b%%|*}" >&2
+		read -r -a cmd <<<"${b#*|}"
+		{
+			# shellcheck disable=SC2016 # the backquotes are Markdown's
+			printf '\n## The %s (`%s`)\n\n' "${b%%|*}" "${b#*|}"
+			MPGW=$build/app/mpgw/mpgw MPGWCTL=$build/app/mpgwctl/mpgwctl "${cmd[@]}"
+		} >>"$out" || rc=1
+	done
 fi
 exit $rc
