@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "nodes.h"
 
-struct worker *node_worker_building;
-
 int node_init_worker(const struct rte_graph *graph, struct rte_node *node)
 {
 	RTE_SET_USED(graph);

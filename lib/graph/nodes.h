@@ -72,7 +72,8 @@ static inline rte_edge_t node_drop_edge(rte_edge_t base, enum mpgw_drop r)
 /*
  * Every node's context holds the worker whose graph it belongs to. Graph instances are
  * created one at a time on the main lcore, and node init callbacks run inside
- * rte_graph_create(), so the worker being built is passed through this variable.
+ * rte_graph_create(), so the worker being built is passed through this variable (set
+ * around that call by lib/worker/worker.c, which defines it).
  */
 extern struct worker *node_worker_building;
 int node_init_worker(const struct rte_graph *graph, struct rte_node *node);

@@ -41,8 +41,6 @@
 /* How often the table is checked against the kernel's sockets. */
 #define MPTCP_PM_RECONCILE_MS 2000
 
-struct mptcp_sf_table *mptcp_sf_live;
-
 /* A subflow of the table: what telemetry shows, and its counter slot. */
 struct subflow {
 	struct mptcp_subflow_info info;

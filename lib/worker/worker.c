@@ -36,6 +36,8 @@ unsigned int workers_count_lcores(void)
 	return n;
 }
 
+struct worker *node_worker_building;
+
 static int create_graph(struct worker *w, char *err, size_t errlen)
 {
 	static const char *patterns[] = {NODE_PATTERN};

@@ -1,0 +1,212 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Who calls whom in mpgw's libraries, from the object files (issue 18).
+
+Reads the global symbols each object of a build defines and uses (`nm`), draws the graph
+of lib/ folders (a folder uses another when one of its objects uses a symbol an object of
+the other defines), and checks it against scripts/layers.txt:
+
+  - `layer NAME FOLDER...` lines, lowest first: a folder may use the folders of its own
+    layer and of lower ones, never of a higher one; `allow A B SYMBOL` lets one symbol of
+    folder B through to folder A (today's debt);
+  - every cycle between folders or between files (lib/FOLDER/FILE.c) must be listed there
+    as `cycle A B ...` (today's debt); a new cycle, or a listed one that grew, fails;
+  - an entry that no longer matches anything fails too, so that the list shrinks as the
+    debt is paid.
+
+Calls through static inline functions in headers are not objects' symbols and are not
+seen.
+
+  scripts/check_layers.py [BUILD_DIR] [--rules FILE]   (default build/, scripts/layers.txt)
+exit 1 on a violation. meson's unit suite runs it on its build (test `layers`), and once
+with tests/unit/layers_reversed.txt and --expect-violations (test `layers_refuses`): it must
+find the layers upside down broken, else it fails.
+"""
+import collections
+import os
+import subprocess
+import sys
+
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RULES = os.path.join(SRC, "scripts", "layers.txt")
+
+
+def objects(build):
+    """(folder, source file, object path) for every object of libmpgw and libmpgw_pkt."""
+    out = []
+    for lib in ("lib/libmpgw.a.p", "lib/pkt/libmpgw_pkt.a.p"):
+        d = os.path.join(build, lib)
+        if not os.path.isdir(d):
+            sys.exit("check_layers: no %s: build first" % d)
+        for name in sorted(os.listdir(d)):
+            if not name.endswith(".c.o"):
+                continue
+            stem = name[:-len(".c.o")]
+            if lib.startswith("lib/pkt/"):
+                # Named by file alone, or __FOLDER_FILE for a file of another folder.
+                folder, base = ("pkt", stem) if not stem.startswith("__") else \
+                    stem[2:].split("_", 1)
+            else:
+                folder, base = stem.split("_", 1)
+            out.append((folder, "lib/%s/%s.c" % (folder, base), os.path.join(d, name)))
+    return out
+
+
+def symbols(path):
+    """(defined, used) global symbols of one object."""
+    defined, used = set(), set()
+    text = subprocess.run(["nm", "-P", path], check=True, capture_output=True, text=True).stdout
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) < 2:
+            continue
+        name, kind = f[0], f[1]
+        if kind == "U":
+            used.add(name)
+        elif kind.isupper():
+            defined.add(name)
+    return defined, used
+
+
+def cycles(graph):
+    """The strongly connected components of more than one node (Tarjan)."""
+    index, low, stack, on, comps = {}, {}, [], set(), []
+    counter = [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                comps.append(frozenset(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return comps
+
+
+def load_rules(rules):
+    known, layer, allow = [], {}, set()
+    with open(rules) as f:
+        for n, line in enumerate(f, 1):
+            w = line.split("#", 1)[0].split()
+            if not w:
+                continue
+            if w[0] == "cycle" and len(w) >= 3:
+                known.append((frozenset(w[1:]), n))
+            elif w[0] == "layer" and len(w) >= 3:
+                rank = len(set(layer.values()))
+                for folder in w[2:]:
+                    layer[folder] = rank
+            elif w[0] == "allow" and len(w) == 4:
+                allow.add((w[1], w[2], w[3]))
+            else:
+                sys.exit("%s:%d: cannot read %r" % (rules, n, line.strip()))
+    return known, layer, allow
+
+
+def main():
+    args = sys.argv[1:]
+    rules = RULES
+    if "--rules" in args:
+        i = args.index("--rules")
+        rules = args[i + 1]
+        del args[i:i + 2]
+    expect = "--expect-violations" in args
+    if expect:
+        args.remove("--expect-violations")
+    build = args[0] if args else os.path.join(SRC, "build")
+    objs = objects(build)
+    owner = {}
+    uses = {}
+    for folder, source, path in objs:
+        d, u = symbols(path)
+        for s in d:
+            owner[s] = (folder, source)
+        uses[(folder, source)] = u
+    # edges[(from folder, to folder)] = {symbol: [user files]}
+    edges = collections.defaultdict(lambda: collections.defaultdict(list))
+    for (folder, source), used in uses.items():
+        for s in used:
+            if s in owner and owner[s][0] != folder:
+                edges[(folder, owner[s][0])][s].append(source)
+    graph = collections.defaultdict(set)
+    for a, b in edges:
+        graph[a].add(b)
+    files = collections.defaultdict(set)
+    for (folder, source), used in uses.items():
+        for s in used:
+            if s in owner and owner[s][1] != source:
+                files[source].add(owner[s][1])
+
+    known, layer, allow = load_rules(rules)
+    bad = []
+    found = cycles(graph)
+    for comp in found:
+        if not any(comp <= k for k, _ in known):
+            bad.append("a cycle between folders: %s" % " ".join(sorted(comp)))
+            for a, b in sorted(edges):
+                if a in comp and b in comp:
+                    for s, users in sorted(edges[(a, b)].items()):
+                        bad.append("    %s -> %s: %s uses %s (%s)" %
+                                   (a, b, ", ".join(sorted(set(users))), s, owner[s][1]))
+    file_cycles = cycles(files)
+    for comp in file_cycles:
+        if not any(comp <= k for k, _ in known):
+            bad.append("a cycle between files: %s" % " ".join(sorted(comp)))
+            for a in sorted(comp):
+                for s in sorted(uses[(a.split("/")[1], a)]):
+                    if s in owner and owner[s][1] in comp and owner[s][1] != a:
+                        bad.append("    %s uses %s (%s)" % (a, s, owner[s][1]))
+    found += file_cycles
+    for k, n in known:
+        if not any(comp <= k for comp in found) or not any(k <= comp for comp in found):
+            bad.append("layers.txt:%d: `cycle %s` is no longer one (update the list)" %
+                       (n, " ".join(sorted(k))))
+    for folder in sorted({f for f, _, _ in objs} - set(layer)):
+        bad.append("layers.txt: folder %s is in no layer" % folder)
+    used_allow = set()
+    for a, b in sorted(edges):
+        if layer.get(b, -1) <= layer.get(a, -1):
+            continue
+        for s, users in sorted(edges[(a, b)].items()):
+            if (a, b, s) in allow:
+                used_allow.add((a, b, s))
+                continue
+            bad.append("%s may not use %s, a higher layer: %s uses %s (%s)" %
+                       (a, b, ", ".join(sorted(set(users))), s, owner[s][1]))
+    for a, b, s in sorted(allow - used_allow):
+        bad.append("layers.txt: `allow %s %s %s` is no longer used (update the list)" % (a, b, s))
+
+    print("check_layers: %d objects, %d folder edges, %d cycles between folders or files "
+          "(%d known)" % (len(objs), len(edges), len(found), len(known)))
+    for line in bad:
+        print(line)
+    if expect:
+        # The check's own test: rules the build breaks must be reported as broken.
+        if any("may not use" in line for line in bad):
+            print("check_layers: the violations were found, as expected")
+            return 0
+        print("check_layers: expected a layer violation, found none")
+        return 1
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
