@@ -12,49 +12,6 @@
 #include "config_gateway.h"
 #include "config_loader.h"
 
-char *strip(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	char *end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-/* Line of the nth (0-based) occurrence of key in section; of the section header if key is
- * NULL; 0 if unknown. */
-int line_of(const struct loader *L, const char *section, const char *key, int nth)
-{
-	for (unsigned int i = 0; i < L->n_recs; i++) {
-		const struct line_rec *r = &L->recs[i];
-		if (strcmp(r->section, section) != 0)
-			continue;
-		if (key == NULL ? r->key[0] == '\0' : strcmp(r->key, key) == 0) {
-			if (nth-- == 0)
-				return r->line;
-		}
-	}
-	return 0;
-}
-
-int fail_at(struct loader *L, int line, const char *section, const char *key, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (key != NULL)
-		snprintf(L->err, L->errlen, "%s:%d: [%s] %s: %s", L->path, line, section, key, msg);
-	else if (section != NULL)
-		snprintf(L->err, L->errlen, "%s:%d: [%s]: %s", L->path, line, section, msg);
-	else
-		snprintf(L->err, L->errlen, "%s:%d: %s", L->path, line, msg);
-	return -1;
-}
-
 static int scan_lines(struct loader *L)
 {
 	FILE *f = fopen(L->path, "r");
@@ -70,55 +27,56 @@ static int scan_lines(struct loader *L)
 		line++;
 		if (strchr(buf, '\n') == NULL && !feof(f)) {
 			fclose(f);
-			return fail_at(
+			return cfg_fail_at(
 				L, line, NULL, NULL, "line longer than %zu bytes", sizeof(buf) - 2);
 		}
 		char *hash = strchr(buf, COMMENT_CHAR);
 		if (hash != NULL)
 			*hash = '\0';
-		char *s = strip(buf);
+		char *s = cfg_strip(buf);
 		if (*s == '\0')
 			continue;
 		struct line_rec rec = {.line = line};
 		if (*s == '[') {
 			char *end = strchr(s, ']');
-			if (end == NULL || *strip(end + 1) != '\0') {
+			if (end == NULL || *cfg_strip(end + 1) != '\0') {
 				fclose(f);
-				return fail_at(L, line, NULL, NULL, "malformed section header");
+				return cfg_fail_at(L, line, NULL, NULL, "malformed section header");
 			}
 			*end = '\0';
-			char *name = strip(s + 1);
+			char *name = cfg_strip(s + 1);
 			if (*name == '\0' || strlen(name) >= CFG_NAME_LEN) {
 				fclose(f);
-				return fail_at(L, line, NULL, NULL, "bad section name");
+				return cfg_fail_at(L, line, NULL, NULL, "bad section name");
 			}
 			snprintf(section, sizeof(section), "%s", name);
-			if (line_of(L, section, NULL, 0) != 0) {
+			if (cfg_line_of(L, section, NULL, 0) != 0) {
 				fclose(f);
-				return fail_at(L, line, section, NULL,
+				return cfg_fail_at(L, line, section, NULL,
 					"section repeated (first at line %d)",
-					line_of(L, section, NULL, 0));
+					cfg_line_of(L, section, NULL, 0));
 			}
 		} else {
 			char *eq = strchr(s, '=');
 			if (section[0] == '\0') {
 				fclose(f);
-				return fail_at(L, line, NULL, NULL, "entry outside any section");
+				return cfg_fail_at(
+					L, line, NULL, NULL, "entry outside any section");
 			}
 			if (eq == NULL) {
 				fclose(f);
-				return fail_at(L, line, section, NULL, "expected KEY = VALUE");
+				return cfg_fail_at(L, line, section, NULL, "expected KEY = VALUE");
 			}
 			*eq = '\0';
-			char *key = strip(s);
+			char *key = cfg_strip(s);
 			if (*key == '\0' || strlen(key) >= CFG_NAME_LEN) {
 				fclose(f);
-				return fail_at(L, line, section, NULL, "bad key name");
+				return cfg_fail_at(L, line, section, NULL, "bad key name");
 			}
-			if (strlen(strip(eq + 1)) >= CFG_VALUE_LEN) {
+			if (strlen(cfg_strip(eq + 1)) >= CFG_VALUE_LEN) {
 				fclose(f);
-				return fail_at(L, line, section, key, "value longer than %d bytes",
-					CFG_VALUE_LEN - 1);
+				return cfg_fail_at(L, line, section, key,
+					"value longer than %d bytes", CFG_VALUE_LEN - 1);
 			}
 			snprintf(rec.key, sizeof(rec.key), "%s", key);
 		}
@@ -136,75 +94,6 @@ static int scan_lines(struct loader *L)
 	return 0;
 }
 
-int parse_uint(struct loader *L, const char *section, const char *key, int nth, const char *value,
-	unsigned long min, unsigned long max, unsigned int *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(value, &end, 10);
-
-	/* Decimal digits only: no sign, no 0x, and no leading 0 read as octal. */
-	if (value[0] == '\0' || strspn(value, "0123456789") != strlen(value) || errno != 0)
-		return fail(L, section, key, nth, "'%s' is not a number", value);
-	if (v < min || v > max)
-		return fail(L, section, key, nth, "%lu is out of range [%lu, %lu]", v, min, max);
-	*out = v;
-	return 0;
-}
-
-int parse_yes_no(
-	struct loader *L, const char *section, const char *key, const char *value, bool *out)
-{
-	if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
-		return fail(L, section, key, 0, "'%s' is not yes or no", value);
-	*out = strcmp(value, "yes") == 0;
-	return 0;
-}
-
-/* Split `value` into at most max words on whitespace, in place. */
-int split_words(char *value, char **words, int max)
-{
-	int n = 0;
-	char *save, *w;
-
-	for (w = strtok_r(value, " \t", &save); w != NULL; w = strtok_r(NULL, " \t", &save)) {
-		if (n == max)
-			return max + 1;
-		words[n++] = w;
-	}
-	return n;
-}
-
-/* Keys other than the listed repeatable ones may appear once per section. */
-/* Is word one of the space-separated words of list? */
-static bool in_list(const char *list, const char *word)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = list; p != NULL && *p != '\0';) {
-		const char *end = strchr(p, ' ');
-		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (n == len && strncmp(p, word, len) == 0)
-			return true;
-		p = end != NULL ? end + 1 : NULL;
-	}
-	return false;
-}
-
-int check_repeats(struct loader *L, const char *sec, const struct rte_cfgfile_entry *e, int n,
-	const char *repeatable)
-{
-	for (int i = 0; i < n; i++) {
-		if (in_list(repeatable, e[i].name))
-			continue;
-		for (int j = 0; j < i; j++)
-			if (strcmp(e[i].name, e[j].name) == 0)
-				return fail(L, sec, e[i].name, 1, "given twice (first at line %d)",
-					line_of(L, sec, e[i].name, 0));
-	}
-	return 0;
-}
-
 static int load_global(struct loader *L, struct mpgw_config *cfg)
 {
 	const char *sec = "mpgw";
@@ -214,17 +103,17 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 	if (e == NULL)
 		return fail(L, sec, NULL, 0, "out of memory");
 	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
-	if (check_repeats(L, sec, e, n, NULL) < 0) {
+	if (cfg_check_repeats(L, sec, e, n, NULL) < 0) {
 		free(e);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
 		int rc;
 		if (strcmp(e[i].name, "idle_sleep_us") == 0)
-			rc = parse_uint(
+			rc = cfg_parse_uint(
 				L, sec, e[i].name, 0, e[i].value, 0, 1000000, &cfg->idle_sleep_us);
 		else if (strcmp(e[i].name, "burst") == 0)
-			rc = parse_uint(L, sec, e[i].name, 0, e[i].value, 1, 256, &cfg->burst);
+			rc = cfg_parse_uint(L, sec, e[i].name, 0, e[i].value, 1, 256, &cfg->burst);
 		else if (strcmp(e[i].name, "role") == 0) {
 			rc = 0;
 			if (strcmp(e[i].value, "gateway") == 0)
@@ -235,21 +124,21 @@ static int load_global(struct loader *L, struct mpgw_config *cfg)
 				rc = fail(L, sec, e[i].name, 0, "'%s' is not gateway or vps",
 					e[i].value);
 		} else if (strcmp(e[i].name, "icmp_rate") == 0)
-			rc = parse_uint(
+			rc = cfg_parse_uint(
 				L, sec, e[i].name, 0, e[i].value, 0, 1000000, &cfg->icmp_rate);
 		else if (strcmp(e[i].name, "icmp_burst") == 0)
-			rc = parse_uint(
+			rc = cfg_parse_uint(
 				L, sec, e[i].name, 0, e[i].value, 1, 100000, &cfg->icmp_burst);
 		else if (strcmp(e[i].name, "mbufs") == 0)
-			rc = parse_uint(
+			rc = cfg_parse_uint(
 				L, sec, e[i].name, 0, e[i].value, 0, 16u << 20, &cfg->mbufs);
 		else if (strcmp(e[i].name, "netlink_rcvbuf") == 0)
-			rc = parse_uint(L, sec, e[i].name, 0, e[i].value, 0, 1u << 30,
+			rc = cfg_parse_uint(L, sec, e[i].name, 0, e[i].value, 0, 1u << 30,
 				&cfg->netlink_rcvbuf);
 		else if (strcmp(e[i].name, "twins") == 0)
-			rc = parse_yes_no(L, sec, e[i].name, e[i].value, &cfg->twins);
+			rc = cfg_parse_yes_no(L, sec, e[i].name, e[i].value, &cfg->twins);
 		else if (strcmp(e[i].name, "mptcp_follow_uplinks") == 0)
-			rc = parse_yes_no(
+			rc = cfg_parse_yes_no(
 				L, sec, e[i].name, e[i].value, &cfg->mptcp_follow_uplinks);
 		else
 			rc = fail(L, sec, e[i].name, 0, "unknown key");
@@ -304,24 +193,24 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 	if (e == NULL)
 		return fail(L, sec, NULL, 0, "out of memory");
 	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
-	rc = check_repeats(L, sec, e, n, "address gateway");
+	rc = cfg_check_repeats(L, sec, e, n, "address gateway");
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *k = e[i].name, *v = e[i].value;
 		unsigned int u;
 		if (strcmp(k, "device") == 0) {
-			p->device_line = line_of(L, sec, k, 0);
+			p->device_line = cfg_line_of(L, sec, k, 0);
 			if (v[0] == '\0' || strlen(v) >= sizeof(p->device))
 				rc = fail(L, sec, k, 0, "bad device name");
 			snprintf(p->device, sizeof(p->device), "%s", v);
 		} else if (strcmp(k, "mtu") == 0) {
-			p->mtu_line = line_of(L, sec, k, 0);
-			rc = parse_uint(L, sec, k, 0, v, 68, 9600, &u);
+			p->mtu_line = cfg_line_of(L, sec, k, 0);
+			rc = cfg_parse_uint(L, sec, k, 0, v, 68, 9600, &u);
 			p->mtu = u;
 		} else if (strcmp(k, "rx_desc") == 0) {
-			rc = parse_uint(L, sec, k, 0, v, 64, 16384, &u);
+			rc = cfg_parse_uint(L, sec, k, 0, v, 64, 16384, &u);
 			p->rx_desc = u;
 		} else if (strcmp(k, "tx_desc") == 0) {
-			rc = parse_uint(L, sec, k, 0, v, 64, 16384, &u);
+			rc = cfg_parse_uint(L, sec, k, 0, v, 64, 16384, &u);
 			p->tx_desc = u;
 		} else if (strcmp(k, "mss_clamp") == 0) {
 			if (strcmp(v, "auto") == 0) {
@@ -329,18 +218,18 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 			} else if (strcmp(v, "off") == 0) {
 				p->mss_clamp = CFG_MSS_OFF;
 			} else if (isdigit((unsigned char)v[0])) {
-				rc = parse_uint(L, sec, k, 0, v, CFG_MSS_MIN, CFG_MSS_MAX, &u);
+				rc = cfg_parse_uint(L, sec, k, 0, v, CFG_MSS_MIN, CFG_MSS_MAX, &u);
 				p->mss_clamp = (int)u;
 			} else {
 				rc = fail(L, sec, k, 0, "'%s' is not auto, off or an MSS (%d-%d)",
 					v, CFG_MSS_MIN, CFG_MSS_MAX);
 			}
 		} else if (strcmp(k, "uplink") == 0) {
-			rc = parse_yes_no(L, sec, k, v, &p->uplink);
+			rc = cfg_parse_yes_no(L, sec, k, v, &p->uplink);
 		} else if (strcmp(k, "multipath") == 0) {
 			rc = config_parse_multipath(L, sec, k, v, &p->multipath);
 		} else if (strcmp(k, "weight") == 0) {
-			rc = parse_uint(L, sec, k, 0, v, 1, 100, &p->weight);
+			rc = cfg_parse_uint(L, sec, k, 0, v, 1, 100, &p->weight);
 		} else if (strcmp(k, "gateway") == 0) {
 			struct ipaddr a;
 			int nth = (int)p->n_gateways;
@@ -382,33 +271,6 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 }
 
 /* The port whose subnet holds `a`, or -1. */
-int port_of_subnet(const struct mpgw_config *cfg, const struct ipaddr *a)
-{
-	int best = -1, best_len = -1;
-
-	for (unsigned int i = 0; i < cfg->n_ports; i++)
-		for (unsigned int j = 0; j < cfg->ports[i].n_addrs; j++) {
-			const struct ipprefix *p = &cfg->ports[i].addrs[j];
-			if (ipprefix_contains(p, a) && p->len > best_len) {
-				best = i;
-				best_len = p->len;
-			}
-		}
-	return best;
-}
-
-/* "port NAME" at words[i]; fills *port. */
-int parse_port_ref(struct loader *L, const struct mpgw_config *cfg, const char *sec,
-	const char *key, int nth, char **words, int n, int i, int *port)
-{
-	if (i + 2 != n || strcmp(words[i], "port") != 0)
-		return fail(L, sec, key, nth, "expected 'port NAME' after '%s'", words[i - 1]);
-	*port = config_port_index(cfg, words[i + 1]);
-	if (*port < 0)
-		return fail(L, sec, key, nth, "no port named '%s'", words[i + 1]);
-	return 0;
-}
-
 static int load_route(struct loader *L, struct mpgw_config *cfg, const char *value, int nth)
 {
 	const char *sec = "routes", *key = "route";
@@ -417,7 +279,7 @@ static int load_route(struct loader *L, struct mpgw_config *cfg, const char *val
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", value);
-	n = split_words(buf, w, 5);
+	n = cfg_split_words(buf, w, 5);
 	if (n < 2 || n > 5)
 		return fail(L, sec, key, nth,
 			"expected 'PREFIX via ADDRESS [port NAME]', 'PREFIX port NAME' or "
@@ -435,17 +297,17 @@ static int load_route(struct loader *L, struct mpgw_config *cfg, const char *val
 			return fail(
 				L, sec, key, nth, "gateway %s is not of the prefix's family", w[2]);
 		if (n > 3) {
-			if (parse_port_ref(L, cfg, sec, key, nth, w, n, 3, &r.port) < 0)
+			if (cfg_parse_port_ref(L, cfg, sec, key, nth, w, n, 3, &r.port) < 0)
 				return -1;
 		} else {
-			r.port = port_of_subnet(cfg, &r.via);
+			r.port = cfg_port_of_subnet(cfg, &r.via);
 			if (r.port < 0)
 				return fail(L, sec, key, nth,
 					"gateway %s is on no port's subnet: add 'port NAME'", w[2]);
 		}
 	} else if (strcmp(w[1], "port") == 0) {
 		r.type = CFG_ROUTE_ONLINK;
-		if (parse_port_ref(L, cfg, sec, key, nth, w, n, 1, &r.port) < 0)
+		if (cfg_parse_port_ref(L, cfg, sec, key, nth, w, n, 1, &r.port) < 0)
 			return -1;
 	} else {
 		return fail(
@@ -462,12 +324,12 @@ static int load_route(struct loader *L, struct mpgw_config *cfg, const char *val
 static int load_neighbour(struct loader *L, struct mpgw_config *cfg, const char *value, int nth)
 {
 	const char *sec = "neighbours", *key = "neighbour";
-	struct cfg_neighbour nb = {.port = -1, .line = line_of(L, sec, key, nth)};
+	struct cfg_neighbour nb = {.port = -1, .line = cfg_line_of(L, sec, key, nth)};
 	char buf[CFG_VALUE_LEN], *w[5];
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", value);
-	n = split_words(buf, w, 4);
+	n = cfg_split_words(buf, w, 4);
 	if (n != 2 && n != 4)
 		return fail(L, sec, key, nth, "expected 'ADDRESS MAC [port NAME]'");
 	if (ipaddr_parse(w[0], &nb.addr) < 0)
@@ -475,10 +337,10 @@ static int load_neighbour(struct loader *L, struct mpgw_config *cfg, const char 
 	if (mac_parse(w[1], &nb.mac) < 0 || !rte_is_unicast_ether_addr(&nb.mac))
 		return fail(L, sec, key, nth, "'%s' is not a unicast MAC address", w[1]);
 	if (n == 4) {
-		if (parse_port_ref(L, cfg, sec, key, nth, w, n, 2, &nb.port) < 0)
+		if (cfg_parse_port_ref(L, cfg, sec, key, nth, w, n, 2, &nb.port) < 0)
 			return -1;
 	} else {
-		nb.port = port_of_subnet(cfg, &nb.addr);
+		nb.port = cfg_port_of_subnet(cfg, &nb.addr);
 		if (nb.port < 0)
 			return fail(L, sec, key, nth, "%s is on no port's subnet: add 'port NAME'",
 				w[0]);
@@ -516,14 +378,6 @@ static int load_list(struct loader *L, struct mpgw_config *cfg, const char *sec,
 	return rc;
 }
 
-int config_port_index(const struct mpgw_config *cfg, const char *name)
-{
-	for (unsigned int i = 0; i < cfg->n_ports; i++)
-		if (strcmp(cfg->ports[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
 static int load_all(struct loader *L, struct mpgw_config *cfg)
 {
 	int n = rte_cfgfile_num_sections(L->cf, NULL, 0);
@@ -532,14 +386,14 @@ static int load_all(struct loader *L, struct mpgw_config *cfg)
 	int rc = 0;
 
 	if (names == NULL)
-		return fail_at(L, 0, NULL, NULL, "out of memory");
+		return cfg_fail_at(L, 0, NULL, NULL, "out of memory");
 	for (int i = 0; i < n; i++)
 		ptrs[i] = names[i];
 	n = rte_cfgfile_sections(L->cf, ptrs, n);
 	/* Ports first: routes and neighbours refer to them, wherever they stand in the file. */
 	for (int i = 0; i < n && rc == 0; i++) {
 		if (strncmp(names[i], "port ", 5) == 0)
-			rc = load_port(L, cfg, names[i], strip(names[i] + 5));
+			rc = load_port(L, cfg, names[i], cfg_strip(names[i] + 5));
 		else if (strcmp(names[i], "port") == 0)
 			rc = fail(L, names[i], NULL, 0, "expected [port NAME]");
 	}
@@ -563,13 +417,13 @@ static int load_all(struct loader *L, struct mpgw_config *cfg)
 		else if (strcmp(names[i], "flows") == 0)
 			rc = config_load_flows(L, cfg);
 		else if (strncmp(names[i], "gateway ", 8) == 0)
-			rc = config_load_gateway(L, cfg, names[i], strip(names[i] + 8));
+			rc = config_load_gateway(L, cfg, names[i], cfg_strip(names[i] + 8));
 		else if (strncmp(names[i], "port ", 5) != 0)
 			rc = fail(L, names[i], NULL, 0, "unknown section");
 	}
 	free(names);
 	if (rc == 0 && cfg->n_ports == 0)
-		rc = fail_at(L, 0, NULL, NULL, "no [port NAME] section");
+		rc = cfg_fail_at(L, 0, NULL, NULL, "no [port NAME] section");
 	if (rc == 0)
 		rc = config_check_role(L, cfg);
 	return rc;

@@ -70,7 +70,7 @@ int config_load_vps(struct loader *L, struct mpgw_config *cfg)
 
 	if (e == NULL)
 		return -1;
-	rc = check_repeats(L, sec, e, n, "address");
+	rc = cfg_check_repeats(L, sec, e, n, "address");
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *k = e[i].name, *v = e[i].value;
 		if (strcmp(k, "address") == 0) {
@@ -83,7 +83,7 @@ int config_load_vps(struct loader *L, struct mpgw_config *cfg)
 			else
 				cfg->vps[cfg->n_vps++] = a;
 		} else if (strcmp(k, "ttl") == 0) {
-			rc = parse_uint(L, sec, k, 0, v, 1, 255, &cfg->tunnel_ttl);
+			rc = cfg_parse_uint(L, sec, k, 0, v, 1, 255, &cfg->tunnel_ttl);
 		} else {
 			rc = fail(L, sec, k, 0, "unknown key");
 		}
@@ -114,13 +114,13 @@ static int load_bypass(struct loader *L, struct mpgw_config *cfg, const char *va
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", value);
-	n = split_words(buf, w, 3);
+	n = cfg_split_words(buf, w, 3);
 	if (n != 3 || strcmp(w[1], "port") != 0)
 		return fail(L, sec, key, nth, "expected 'PREFIX port NAME'");
 	if (ipprefix_parse(w[0], &b.prefix) < 0)
 		return fail(L, sec, key, nth, "'%s' is not a prefix", w[0]);
 	ipprefix_mask(&b.prefix);
-	if (parse_port_ref(L, cfg, sec, key, nth, w, n, 1, &b.port) < 0)
+	if (cfg_parse_port_ref(L, cfg, sec, key, nth, w, n, 1, &b.port) < 0)
 		return -1;
 	if (!cfg->ports[b.port].uplink)
 		return fail(L, sec, key, nth, "port %s is not an uplink (uplink = yes)", w[2]);
@@ -140,7 +140,7 @@ int config_load_policy(struct loader *L, struct mpgw_config *cfg)
 
 	if (e == NULL)
 		return -1;
-	rc = check_repeats(L, sec, e, n, "bypass");
+	rc = cfg_check_repeats(L, sec, e, n, "bypass");
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *k = e[i].name, *v = e[i].value;
 		unsigned int c;
@@ -161,7 +161,7 @@ int config_load_policy(struct loader *L, struct mpgw_config *cfg)
 int config_load_gateway(
 	struct loader *L, struct mpgw_config *cfg, const char *sec, const char *name)
 {
-	struct cfg_gateway g = {.line = line_of(L, sec, NULL, 0)};
+	struct cfg_gateway g = {.line = cfg_line_of(L, sec, NULL, 0)};
 	int n, rc = 0;
 	struct rte_cfgfile_entry *e;
 
@@ -184,7 +184,7 @@ int config_load_gateway(
 	e = entries(L, sec, &n);
 	if (e == NULL)
 		return -1;
-	rc = check_repeats(L, sec, e, n, "uplink lan");
+	rc = cfg_check_repeats(L, sec, e, n, "uplink lan");
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *k = e[i].name, *v = e[i].value;
 		if (strcmp(k, "uplink") == 0) {
@@ -306,7 +306,7 @@ static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 		snprintf(sec, sizeof(sec), "port %s", p->name);
 		static const char *const uplink_keys[] = {"multipath", "weight"};
 		for (unsigned int k = 0; k < RTE_DIM(uplink_keys); k++)
-			if (!p->uplink && line_of(L, sec, uplink_keys[k], 0) != 0)
+			if (!p->uplink && cfg_line_of(L, sec, uplink_keys[k], 0) != 0)
 				return fail(L, sec, uplink_keys[k], 0,
 					"only on an uplink (uplink = yes)");
 		for (unsigned int j = 0; j < p->n_gateways; j++) {
@@ -317,7 +317,7 @@ static int check_gateway_role(struct loader *L, struct mpgw_config *cfg)
 			 * kernel's (DHCP): its subnet is not known before it runs. */
 			bool from_kernel = cfg->twins &&
 					   !has_family(p->addrs, p->n_addrs, p->gateways[j].family);
-			if (!from_kernel && port_of_subnet(cfg, &p->gateways[j]) != (int)i)
+			if (!from_kernel && cfg_port_of_subnet(cfg, &p->gateways[j]) != (int)i)
 				return fail(L, sec, "gateway", (int)j,
 					"%s is not on this port's subnets",
 					ipaddr_str(&p->gateways[j], buf, sizeof(buf)));
@@ -380,8 +380,8 @@ static int check_mtus(struct loader *L, const struct mpgw_config *cfg)
 			return fail(L, sec, "mtu", 0,
 				"%u is below %u, the least a port with an IPv6 address may have",
 				p->mtu, MTU_IPV6_MIN);
-		bool tunnels = cfg->role == CFG_ROLE_GATEWAY ? p->uplink
-							     : holds_vps_address(cfg, p);
+		bool tunnels =
+			cfg->role == CFG_ROLE_GATEWAY ? p->uplink : holds_vps_address(cfg, p);
 		if (tunnels && p->mtu < MTU_TUNNEL_MIN)
 			return fail(L, sec, "mtu", 0,
 				"%u is below %u, the least a port that carries tunnels may have",
@@ -394,7 +394,7 @@ static int check_vps_role(struct loader *L, struct mpgw_config *cfg)
 {
 	char buf[64];
 
-	if (line_of(L, "policy", NULL, 0) != 0)
+	if (cfg_line_of(L, "policy", NULL, 0) != 0)
 		return fail(L, "policy", NULL, 0, "only in the gateway role");
 	for (unsigned int i = 0; i < cfg->n_ports; i++) {
 		char sec[CFG_NAME_LEN];
@@ -403,9 +403,9 @@ static int check_vps_role(struct loader *L, struct mpgw_config *cfg)
 			return fail(L, sec, "uplink", 0, "only in the gateway role");
 		if (cfg->ports[i].n_gateways != 0)
 			return fail(L, sec, "gateway", 0, "only in the gateway role");
-		if (line_of(L, sec, "multipath", 0) != 0)
+		if (cfg_line_of(L, sec, "multipath", 0) != 0)
 			return fail(L, sec, "multipath", 0, "only in the gateway role");
-		if (line_of(L, sec, "weight", 0) != 0)
+		if (cfg_line_of(L, sec, "weight", 0) != 0)
 			return fail(L, sec, "weight", 0, "only in the gateway role");
 	}
 	if (cfg->n_vps == 0)

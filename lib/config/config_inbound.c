@@ -42,10 +42,10 @@ static int parse_ports(struct loader *L, int nth, const char *w, struct cfg_inbo
 	dash = strchr(buf, '-');
 	if (dash != NULL)
 		*dash = '\0';
-	if (parse_uint(L, sec, key, nth, buf, 1, 65535, &lo) < 0)
+	if (cfg_parse_uint(L, sec, key, nth, buf, 1, 65535, &lo) < 0)
 		return -1;
 	hi = lo;
-	if (dash != NULL && parse_uint(L, sec, key, nth, dash + 1, 1, 65535, &hi) < 0)
+	if (dash != NULL && cfg_parse_uint(L, sec, key, nth, dash + 1, 1, 65535, &hi) < 0)
 		return -1;
 	if (hi < lo)
 		return fail(L, sec, key, nth, "port range %u-%u runs backwards", lo, hi);
@@ -57,21 +57,22 @@ static int parse_ports(struct loader *L, int nth, const char *w, struct cfg_inbo
 static int load_allow(struct loader *L, struct mpgw_config *cfg, const char *value, int nth)
 {
 	const char *sec = "inbound", *key = "allow";
-	struct cfg_inbound r = {.port_lo = 0, .port_hi = 65535, .line = line_of(L, sec, key, nth)};
+	struct cfg_inbound r = {
+		.port_lo = 0, .port_hi = 65535, .line = cfg_line_of(L, sec, key, nth)};
 	char buf[CFG_VALUE_LEN], *w[4];
 	unsigned int p;
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", value);
-	n = split_words(buf, w, 3);
+	n = cfg_split_words(buf, w, 3);
 	if (n < 2 || n > 3)
 		return fail(L, sec, key, nth, "expected 'PROTOCOL PREFIX [PORT[-PORT]]'");
 	for (p = 0; p < RTE_DIM(protocols); p++)
 		if (strcmp(w[0], protocols[p].name) == 0)
 			break;
 	if (p == RTE_DIM(protocols))
-		return fail(L, sec, key, nth,
-			"'%s' is not tcp, udp, icmp, icmpv6, gre or esp", w[0]);
+		return fail(
+			L, sec, key, nth, "'%s' is not tcp, udp, icmp, icmpv6, gre or esp", w[0]);
 	r.proto = protocols[p].proto;
 	if (ipprefix_parse(w[1], &r.prefix) < 0)
 		return fail(L, sec, key, nth, "'%s' is not a prefix", w[1]);
@@ -103,7 +104,7 @@ int config_load_inbound(struct loader *L, struct mpgw_config *cfg)
 	if (e == NULL)
 		return fail(L, sec, NULL, 0, "out of memory");
 	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
-	rc = check_repeats(L, sec, e, n, "allow");
+	rc = cfg_check_repeats(L, sec, e, n, "allow");
 	for (int i = 0; i < n && rc == 0; i++) {
 		if (strcmp(e[i].name, "allow") == 0)
 			rc = load_allow(L, cfg, e[i].value, n_allow++);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Internal to lib/config: the loader's state and the helpers its section parsers share
- * (config.c: [mpgw], [port], [routes], [neighbours]; config_gateway.c: the gateway and vps
- * sections). Every error is "FILE:LINE: [SECTION] KEY: message".
+ * (config_loader.c; config_query.c for the port lookups), used by the parsers (config.c:
+ * [mpgw], [port], [routes], [neighbours]; config_gateway.c: the gateway and vps sections;
+ * config_uplinks.c, config_relay.c, config_inbound.c). Every error is "FILE:LINE: [SECTION]
+ * KEY: message".
  */
 #ifndef MPGW_CONFIG_LOADER_H
 #define MPGW_CONFIG_LOADER_H
@@ -35,31 +37,31 @@ struct loader {
 	size_t errlen;
 };
 
-char *strip(char *s);
+char *cfg_strip(char *s);
 /* Line of the nth (0-based) occurrence of key in section; of the section header if key is
  * NULL; 0 if unknown. */
-int line_of(const struct loader *L, const char *section, const char *key, int nth);
-int fail_at(struct loader *L, int line, const char *section, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+int cfg_line_of(const struct loader *L, const char *section, const char *key, int nth);
+int cfg_fail_at(struct loader *L, int line, const char *section, const char *key, const char *fmt,
+	...) __attribute__((format(printf, 5, 6)));
 /* Fail at the nth occurrence of key in section (its line found by line_of). Returns -1. */
 #define fail(L, section, key, nth, ...)                                                            \
-	fail_at(L, line_of(L, section, key, nth), section, key, __VA_ARGS__)
+	cfg_fail_at(L, cfg_line_of(L, section, key, nth), section, key, __VA_ARGS__)
 /* A decimal number in [min, max]. */
-int parse_uint(struct loader *L, const char *section, const char *key, int nth, const char *value,
-	unsigned long min, unsigned long max, unsigned int *out);
+int cfg_parse_uint(struct loader *L, const char *section, const char *key, int nth,
+	const char *value, unsigned long min, unsigned long max, unsigned int *out);
 /* yes or no. */
-int parse_yes_no(
+int cfg_parse_yes_no(
 	struct loader *L, const char *section, const char *key, const char *value, bool *out);
 /* Split value into at most max words on whitespace, in place; max + 1 if there are more. */
-int split_words(char *value, char **words, int max);
+int cfg_split_words(char *value, char **words, int max);
 /* Keys other than those in `repeatable` (space-separated; may be NULL) may appear once per
  * section. */
-int check_repeats(struct loader *L, const char *sec, const struct rte_cfgfile_entry *e, int n,
+int cfg_check_repeats(struct loader *L, const char *sec, const struct rte_cfgfile_entry *e, int n,
 	const char *repeatable);
 /* The port whose subnet holds a, or -1. */
-int port_of_subnet(const struct mpgw_config *cfg, const struct ipaddr *a);
+int cfg_port_of_subnet(const struct mpgw_config *cfg, const struct ipaddr *a);
 /* "port NAME" at words[i]; fills *port. */
-int parse_port_ref(struct loader *L, const struct mpgw_config *cfg, const char *sec,
+int cfg_parse_port_ref(struct loader *L, const struct mpgw_config *cfg, const char *sec,
 	const char *key, int nth, char **words, int n, int i, int *port);
 
 #endif

@@ -21,7 +21,7 @@ static int parse_port(struct loader *L, const char *k, const char *v, uint16_t *
 {
 	unsigned int n;
 
-	if (parse_uint(L, "relay", k, 0, v, 1, 65535, &n) < 0)
+	if (cfg_parse_uint(L, "relay", k, 0, v, 1, 65535, &n) < 0)
 		return -1;
 	*out = (uint16_t)n;
 	return 0;
@@ -48,7 +48,7 @@ int config_load_relay(struct loader *L, struct mpgw_config *cfg)
 	r->server_port = RELAY_DEFAULT_SERVER_PORT;
 	r->fallback = CFG_ACT_TUNNEL;
 	snprintf(r->method, sizeof(r->method), "%s", RELAY_DEFAULT_METHOD);
-	rc = check_repeats(L, sec, e, n, NULL);
+	rc = cfg_check_repeats(L, sec, e, n, NULL);
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *k = e[i].name, *v = e[i].value;
 		if (strcmp(k, "port") == 0)
@@ -86,7 +86,7 @@ int config_check_relay(struct loader *L, struct mpgw_config *cfg)
 			"the relay needs the kernel twins ([mpgw] twins = yes): its proxy runs "
 			"in the kernel");
 	for (unsigned int i = 0; cfg->role == CFG_ROLE_VPS && i < RTE_DIM(gateway_only); i++)
-		if (line_of(L, "relay", gateway_only[i], 0) != 0)
+		if (cfg_line_of(L, "relay", gateway_only[i], 0) != 0)
 			return fail(L, "relay", gateway_only[i], 0, "only in the gateway role");
 	return 0;
 }

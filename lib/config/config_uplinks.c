@@ -82,7 +82,7 @@ static int parse_dscp_list(
 	int n;
 
 	snprintf(buf, sizeof(buf), "%s", value);
-	n = split_words(buf, w, 64);
+	n = cfg_split_words(buf, w, 64);
 	if (n > 64)
 		return fail(L, sec, key, 0, "more than 64 DSCP values");
 	*out = 0;
@@ -107,7 +107,7 @@ static int load_section(struct loader *L, struct mpgw_config *cfg, const char *s
 	if (e == NULL)
 		return fail(L, sec, NULL, 0, "out of memory");
 	n = rte_cfgfile_section_entries(L->cf, sec, e, n);
-	rc = check_repeats(L, sec, e, n, NULL);
+	rc = cfg_check_repeats(L, sec, e, n, NULL);
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = one(L, cfg, sec, e[i].name, e[i].value);
 	free(e);
@@ -118,13 +118,13 @@ static int uplinks_key(
 	struct loader *L, struct mpgw_config *cfg, const char *sec, const char *k, const char *v)
 {
 	if (strcmp(k, "probe_interval_ms") == 0)
-		return parse_uint(L, sec, k, 0, v, 0, 10000, &cfg->probe_interval_ms);
+		return cfg_parse_uint(L, sec, k, 0, v, 0, 10000, &cfg->probe_interval_ms);
 	if (strcmp(k, "probe_down_after") == 0)
-		return parse_uint(L, sec, k, 0, v, 1, 100, &cfg->probe_down_after);
+		return cfg_parse_uint(L, sec, k, 0, v, 1, 100, &cfg->probe_down_after);
 	if (strcmp(k, "probe_up_after") == 0)
-		return parse_uint(L, sec, k, 0, v, 1, 100, &cfg->probe_up_after);
+		return cfg_parse_uint(L, sec, k, 0, v, 1, 100, &cfg->probe_up_after);
 	if (strcmp(k, "flowlet_gap_ms") == 0)
-		return parse_uint(L, sec, k, 0, v, 0, 60000, &cfg->flowlet_gap_ms);
+		return cfg_parse_uint(L, sec, k, 0, v, 0, 60000, &cfg->flowlet_gap_ms);
 	if (strcmp(k, "low_latency_dscp") == 0)
 		return parse_dscp_list(L, sec, k, v, &cfg->low_latency_dscp);
 	return fail(L, sec, k, 0, "unknown key");
@@ -146,11 +146,11 @@ static int flows_key(
 	};
 
 	if (strcmp(k, "size") == 0)
-		return parse_uint(L, sec, k, 0, v, 1024, 1u << 24, &cfg->flows);
+		return cfg_parse_uint(L, sec, k, 0, v, 1024, 1u << 24, &cfg->flows);
 	for (unsigned int i = 0; i < CFG_FLOW_TIMEOUTS; i++)
 		if (strcmp(k, timeouts[i]) == 0)
 			/* The table's clock is 32-bit milliseconds: a day is far inside it. */
-			return parse_uint(L, sec, k, 0, v, 1, 86400, &cfg->flow_timeout_s[i]);
+			return cfg_parse_uint(L, sec, k, 0, v, 1, 86400, &cfg->flow_timeout_s[i]);
 	return fail(L, sec, k, 0, "unknown key");
 }
 
