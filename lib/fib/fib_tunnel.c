@@ -147,7 +147,8 @@ static int gateway_paths(struct builder *b, struct paths *ps)
 			const struct ipaddr *local = port_addr(cfg, i, fam);
 			const struct ipaddr *next =
 				config_addr_of_family(p->gateways, p->n_gateways, fam);
-			const struct cfg_neighbour *nb = next ? find_neighbour(b, next, i) : NULL;
+			const struct cfg_neighbour *nb =
+				next ? builder_neighbour(b, next, i) : NULL;
 			if (vps == NULL)
 				continue;
 			remote = vps;
@@ -278,10 +279,10 @@ static int bypass_routes(struct builder *b)
 		const struct cfg_port *p = &cfg->ports[by->port];
 		const struct ipaddr *next =
 			config_addr_of_family(p->gateways, p->n_gateways, by->prefix.addr.family);
-		const struct cfg_neighbour *nb = next ? find_neighbour(b, next, by->port) : NULL;
-		int nh = nb ? nh_get(b, FIB_NH_BYPASS, by->port, &nb->mac)
-			    : nh_get(b, FIB_NH_UNRESOLVED, by->port, NULL);
-		if (add_route(b, &by->prefix, nh) < 0)
+		const struct cfg_neighbour *nb = next ? builder_neighbour(b, next, by->port) : NULL;
+		int nh = nb ? builder_nexthop(b, FIB_NH_BYPASS, by->port, &nb->mac)
+			    : builder_nexthop(b, FIB_NH_UNRESOLVED, by->port, NULL);
+		if (builder_add_route(b, &by->prefix, nh) < 0)
 			return -1;
 		b->f->n_bypass++;
 	}
@@ -421,7 +422,7 @@ int fib_build_roles(struct builder *b)
 				if (add_peer(b, &cfg->gw[g].uplinks[u], (uint16_t)g) < 0)
 					goto out;
 			for (unsigned int l = 0; l < cfg->gw[g].n_lans; l++)
-				if (add_route(b, &cfg->gw[g].lans[l], nh) < 0)
+				if (builder_add_route(b, &cfg->gw[g].lans[l], nh) < 0)
 					goto out;
 		}
 	}
