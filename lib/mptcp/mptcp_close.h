@@ -7,7 +7,7 @@
  * at once over the others. The VPS closes its subflows to a gateway's uplink address when
  * its probes to it fail (the gateway's backup flag cannot reach it over the dead path); a
  * gateway closes its own on an uplink that died, and opens them again when the uplink is
- * back (mptcp_pm.c: its endpoint added again).
+ * back (mptcp_pm_follow.c: its endpoint added again).
  */
 #ifndef MPGW_MPTCP_CLOSE_H
 #define MPGW_MPTCP_CLOSE_H

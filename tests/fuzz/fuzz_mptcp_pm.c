@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: arbitrary bytes as one datagram of the kernel's MPTCP path manager
  * events (generic netlink, group mptcp_pm_events) through the event parser of
- * lib/mptcp/mptcp_pm.c: connections and subflows made, changed and closed, the data path's
+ * lib/mptcp/mptcp_pm_events.c: connections and subflows made, changed and closed, the data path's
  * subflow table published after each input.
  *
  * The family's id is the kernel's choice at run time: the first message's type is taken
