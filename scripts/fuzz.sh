@@ -142,8 +142,8 @@ library code aborts the run like an assertion in a harness.
 | `fuzz_mss` | the MSS clamp (`lib/mss`) on SYNs cut into 1–8 segments, any limit, with or without tailroom and checksum offload | a checksum right before is right after; nothing else changes; segmented and flat give the same packet |
 | `fuzz_config` | the configuration loader (`lib/config`) on arbitrary INI text | an error names the file, an accepted configuration is consistent; no leak |
 | `fuzz_json` | mpgwctl's JSON parser on arbitrary telemetry replies | malformed text is refused with a message; accepted text round-trips through `json_write` |
-| `fuzz_netlink` | the route mirror's netlink handlers (`lib/netlink/nl_sync.c`) on arbitrary datagrams of RTM_* messages, seeds captured from a kernel (`corpus/capture.py`) | no read past the datagram or an attribute; what is accepted builds a FIB |
-| `fuzz_mptcp_pm` | the MPTCP path manager's event parser (`lib/mptcp/mptcp_pm.c`) on arbitrary genetlink datagrams | no read past the datagram or an attribute |
+| `fuzz_netlink` | the route mirror's netlink handlers (`lib/netlink/nl_sync_*.c`) on arbitrary datagrams of RTM_* messages, seeds captured from a kernel (`corpus/capture.py`) | no read past the datagram or an attribute; what is accepted builds a FIB |
+| `fuzz_mptcp_pm` | the MPTCP path manager's event parser (`lib/mptcp/mptcp_pm_events.c`) on arbitrary genetlink datagrams | no read past the datagram or an attribute |
 
 Any other target that `tests/fuzz/meson.build` builds (named `fuzz_*`) is run by the script
 too: it finds them in the build directory. Describe it in this table, in `scripts/fuzz.sh`.

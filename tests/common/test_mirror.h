@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The kernel mirror's world for its unit tests and fuzz target (lib/netlink/nl_sync.c):
+ * The kernel mirror's world for its unit tests and fuzz target (lib/netlink/nl_sync_*.c):
  * two ports, lan0 and wan0, whose twins have ifindex 2 and 3; ifindex 4 is a twin of a
  * port the FIB does not have (a route out of it is one fib_build() refuses); any other
  * ifindex is no twin. The first interfaces after lo in a fresh namespace are 2, 3, 4: the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The kernel mirror's checks of what netlink brings (lib/netlink/nl_sync.c), with netlink
+ * The kernel mirror's checks of what netlink brings (lib/netlink/nl_sync_*.c), with netlink
  * messages made here and fed to its handlers as datagrams (nl_sync_test.h): good routes,
  * addresses and neighbours are mirrored; messages too short for their family header or
  * longer than their datagram, attributes running past their message's end, prefixes longer
