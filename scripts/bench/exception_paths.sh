@@ -27,6 +27,8 @@ P=mpgwexc
 K=$P-k # the gateway's kernel
 H=$P-h # the host
 TESTPMD=${TESTPMD:-dpdk-testpmd}
+# shellcheck source=scripts/lib/netns.sh
+source "$src/scripts/lib/netns.sh"
 # shellcheck source=scripts/lib/iperf.sh
 source "$src/scripts/lib/iperf.sh"
 
@@ -40,15 +42,13 @@ pmd_stop() {
 }
 cleanup() {
 	pmd_stop
-	ip netns del "$K" 2>/dev/null || true
-	ip netns del "$H" 2>/dev/null || true
+	netns_teardown "$P" "k h" # and what still runs in them (an iperf3 server)
 	rm -rf "$tmp" "/var/run/dpdk/$P"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-ip netns del "$K" 2>/dev/null || true
-ip netns del "$H" 2>/dev/null || true
+netns_teardown "$P" "k h"
 ip netns add "$K"
 ip netns add "$H"
 for ns in "$K" "$H"; do ip -n "$ns" link set lo up; done
