@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Who calls whom in mpgw's libraries, from the object files (issue 18).
+"""Who calls whom in mpgw's libraries and programs, from the object files (issue 18).
 
 Reads the global symbols each object of a build defines and uses (`nm`), draws the graph
 of lib/ folders (a folder uses another when one of its objects uses a symbol an object of
@@ -49,6 +49,13 @@ def objects(build):
             else:
                 folder, base = stem.split("_", 1)
             out.append((folder, "lib/%s/%s.c" % (folder, base), os.path.join(d, name)))
+    # The programs, each a folder of its own above the libraries.
+    for app in ("mpgw", "mpgwctl"):
+        d = os.path.join(build, "app", app, app + ".p")
+        for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if name.endswith(".c.o"):
+                out.append(("app/" + app, "app/%s/%s" % (app, name[:-len(".o")]),
+                            os.path.join(d, name)))
     return out
 
 
@@ -170,8 +177,9 @@ def main():
     for comp in file_cycles:
         if not any(comp <= k for k, _ in known):
             bad.append("a cycle between files: %s" % " ".join(sorted(comp)))
+            folder_of = {src: f for f, src in uses}
             for a in sorted(comp):
-                for s in sorted(uses[(a.split("/")[1], a)]):
+                for s in sorted(uses[(folder_of[a], a)]):
                     if s in owner and owner[s][1] in comp and owner[s][1] != a:
                         bad.append("    %s uses %s (%s)" % (a, s, owner[s][1]))
     found += file_cycles
