@@ -11,6 +11,8 @@ the other defines), and checks it against scripts/layers.txt:
     folder B through to folder A (today's debt);
   - every cycle between folders or between files (lib/FOLDER/FILE.c) must be listed there
     as `cycle A B ...` (today's debt); a new cycle, or a listed one that grew, fails;
+  - no C file of lib/, app/, tests/ or tools/ is longer than MAX_LINES, but those listed
+    as `long FILE` (today's debt);
   - an entry that no longer matches anything fails too, so that the list shrinks as the
     debt is paid.
 
@@ -29,6 +31,7 @@ import sys
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULES = os.path.join(SRC, "scripts", "layers.txt")
+MAX_LINES = 700
 
 
 def objects(build):
@@ -109,7 +112,7 @@ def cycles(graph):
 
 
 def load_rules(rules):
-    known, layer, allow = [], {}, set()
+    known, layer, allow, long_ok = [], {}, set(), set()
     with open(rules) as f:
         for n, line in enumerate(f, 1):
             w = line.split("#", 1)[0].split()
@@ -121,11 +124,13 @@ def load_rules(rules):
                 rank = len(set(layer.values()))
                 for folder in w[2:]:
                     layer[folder] = rank
+            elif w[0] == "long" and len(w) == 2:
+                long_ok.add(w[1])
             elif w[0] == "allow" and len(w) == 4:
                 allow.add((w[1], w[2], w[3]))
             else:
                 sys.exit("%s:%d: cannot read %r" % (rules, n, line.strip()))
-    return known, layer, allow
+    return known, layer, allow, long_ok
 
 
 def main():
@@ -162,7 +167,7 @@ def main():
             if s in owner and owner[s][1] != source:
                 files[source].add(owner[s][1])
 
-    known, layer, allow = load_rules(rules)
+    known, layer, allow, long_ok = load_rules(rules)
     bad = []
     found = cycles(graph)
     for comp in found:
@@ -201,6 +206,23 @@ def main():
                        (a, b, ", ".join(sorted(set(users))), s, owner[s][1]))
     for a, b, s in sorted(allow - used_allow):
         bad.append("layers.txt: `allow %s %s %s` is no longer used (update the list)" % (a, b, s))
+
+    long_files = set()
+    for top in ("lib", "app", "tests", "tools"):
+        for d, _, names in os.walk(os.path.join(SRC, top)):
+            for name in names:
+                if name.endswith(".c"):
+                    path = os.path.join(d, name)
+                    with open(path, errors="replace") as f:
+                        n = sum(1 for _ in f)
+                    if n > MAX_LINES:
+                        rel = os.path.relpath(path, SRC)
+                        long_files.add(rel)
+                        if rel not in long_ok:
+                            bad.append("%s: %d lines, more than %d: split it by job" %
+                                       (rel, n, MAX_LINES))
+    for rel in sorted(long_ok - long_files):
+        bad.append("layers.txt: `long %s` is no longer so (update the list)" % rel)
 
     print("check_layers: %d objects, %d folder edges, %d cycles between folders or files "
           "(%d known)" % (len(objs), len(edges), len(found), len(known)))
