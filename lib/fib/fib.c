@@ -12,6 +12,7 @@
 
 #include "fib.h"
 #include "fib_builder.h"
+#include "rcu_swap.h"
 
 struct fib *fib_live;
 static uint32_t fib_gen;
@@ -523,31 +524,24 @@ void fib_free(struct fib *f)
 }
 
 /* Control-side readers (telemetry) hold this instead of reporting to RCU. */
-static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t fib_ctl_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 void fib_ctl_lock(void)
 {
-	pthread_mutex_lock(&ctl_lock);
+	pthread_mutex_lock(&fib_ctl_mutex);
 }
 
 void fib_ctl_unlock(void)
 {
-	pthread_mutex_unlock(&ctl_lock);
+	pthread_mutex_unlock(&fib_ctl_mutex);
 }
 
 void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu)
 {
-	fib_ctl_lock();
-	struct fib *old = __atomic_exchange_n(&fib_live, f, __ATOMIC_ACQ_REL);
-	/* From here no control-side reader (they hold the lock) can reach old; the workers
-	 * may until the grace period ends. Freeing is slow (DPDK zeroes what it frees: two
-	 * 64 MiB tables, the tbl8 groups and the trees' nodes), so it is done without holding
-	 * up telemetry. */
-	fib_ctl_unlock();
+	/* Freeing is slow (DPDK zeroes what it frees: two 64 MiB tables, the tbl8 groups and
+	 * the trees' nodes): RCU_SWAP waits outside the lock, and the free comes after. */
+	struct fib *old = RCU_SWAP(&fib_live, f, rcu, &fib_ctl_mutex);
 
-	if (old != NULL) {
-		if (rcu != NULL)
-			rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
+	if (old != NULL)
 		fib_free(old);
-	}
 }

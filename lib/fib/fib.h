@@ -10,6 +10,7 @@
 #ifndef MPGW_FIB_H
 #define MPGW_FIB_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -125,7 +126,10 @@ uint32_t fib_route(const struct fib *f, const struct ipaddr *a);
 void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu);
 
 /* Threads other than the workers (telemetry) read the live version between these: a
- * publish waits for them before freeing the old one. */
+ * publish swaps it under fib_ctl_mutex (rcu_swap.h), so it never frees what they hold.
+ * The uplinks' scheduling table, reached through the live version, is swapped under it
+ * too. */
+extern pthread_mutex_t fib_ctl_mutex;
 void fib_ctl_lock(void);
 void fib_ctl_unlock(void);
 

@@ -148,7 +148,7 @@ void mptcp_pm_stop(void)
 		mnl_socket_close(pm_state.diag);
 	pm_state.ev = pm_state.req = pm_state.diag = NULL;
 	/* The workers are stopped by now. */
-	rte_free(__atomic_exchange_n(&mptcp_sf_live, NULL, __ATOMIC_ACQ_REL));
+	rte_free(RCU_SWAP(&mptcp_sf_live, NULL, NULL, NULL)); /* the workers have stopped */
 }
 
 /* --- telemetry ------------------------------------------------------------------------ */

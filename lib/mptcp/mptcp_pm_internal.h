@@ -37,6 +37,7 @@
 #include "nl_diag.h"
 #include "nl_transact.h"
 #include "port.h"
+#include "rcu_swap.h"
 #include "twin.h"
 #include "uplink_ctl.h"
 #include "worker.h"

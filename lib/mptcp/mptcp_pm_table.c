@@ -66,12 +66,7 @@ void pm_publish_table(void)
 				.key = sf->key, .id = sf->slot, .used = true};
 		}
 	}
-	struct mptcp_sf_table *old = __atomic_exchange_n(&mptcp_sf_live, t, __ATOMIC_ACQ_REL);
-	if (old != NULL) {
-		if (worker_rcu != NULL)
-			rte_rcu_qsbr_synchronize(worker_rcu, RTE_QSBR_THRID_INVALID);
-		rte_free(old);
-	}
+	rte_free(RCU_SWAP(&mptcp_sf_live, t, worker_rcu, NULL));
 	for (unsigned int s = 0; s < MPTCP_MAX_SUBFLOWS && pm_state.n_draining != 0; s++)
 		if (pm_state.slot_state[s] == SLOT_DRAINING) {
 			pm_state.slot_state[s] = SLOT_FREE;

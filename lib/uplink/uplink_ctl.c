@@ -26,6 +26,7 @@
 
 #include "pkt_meta.h"
 #include "port.h"
+#include "rcu_swap.h"
 #include "uplink_ctl.h"
 #include "uplink_nonce.h"
 #include "uplink_probe.h"
@@ -273,12 +274,7 @@ static void sched_publish(void)
 
 	if (s == NULL)
 		return; /* out of memory: the old table stays, and the next change retries */
-	fib_ctl_lock();
-	struct uplink_sched *old = __atomic_exchange_n(&ctl.fib->sched, s, __ATOMIC_ACQ_REL);
-	if (worker_rcu != NULL)
-		rte_rcu_qsbr_synchronize(worker_rcu, RTE_QSBR_THRID_INVALID);
-	fib_ctl_unlock();
-	rte_free(old);
+	rte_free(RCU_SWAP(&ctl.fib->sched, s, worker_rcu, &fib_ctl_mutex));
 }
 
 int uplink_ctl_start(struct rte_mempool *pool, char *err, size_t errlen)
