@@ -21,7 +21,7 @@
  * control-side readers of lock (NULL: there are none); the old value, once no worker or
  * reader can hold it, for the caller to free. A macro so that the pointer keeps its type.
  */
-#define RCU_SWAP(slot, fresh, rcu, lock)                                                            \
+#define RCU_SWAP(slot, fresh, rcu, lock)                                                           \
 	({                                                                                         \
 		__typeof__(*(slot)) rcu_swap_old_;                                                 \
 		rcu_swap_lock(lock);                                                               \

@@ -459,7 +459,8 @@ struct fib *fib_build(const struct mpgw_config *cfg, const struct fib_port *port
 			(cfg->n_ecmp + 1) * sizeof(struct fib_ecmp), RTE_CACHE_LINE_SIZE, socket);
 		b.ecmp_nh = calloc(cfg->n_ecmp + 1, sizeof(*b.ecmp_nh));
 	}
-	if (b.f == NULL || b.f->ecmp == NULL || b.ecmp_nh == NULL || builder_indexes_new(&b, cfg) < 0) {
+	if (b.f == NULL || b.f->ecmp == NULL || b.ecmp_nh == NULL ||
+		builder_indexes_new(&b, cfg) < 0) {
 		snprintf(err, errlen, "cannot allocate the FIB");
 		goto fail;
 	}
