@@ -23,6 +23,7 @@
 #include <rte_pdump.h>
 
 #include "args.h"
+#include "commit.h"
 #include "config.h"
 #include "fib.h"
 #include "pkt_meta.h"
@@ -201,19 +202,16 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return fail_usage(err);
 	}
-	struct fib_port fp[MPGW_MAX_PORTS];
-	for (unsigned int i = 0; i < n_ports; i++)
-		fp[i] = (struct fib_port){.port_id = ports[i].port_id, .mac = ports[i].mac};
-	struct fib *fib = fib_build(cfg, fp, (int)rte_socket_id(), err, sizeof(err));
-	if (fib == NULL) {
+	enum commit_fault fault;
+	struct fib *fib = commit_build(cfg, &fault, err, sizeof(err));
+	if (fib == NULL && fault == COMMIT_TABLES) {
 		char msg[sizeof(err) + sizeof(cfg->path) + 4];
 		snprintf(msg, sizeof(msg), "%s: %s", cfg->path, err);
 		config_free(cfg);
 		return fail_usage(msg);
 	}
-	if (uplink_ctl_attach(fib, cfg, err, sizeof(err)) < 0) {
+	if (fib == NULL) {
 		fprintf(stderr, "mpgw: %s\n", err);
-		fib_free(fib);
 		config_free(cfg);
 		rte_eal_cleanup();
 		return EXIT_RUNTIME;

@@ -4,6 +4,7 @@
 
 #include <rte_lcore.h>
 
+#include "commit.h"
 #include "fib.h"
 #include "nl_sync.h"
 #include "port.h"
@@ -77,19 +78,13 @@ int reload_config(struct mpgw_config **cfg, char *err, size_t errlen)
 		config_free(next);
 		return -1;
 	}
-	struct fib_port fp[MPGW_MAX_PORTS];
-	for (unsigned int i = 0; i < n_ports; i++)
-		fp[i] = (struct fib_port){.port_id = ports[i].port_id, .mac = ports[i].mac};
 	/* With the kernel's routes, neighbours and addresses (twins): the version does not
 	 * lose them until the mirror's next rebuild (an uplink sourced from the kernel's
 	 * address would lose its path, and its health with it). */
 	struct mpgw_config *merged = nl_sync_merged(next);
 	const struct mpgw_config *use = merged != NULL ? merged : next;
-	struct fib *f = fib_build(use, fp, (int)rte_socket_id(), why, sizeof(why));
-	if (f != NULL && uplink_ctl_attach(f, use, why, sizeof(why)) < 0) {
-		fib_free(f);
-		f = NULL;
-	}
+	enum commit_fault fault;
+	struct fib *f = commit_build(use, &fault, why, sizeof(why));
 	nl_sync_merged_free(merged);
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: %s", next->path, why);

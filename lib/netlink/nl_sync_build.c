@@ -123,21 +123,15 @@ void nls_rebuild(const struct mpgw_config *cfg)
 	uint64_t t0 = rte_rdtsc(), since = nls.dirty_since;
 	struct mpgw_config *m = merged_config(cfg);
 	char err[512];
-	struct fib_port fp[MPGW_MAX_PORTS];
 	struct fib *f = NULL;
+	enum commit_fault fault;
 
 	nls.dirty = false;
-	for (unsigned int i = 0; i < n_ports; i++)
-		fp[i] = (struct fib_port){.port_id = ports[i].port_id, .mac = ports[i].mac};
 	if (m != NULL) {
 		nl_resolve_collect(m);
-		f = fib_build(m, fp, (int)rte_socket_id(), err, sizeof(err));
+		f = commit_build(m, &fault, err, sizeof(err));
 	} else
 		snprintf(err, sizeof(err), "out of memory");
-	if (f != NULL && uplink_ctl_attach(f, m, err, sizeof(err)) < 0) {
-		fib_free(f);
-		f = NULL;
-	}
 	if (f == NULL) {
 		/* Try again later (memory freed meanwhile, a route fixed): the running version
 		 * stays. */

@@ -31,6 +31,7 @@
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 
+#include "commit.h"
 #include "fib.h"
 #include "nl_attrs.h"
 #include "nl_resolve.h"
