@@ -1,21 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Graph nodes of the data path, one feature each:
- *
- *   mpgw_rx -> mpgw_eth_input -> mpgw_ip4_input -> mpgw_ip4_lookup -> mpgw_rewrite -> mpgw_tx
- *                             -> mpgw_ip6_input -> mpgw_ip6_lookup ->     |   |
- *                         SYNs:  lookup -> mpgw_mss_clamp -> mpgw_rewrite      |   |
- *   too big, IPv6 or DF:  mpgw_rewrite -> mpgw_icmp_error -> ip4/ip6 lookup <--'   |
- *   too big, IPv4 no DF:  mpgw_rewrite -> mpgw_ip4_frag -> mpgw_tx <---------------'
- *   to mpgw's own address: lookup -> mpgw_local (echo, probe answers) -> mpgw_tx
- *   the control thread's frames (probes): mpgw_inject -> mpgw_tx
- *   for the kernel (ARP, ND, ...): eth/ip6 input, mpgw_local -> mpgw_punt (kernel twins)
- *   gateway, LAN traffic to an uplink: lookup -> mpgw_policy -> mpgw_encap (tunnel),
- *                                      mpgw_rewrite / mss_clamp (direct), mpgw_punt (relay)
- *   across the WAN edge inwards (gateway: from an uplink; vps: into a tunnel), not out of
- *   a tunnel: lookup -> mpgw_inbound (answers, allow rules) -> mpgw_rewrite / mss_clamp,
- *                                      mpgw_encap (vps), mpgw_punt (no MAC yet)
- *   from the kernel: mpgw_inject -> mpgw_twin_output (leak guard, MSS clamp) -> mpgw_tx
+ * Graph nodes of the data path, one feature each. doc/architecture.md, "The graph", draws
+ * how they connect and says what each does (one copy, beside the node table, so that it
+ * does not go out of date here);
  *
  * and one sink per drop reason, "mpgw_drop_<reason>" (see drop_reasons.h). Every node that
  * can drop has an edge to every drop node, after its own edges, so a node drops with
