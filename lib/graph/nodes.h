@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Graph nodes of the data path, one feature each. doc/architecture.md, "The graph", draws
- * how they connect and says what each does (one copy, beside the node table, so that it
- * does not go out of date here);
+ * how they connect and says what each does (one copy, beside the node table, so that no
+ * second one goes out of date here).
  *
- * and one sink per drop reason, "mpgw_drop_<reason>" (see drop_reasons.h). Every node that
+ * Besides them there is one sink per drop reason, "mpgw_drop_<reason>" (drop_reasons.h). Every node that
  * can drop has an edge to every drop node, after its own edges, so a node drops with
  * node_drop_edge(<its first drop edge>, reason).
  */
