@@ -4,9 +4,9 @@
  * how they connect and says what each does (one copy, beside the node table, so that no
  * second one goes out of date here).
  *
- * Besides them there is one sink per drop reason, "mpgw_drop_<reason>" (drop_reasons.h). Every node that
- * can drop has an edge to every drop node, after its own edges, so a node drops with
- * node_drop_edge(<its first drop edge>, reason).
+ * Besides them there is one sink per drop reason, "mpgw_drop_<reason>" (drop_reasons.h).
+ * Every node that can drop has an edge to every drop node, after its own edges, so a node
+ * drops with node_drop_edge(<its first drop edge>, reason).
  */
 #ifndef MPGW_NODES_H
 #define MPGW_NODES_H
