@@ -66,14 +66,6 @@ static bool endpoint_set_backup(struct mptcp_endpoint *e, bool backup, bool *cha
 	return true;
 }
 
-static int port_by_name(const char *name)
-{
-	for (unsigned int p = 0; p < n_ports; p++)
-		if (strcmp(ports[p].name, name) == 0)
-			return (int)p;
-	return -1;
-}
-
 /*
  * The ports whose endpoints should be backup ones (want): those with tunnel paths that are
  * all `multipath = backup`, and those whose paths were usable once and none is now (dead:
@@ -81,17 +73,16 @@ static int port_by_name(const char *name)
  */
 static void backup_ports(bool *want, bool *dead)
 {
-	static struct uplink_info paths[WORKER_MAX_PATHS];
+	static struct uplink_path_state paths[WORKER_MAX_PATHS];
 	bool has[MPGW_MAX_PORTS] = {false}, usable[MPGW_MAX_PORTS] = {false};
 	bool all_backup[MPGW_MAX_PORTS];
-	uint32_t gen;
-	unsigned int n = uplink_ctl_snapshot(paths, WORKER_MAX_PATHS, &gen);
+	unsigned int n = uplink_ctl_path_states(paths, WORKER_MAX_PATHS);
 
 	for (unsigned int p = 0; p < MPGW_MAX_PORTS; p++)
 		all_backup[p] = true;
 	for (unsigned int i = 0; i < RTE_MIN(n, (unsigned int)WORKER_MAX_PATHS); i++) {
-		int p = port_by_name(paths[i].port);
-		if (p < 0)
+		unsigned int p = paths[i].port;
+		if (p >= MPGW_MAX_PORTS)
 			continue;
 		has[p] = true;
 		usable[p] |= paths[i].usable;
@@ -229,9 +220,8 @@ void pm_follow_uplinks(void)
  */
 void pm_follow_peers(void)
 {
-	static struct uplink_info paths[WORKER_MAX_PATHS];
-	uint32_t gen;
-	unsigned int n = uplink_ctl_snapshot(paths, WORKER_MAX_PATHS, &gen);
+	static struct uplink_path_state paths[WORKER_MAX_PATHS];
+	unsigned int n = uplink_ctl_path_states(paths, WORKER_MAX_PATHS);
 
 	pthread_mutex_lock(&pm_state.lock);
 	for (unsigned int i = 0; i < RTE_MIN(n, (unsigned int)WORKER_MAX_PATHS); i++) {

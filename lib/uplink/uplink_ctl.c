@@ -557,6 +557,24 @@ void uplink_ctl_ports_usable(bool usable[MPGW_MAX_PORTS])
 	pthread_mutex_unlock(&ctl.lock);
 }
 
+unsigned int uplink_ctl_path_states(struct uplink_path_state *out, unsigned int max)
+{
+	pthread_mutex_lock(&ctl.lock);
+	const struct uplink_sched *s = ctl.fib != NULL ? fib_sched(ctl.fib) : NULL;
+	unsigned int n = ctl.fib != NULL ? ctl.n_paths : 0;
+	for (unsigned int i = 0; i < n && i < max; i++) {
+		const struct path_state *st = &ctl.paths[i];
+		out[i] = (struct uplink_path_state){
+			.port = st->port,
+			.remote = st->remote,
+			.mode = st->mode,
+			.usable = s != NULL && i < s->n_paths && s->usable[i],
+		};
+	}
+	pthread_mutex_unlock(&ctl.lock);
+	return n;
+}
+
 unsigned int uplink_ctl_snapshot(struct uplink_info *out, unsigned int max, uint32_t *sched_gen)
 {
 	uint64_t now = rte_rdtsc();

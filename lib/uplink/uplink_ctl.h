@@ -68,7 +68,19 @@ unsigned int uplink_ctl_usable_paths(void);
 /* Per port index: has it a usable path now? */
 void uplink_ctl_ports_usable(bool usable[MPGW_MAX_PORTS]);
 
-/* Copy up to max paths into out; returns how many there are. Also the table's generation. */
+/* What the control plane needs of a path (lib/mptcp follows them): no names, no figures. */
+struct uplink_path_state {
+	unsigned int port; /* index of the port the path leaves by */
+	struct ipaddr remote;
+	enum uplink_mode mode;
+	bool usable;
+};
+
+/* Copy up to max paths' states into out; returns how many there are. */
+unsigned int uplink_ctl_path_states(struct uplink_path_state *out, unsigned int max);
+
+/* Copy up to max paths into out (telemetry's view); returns how many there are. Also the
+ * table's generation. */
 unsigned int uplink_ctl_snapshot(struct uplink_info *out, unsigned int max, uint32_t *sched_gen);
 
 #endif
