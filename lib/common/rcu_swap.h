@@ -2,11 +2,12 @@
 /*
  * Publishing a table the workers read, one way everywhere (the FIB, the uplinks'
  * scheduling table, the MPTCP subflow table): the control thread swaps the pointer under
- * the lock of the control-side readers (telemetry), where they have one, releases that
- * lock, waits for an RCU grace period of the workers, and only then hands the old table
- * back to be freed. The grace period is waited for outside the lock, so that a slow one
- * (or a slow free) never holds up telemetry; a control-side reader holds the lock for as
- * long as it uses what it read, so once the swap is done none can reach the old table.
+ * the lock it is given (the control-side readers', telemetry's, where they have one and
+ * the caller does not hold it already), releases that lock, waits for an RCU grace period
+ * of the workers, and only then hands the old table back to be freed. The grace period is
+ * waited for outside that lock, so that a slow one (or a slow free) does not hold up its
+ * readers; a control-side reader holds the lock for as long as it uses what it read, so
+ * once the swap is done none can reach the old table.
  */
 #ifndef MPGW_RCU_SWAP_H
 #define MPGW_RCU_SWAP_H

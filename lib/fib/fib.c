@@ -525,7 +525,7 @@ void fib_free(struct fib *f)
 }
 
 /* Control-side readers (telemetry) hold this instead of reporting to RCU. */
-pthread_mutex_t fib_ctl_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t fib_ctl_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 void fib_ctl_lock(void)
 {

@@ -126,10 +126,7 @@ uint32_t fib_route(const struct fib *f, const struct ipaddr *a);
 void fib_publish(struct fib *f, struct rte_rcu_qsbr *rcu);
 
 /* Threads other than the workers (telemetry) read the live version between these: a
- * publish swaps it under fib_ctl_mutex (rcu_swap.h), so it never frees what they hold.
- * The uplinks' scheduling table, reached through the live version, is swapped under it
- * too. */
-extern pthread_mutex_t fib_ctl_mutex;
+ * publish swaps it under the same lock (rcu_swap.h), so it never frees what they hold. */
 void fib_ctl_lock(void);
 void fib_ctl_unlock(void);
 

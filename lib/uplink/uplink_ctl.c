@@ -274,7 +274,9 @@ static void sched_publish(void)
 
 	if (s == NULL)
 		return; /* out of memory: the old table stays, and the next change retries */
-	rte_free(RCU_SWAP(&ctl.fib->sched, s, worker_rcu, &fib_ctl_mutex));
+	/* Its control-side readers (uplink_ctl_snapshot() and the like) hold ctl.lock, which the
+	 * tick holds around this call: no other lock to take. */
+	rte_free(RCU_SWAP(&ctl.fib->sched, s, worker_rcu, NULL));
 }
 
 int uplink_ctl_start(struct rte_mempool *pool, char *err, size_t errlen)
