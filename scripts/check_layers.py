@@ -37,20 +37,25 @@ MAX_LINES = 700
 def objects(build):
     """(folder, source file, object path) for every object of libmpgw and libmpgw_pkt."""
     out = []
-    for lib in ("lib/libmpgw.a.p", "lib/pkt/libmpgw_pkt.a.p"):
-        d = os.path.join(build, lib)
+    for lib in ("lib/libmpgw.a", "lib/pkt/libmpgw_pkt.a"):
+        d = os.path.join(build, lib + ".p")
         if not os.path.isdir(d):
             sys.exit("check_layers: no %s: build first" % d)
+        # The archive's members only: an incremental build keeps the objects of files
+        # that moved away.
+        ar = subprocess.run(["ar", "t", os.path.join(build, lib)], check=True,
+                            capture_output=True, text=True).stdout
+        members = {os.path.basename(m) for m in ar.split()}
         for name in sorted(os.listdir(d)):
-            if not name.endswith(".c.o"):
+            if not name.endswith(".c.o") or name not in members:
                 continue
             stem = name[:-len(".c.o")]
-            if lib.startswith("lib/pkt/"):
-                # Named by file alone, or __FOLDER_FILE for a file of another folder.
-                folder, base = ("pkt", stem) if not stem.startswith("__") else \
-                    stem[2:].split("_", 1)
+            if lib.startswith("lib/pkt/") and not stem.startswith("."):
+                folder, base = "pkt", stem  # named by its file alone
             else:
-                folder, base = stem.split("_", 1)
+                # FOLDER_FILE; a file of another folder in the parser's library is named
+                # .._FOLDER_FILE (__FOLDER_FILE by older meson).
+                folder, base = stem.lstrip("._").split("_", 1)
             out.append((folder, "lib/%s/%s.c" % (folder, base), os.path.join(d, name)))
     # The programs, each a folder of its own above the libraries.
     for app in ("mpgw", "mpgwctl"):
