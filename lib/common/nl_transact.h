@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* One netlink request and its answers, for the control thread's netlink clients (the MPTCP
  * path manager and sock_diag in lib/mptcp, the relay in lib/relay, the twins' queue drops in
- * lib/exception). */
+ * lib/exception, the route mirror's reads in lib/netlink). */
 #ifndef MPGW_NL_TRANSACT_H
 #define MPGW_NL_TRANSACT_H
 

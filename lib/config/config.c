@@ -270,7 +270,6 @@ static int load_port(struct loader *L, struct mpgw_config *cfg, const char *sec,
 	return rc;
 }
 
-/* The port whose subnet holds `a`, or -1. */
 static int load_route(struct loader *L, struct mpgw_config *cfg, const char *value, int nth)
 {
 	const char *sec = "routes", *key = "route";

@@ -132,9 +132,9 @@ static inline uint64_t ms_from_now(unsigned int ms)
 bool pm_attr_get(const struct nlattr *a, void *v, size_t len);
 /* Does attribute a validate as type? */
 bool pm_attr_is(const struct nlattr *a, enum mnl_attr_data_type type);
-/* The subflow's IPv6 addresses into i, IPv4-mapped ones as IPv4. */
 /* One message of the events group (mnl callback). */
 int pm_on_event(const struct nlmsghdr *nlh, void *data);
+/* The subflow's IPv6 addresses into i, IPv4-mapped ones as IPv4. */
 void pm_addrs_from6(struct mptcp_subflow_info *i, const uint8_t *local, const uint8_t *remote);
 
 /* mptcp_pm_table.c: the connection table and the data path's subflow table. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Netlink attributes into a table by type (libmnl), for rtnetlink (nl_sync.c) and generic
+/* Netlink attributes into a table by type (libmnl), for rtnetlink (nl_sync_*.c) and generic
  * netlink (lib/mptcp) alike: tb[type] for each attribute of a known type (<= max); a type
  * above max is skipped, as a newer kernel's attributes are.
  *

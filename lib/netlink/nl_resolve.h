@@ -6,7 +6,7 @@
  * the kernel an RTM_NEWNEIGH with NTF_USE on the twin of its port (what a packet to that
  * next hop would do): the kernel sends ARP or neighbour solicitations out of the twin,
  * through mpgw, the answer comes back through the twin, and the mirror of the neighbours
- * (nl_sync.c) hands the MAC to the next FIB version. Without this a next hop is resolved
+ * (nl_sync_*.c) hands the MAC to the next FIB version. Without this a next hop is resolved
  * only once the kernel itself sends to it, and an uplink's health probes, which mpgw
  * sends, would wait for that.
  */

@@ -5,7 +5,7 @@
  */
 #include "nl_sync_internal.h"
 
-/* Is there a neighbour of n's address on n's port among conf (the nls_configured ones)? */
+/* Is there a neighbour of n's address on n's port among conf (the configured ones)? */
 bool nls_configured(
 	const struct cfg_neighbour *conf, uint32_t n_conf, const struct cfg_neighbour *n)
 {
@@ -23,9 +23,9 @@ static bool has_address(const struct ipprefix *addrs, unsigned int n, const stru
 	return false;
 }
 
-/* Port `port`'s addresses into out (room for 2 * MPGW_MAX_PORT_ADDRS): the nls_configured
+/* Port `port`'s addresses into out (room for 2 * MPGW_MAX_PORT_ADDRS): the configured
  * ones, then the kernel's it does not have, at most MPGW_MAX_PORT_ADDRS of a family
- * beyond the nls_configured ones; those left out are added to *unused. Returns how many. */
+ * beyond the configured ones; those left out are added to *unused. Returns how many. */
 static unsigned int port_addrs_merged(
 	const struct cfg_port *cp, int port, struct ipprefix *out, uint64_t *unused)
 {
@@ -67,8 +67,8 @@ void nls_publish_port_addrs(const struct mpgw_config *cfg)
 }
 
 /* The configuration plus the mirror, as one configuration for fib_build(): the kernel's
- * routes first, so that a nls_configured route of the same prefix (added after) wins; the
- * kernel's neighbours after the nls_configured ones, leaving out addresses nls_configured; each
+ * routes first, so that a configured route of the same prefix (added after) wins; the
+ * kernel's neighbours after the configured ones, leaving out addresses configured; each
  * port's addresses as port_addrs_merged() makes them. */
 static struct mpgw_config *merged_config(const struct mpgw_config *cfg)
 {

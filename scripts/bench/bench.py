@@ -886,7 +886,10 @@ HEADER = """# mpgw performance
 
 This file is written by `scripts/bench.sh` (a full run; `--smoke` prints a short run on
 stdout instead and `scripts/test.sh` runs it so that the harness does not rot). Everything
-below "Results" is the output of one real run; rerun it to refresh.
+below "Results" is the output of one real run; rerun it to refresh. The sections from "The
+relay" on were written from runs of the scripts a full run ends with
+(`scripts/bench/relay.sh`, `scripts/twin_tput.sh`, `scripts/bench/exception_paths.sh`),
+whose tables a full run appends.
 
 ## Method
 

@@ -81,8 +81,8 @@ for i in hh p1; do ip -n "$H" link set "$i" up; done
 # The DPDK ends must not be the kernel's interfaces too: no addresses, no IPv6.
 for i in hd kv1 kx1; do ip netns exec "$K" sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1"; done
 
-# pmd_start NAME VDEV: testpmd's io forwarding between VDEV (port 0) and hd (port 1), its
-# forwarding lcore on core 1; returns once both ports forward (the host answers ping).
+# pmd_start NAME VDEV DEST: testpmd's io forwarding between VDEV (port 0) and hd (port 1), its
+# forwarding lcore on core 1; returns once both ports forward (DEST, the host, answers ping).
 pmd_start() {
 	local name=$1 vdev=$2 dest=$3 i
 	rm -rf "/var/run/dpdk/$P"

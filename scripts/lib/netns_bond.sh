@@ -94,9 +94,9 @@ bond_uplinks() {
 	ip netns exec "$p-gw" "$src/scripts/relay-kernel.sh" up "$dir/gateway-$n.ini"
 }
 
-# bond_iperf PREFIX TARGET SECONDS [IPERF3 OPTIONS...]: one iperf3 TCP stream from the
-# client to TARGET (the server runs iperf3 -s), its first second omitted; prints the
-# receiver's Mbit/s with one decimal, or why it failed on stderr.
+# bond_iperf PREFIX TARGET SECONDS [IPERF3 OPTIONS...]: iperf3 TCP from the client to
+# TARGET, one stream or what -P asks (the server runs iperf3 -s), its first second omitted;
+# prints the receiver's Mbit/s with one decimal, or why it failed on stderr.
 bond_iperf() {
 	local p=$1 target=$2 secs=$3 out
 	shift 3

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: arbitrary bytes as one datagram of the kernel's on the route mirror's
- * event socket (lib/netlink/nl_sync.c): a run of netlink messages, each through the
+ * event socket (lib/netlink/nl_sync_*.c): a run of netlink messages, each through the
  * handlers of routes, neighbours, addresses and links, from an empty mirror. The ports and
  * twins are test_mirror.h's, which the seed corpus (tests/fuzz/corpus/fuzz_netlink,
  * captured from a kernel) names. After each input every route the mirror hands to the FIB
