@@ -124,7 +124,8 @@ int builder_indexes_new(struct builder *b, const struct mpgw_config *cfg)
 	for (unsigned int i = 0; i < cfg->n_neighbours; i++) {
 		uint32_t h = neighbour_slot(b, &cfg->neighbours[i].addr, cfg->neighbours[i].port);
 		if (b->nb_slots[h] == 0)
-			b->nb_slots[h] = i + 1; /* the first of equals, as builder_neighbour gives */
+			b->nb_slots[h] =
+				i + 1; /* the first of equals, as builder_neighbour gives */
 	}
 	return 0;
 }
