@@ -8,21 +8,15 @@
  * frame. After the walk every mbuf must be back in the pool: forwarded packets are taken
  * off the TX rings and freed here, dropped ones must have been freed by a drop node.
  *
- * A pool mbuf has room after its data, where a read past the packet would go unnoticed.
- * Here each segment's data starts cache-line aligned, as a NIC puts it, and ends where the
- * mbuf says its buffer does (buf_len: no tailroom); everything after it is poisoned for
- * ASan, so a read or write past a segment's data is reported like one past a heap block.
- * The pool's data rooms are REDZONE bytes longer than the mbufs say, poisoned for good, so
- * that there is always something poisoned after the data. After the walk the segments get
- * their buffers back whole. (No tailroom means no MSS option is inserted here; fuzz_mss
- * covers that.)
+ * Each segment's data ends where its buffer does, everything after it poisoned for ASan
+ * (fuzz_mbuf.h), so a read or write past a segment's data is reported like one past a heap
+ * block. After the walk the segments get their buffers back whole. (No tailroom means no
+ * MSS option is inserted here; fuzz_mss covers that.)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <sanitizer/asan_interface.h>
 
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -33,6 +27,7 @@
 
 #include "config.h"
 #include "fib.h"
+#include "fuzz_mbuf.h"
 #include "pkt_meta.h"
 #include "port.h"
 #include "uplink_ctl.h"
@@ -81,12 +76,7 @@ static const char config_text[] = "[mpgw]\n"
 				  "neighbour = fd00:2::2 02:00:00:00:02:02\n";
 
 /* Bytes at the end of every data room that no mbuf owns (a multiple of ASan's 8). */
-#define REDZONE 64
-
-static struct rte_mempool *pool;
-static uint16_t buf_len; /* what each mbuf of the pool says its buffer holds */
-static struct rte_mbuf *segs[2]; /* this input's, to give their buffers back */
-static unsigned int n_segs;
+static struct fuzz_mbufs mbufs;
 static struct rte_ring *rx_ring[2], *tx_ring[2];
 static struct worker worker;
 
@@ -94,18 +84,6 @@ static void die(const char *what, const char *detail)
 {
 	fprintf(stderr, "fuzz_graph: %s: %s\n", what, detail);
 	abort();
-}
-
-/* rte_mempool_obj_iter callback: the end of each data room cut off and poisoned. */
-static void set_redzone(struct rte_mempool *mp, void *opaque, void *obj, unsigned int idx)
-{
-	struct rte_mbuf *m = obj;
-
-	(void)mp;
-	(void)opaque;
-	(void)idx;
-	m->buf_len = buf_len;
-	ASAN_POISON_MEMORY_REGION((char *)m->buf_addr + buf_len, REDZONE);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -153,13 +131,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fib_publish(f, NULL);
 	if (pkt_meta_register() < 0)
 		die("pkt_meta", "register");
-	pool = rte_pktmbuf_pool_create(
-		"fuzz_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE + REDZONE, 0);
-	if (pool == NULL)
+	if (!fuzz_mbufs_init(&mbufs, 4096))
 		die("pool", "create");
-	buf_len = RTE_MBUF_DEFAULT_BUF_SIZE;
-	rte_mempool_obj_iter(pool, set_redzone, NULL);
-	if (ports_start(cfg, pool, 1, err, sizeof(err)) < 0)
+	if (ports_start(cfg, mbufs.pool, 1, err, sizeof(err)) < 0)
 		die("ports", err);
 	if (worker_setup(&worker, 0, rte_lcore_id(), cfg, err, sizeof(err)) < 0)
 		die("worker", err);
@@ -171,31 +145,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
  * (len <= the data room less the headroom, where the tunnel header is written). */
 static struct rte_mbuf *make_segment(const uint8_t *data, size_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = fuzz_mbuf(&mbufs, data, len);
 
 	if (m == NULL)
 		die("mbuf", "pool empty");
-	m->data_off = (uint16_t)RTE_ALIGN_FLOOR(buf_len - len, RTE_CACHE_LINE_SIZE);
-	m->buf_len = (uint16_t)(m->data_off + len);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	ASAN_POISON_MEMORY_REGION((char *)m->buf_addr + m->buf_len, buf_len - m->buf_len);
-	memcpy(rte_pktmbuf_mtod(m, uint8_t *), data, len);
-	segs[n_segs++] = m;
 	return m;
-}
-
-/* The segments' buffers whole again, for whoever allocates them next (all are free now:
- * the pool hands out the least recently freed mbuf, so none was taken again meanwhile). */
-static void restore_segments(void)
-{
-	for (unsigned int i = 0; i < n_segs; i++) {
-		struct rte_mbuf *m = segs[i];
-
-		ASAN_UNPOISON_MEMORY_REGION((char *)m->buf_addr + m->buf_len, buf_len - m->buf_len);
-		m->buf_len = buf_len;
-	}
-	n_segs = 0;
 }
 
 /* The frame in one or two segments. */
@@ -213,7 +167,7 @@ static struct rte_mbuf *make_packet(const uint8_t *frame, size_t len, size_t cut
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned int before = rte_mempool_avail_count(pool);
+	unsigned int before = rte_mempool_avail_count(mbufs.pool);
 
 	if (size < 1 || size - 1 > RTE_MBUF_DEFAULT_DATAROOM)
 		return -1;
@@ -232,8 +186,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while ((n = rte_ring_dequeue_burst(tx_ring[i], out, RTE_DIM(out), NULL)) != 0)
 			rte_pktmbuf_free_bulk((struct rte_mbuf **)out, n);
 	}
-	restore_segments();
-	if (rte_mempool_avail_count(pool) != before)
+	fuzz_mbufs_restore(&mbufs);
+	if (rte_mempool_avail_count(mbufs.pool) != before)
 		die("leak", "an mbuf was neither sent nor freed");
 	return 0;
 }

@@ -8,7 +8,7 @@
  * rather than stopping at the checksum); then frames, each a 2-byte big-endian length, a
  * byte whose bit 0 is the port it came in by, and that many bytes (at most MAX_FRAME, up to
  * MAX_BURST frames). Each frame sits at the end of its mbuf's buffer, with everything
- * after it poisoned for ASan (as in fuzz_graph). After the burst every frame left must be
+ * after it poisoned for ASan (fuzz_mbuf.h). After the burst every frame left must be
  * whole (its segments' lengths add up, a joined one's virtio-net header within it), and
  * every mbuf must be back in the pool once they are freed.
  */
@@ -16,40 +16,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sanitizer/asan_interface.h>
-
 #include <rte_eal.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "fuzz_mbuf.h"
 #include "twin_gro.h"
 
 #define MAX_BURST 64
 #define MAX_FRAME 1600
-#define REDZONE	  64
 
-static struct rte_mempool *pool;
-static uint16_t buf_len;
-static struct rte_mbuf *segs[MAX_BURST];
-static unsigned int n_segs;
+static struct fuzz_mbufs mbufs;
 
 static void die(const char *what)
 {
 	fprintf(stderr, "fuzz_twin_gro: %s\n", what);
 	abort();
-}
-
-static void set_redzone(struct rte_mempool *mp, void *opaque, void *obj, unsigned int idx)
-{
-	struct rte_mbuf *m = obj;
-
-	(void)mp;
-	(void)opaque;
-	(void)idx;
-	m->buf_len = buf_len;
-	ASAN_POISON_MEMORY_REGION((char *)m->buf_addr + buf_len, REDZONE);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -61,12 +45,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (rte_eal_init(RTE_DIM(eal_args) - 1, eal_args) < 0)
 		die("rte_eal_init failed");
-	pool = rte_pktmbuf_pool_create(
-		"fuzz_pool", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE + REDZONE, 0);
-	if (pool == NULL)
+	if (!fuzz_mbufs_init(&mbufs, 512))
 		die("no pool");
-	buf_len = RTE_MBUF_DEFAULT_BUF_SIZE;
-	rte_mempool_obj_iter(pool, set_redzone, NULL);
 	return 0;
 }
 
@@ -106,19 +86,12 @@ static void fix_checksums(uint8_t *f, size_t len)
 /* A mbuf holding data[0..len) at the end of its buffer, the rest poisoned. */
 static struct rte_mbuf *make_frame(const uint8_t *data, size_t len, bool fix)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = fuzz_mbuf(&mbufs, data, len);
 
 	if (m == NULL)
 		die("pool empty");
-	m->data_off = (uint16_t)RTE_ALIGN_FLOOR(buf_len - len, RTE_CACHE_LINE_SIZE);
-	m->buf_len = (uint16_t)(m->data_off + len);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	ASAN_POISON_MEMORY_REGION((char *)m->buf_addr + m->buf_len, buf_len - m->buf_len);
-	memcpy(rte_pktmbuf_mtod(m, uint8_t *), data, len);
 	if (fix)
 		fix_checksums(rte_pktmbuf_mtod(m, uint8_t *), len);
-	segs[n_segs++] = m;
 	return m;
 }
 
@@ -164,13 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		die("frames lost or made up");
 	for (uint16_t i = 0; i < out; i++)
 		rte_pktmbuf_free(ms[i]);
-	for (unsigned int i = 0; i < n_segs; i++) {
-		struct rte_mbuf *m = segs[i];
-		ASAN_UNPOISON_MEMORY_REGION((char *)m->buf_addr + m->buf_len, buf_len - m->buf_len);
-		m->buf_len = buf_len;
-	}
-	n_segs = 0;
-	if (rte_mempool_in_use_count(pool) != 0)
+	fuzz_mbufs_restore(&mbufs);
+	if (rte_mempool_in_use_count(mbufs.pool) != 0)
 		die("mbufs not returned");
 	return 0;
 }
